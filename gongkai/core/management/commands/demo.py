@@ -1,0 +1,22 @@
+"""`gongkai demo`: load the fictional demo province into an empty database (after
+applying migrations); on a database that already has agencies it loads nothing."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from gongkai.core import demo
+
+
+class Command(BaseCommand):
+    help = "Load demo data into an empty database; a second run does nothing."
+
+    def handle(self, *args, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        if demo.load_demo():
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        else:
+            self.stdout.write("Database already has agencies: no demo data loaded.")
+        if demo.demo_users_present():
+            self.stdout.write("Demo sign-ins (http://127.0.0.1:8000/staff/sign-in/):")
+            for username, password, description in demo.DEMO_LOGINS:
+                self.stdout.write(f"  {username:<12} {password:<16} {description}")

@@ -1,0 +1,48 @@
+"""`gongkai serve`: apply pending migrations, collect static files and run gunicorn (a
+production WSGI server; static files are served by WhiteNoise from the same process)."""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Migrate, collect static files and serve gongkai with gunicorn."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=settings.GONGKAI_WORKERS)
+        parser.add_argument("--threads", type=int, default=settings.GONGKAI_THREADS)
+        parser.add_argument("--no-migrate", action="store_true", help="skip applying migrations")
+
+    def handle(self, *args, host, port, workers, threads, no_migrate, **options):
+        if not 0 < port < 65536:
+            raise CommandError(f"invalid port {port}")
+        if not no_migrate:
+            call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        from gunicorn.app.base import BaseApplication
+
+        from gongkai.wsgi import application
+
+        class GongkaiServer(BaseApplication):
+            def load_config(self):
+                for key, value in {
+                    "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+                    "workers": workers,
+                    "threads": threads,
+                    "worker_class": "gthread",
+                    "accesslog": "-",
+                    "timeout": 60,
+                    "graceful_timeout": 20,
+                    "forwarded_allow_ips": "127.0.0.1,::1",
+                }.items():
+                    self.cfg.set(key, value)
+
+            def load(self):
+                return application
+
+        self.stdout.write(f"gongkai serving on http://{host}:{port}/ (Ctrl-C to stop)")
+        self.stdout.flush()
+        GongkaiServer().run()

@@ -1,0 +1,19 @@
+from gongkai.core.models.agency import Agency, AgencyLevel, Department
+from gongkai.core.models.audit import AuditChainHead, AuditEvent
+from gongkai.core.models.calendar import CalendarOverride, ScheduledYear
+from gongkai.core.models.people import Membership, Role, User
+from gongkai.core.models.signin import SignInFailure
+
+__all__ = [
+    "Agency",
+    "AgencyLevel",
+    "AuditChainHead",
+    "AuditEvent",
+    "CalendarOverride",
+    "Department",
+    "Membership",
+    "Role",
+    "ScheduledYear",
+    "SignInFailure",
+    "User",
+]

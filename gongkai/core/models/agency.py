@@ -1,0 +1,80 @@
+from django.db import models
+
+from gongkai.core.identifiers import validate_agency_code
+
+
+class AgencyLevel(models.TextChoices):
+    PROVINCE = "province", "省级"
+    CITY = "city", "市级"
+    COUNTY = "county", "县级"
+    TOWNSHIP = "township", "乡镇级"
+
+
+class Agency(models.Model):
+    """An administrative body that discloses information (行政机关).
+
+    Agencies form a tree (province → city → county) on one deployment (集约化平台). The
+    tree is kept as a materialised ``path`` of zero-padded ids so that "this agency and
+    everything below it" — a supervising office's scope — is one indexed prefix query,
+    however many thousand agencies a provincial platform hosts.
+    """
+
+    PATH_STEP = 10  # digits per level in ``path``
+
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        verbose_name="上级机关",
+    )
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    name = models.CharField("名称", max_length=100)
+    short_name = models.CharField("简称", max_length=40, blank=True)
+    code = models.CharField(
+        "机关代码", max_length=18, unique=True, validators=[validate_agency_code],
+        help_text="索引号前缀：统一社会信用代码、组织机构代码或目录编码",
+    )
+    level = models.CharField("层级", max_length=10, choices=AgencyLevel.choices)
+    accepts_requests = models.BooleanField("受理政府信息公开申请", default=True)
+    address = models.CharField("办公地址", max_length=200, blank=True)
+    postal_code = models.CharField("邮政编码", max_length=6, blank=True)
+    phone = models.CharField("咨询电话", max_length=40, blank=True)
+    fax = models.CharField("传真", max_length=40, blank=True)
+    email = models.EmailField("电子邮箱", blank=True)
+    office_hours = models.CharField("办公时间", max_length=200, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "行政机关"
+        verbose_name_plural = "行政机关"
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_short_name(self) -> str:
+        return self.short_name or self.name
+
+
+class Department(models.Model):
+    """A unit inside an agency (内设机构 / 科室): drafts documents and handles the requests
+    assigned to it."""
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="departments", verbose_name="所属机关"
+    )
+    name = models.CharField("名称", max_length=100)
+    sort_order = models.PositiveIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "内设机构"
+        verbose_name_plural = "内设机构"
+        ordering = ["agency_id", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="department_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency.display_short_name}·{self.name}"

@@ -1,0 +1,183 @@
+"""Agencies, departments, people and their roles."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from gongkai.core import audit, permissions
+from gongkai.core.errors import DomainError
+from gongkai.core.models import Agency, Department, Membership, Role, User
+
+AGENCY_FIELDS = (
+    "name", "short_name", "code", "level", "accepts_requests", "address", "postal_code",
+    "phone", "fax", "email", "office_hours", "is_active",
+)
+
+
+def _snapshot(obj, fields) -> dict:
+    return {f: getattr(obj, f) for f in fields}
+
+
+def _require_admin(actor) -> None:
+    if not permissions.is_platform_admin(actor):
+        raise PermissionDenied("只有平台管理员可以执行此操作")
+
+
+def _path_for(agency: Agency) -> str:
+    own = str(agency.pk).zfill(Agency.PATH_STEP) + "."
+    return (agency.parent.path if agency.parent_id else "") + own
+
+
+@transaction.atomic
+def agency_create(*, actor, parent: Agency | None = None, reason: str = "", **fields) -> Agency:
+    """Add an agency to the tree (platform administrators)."""
+    _require_admin(actor)
+    agency = Agency(parent=parent, **fields)
+    agency.path = f"tmp-{id(agency)}"  # placeholder until the primary key exists
+    agency.full_clean(exclude=["path"])
+    agency.save()
+    agency.path = _path_for(agency)
+    agency.depth = (parent.depth + 1) if parent else 0
+    agency.save(update_fields=["path", "depth"])
+    audit.record(
+        actor=actor, action="agency.create", obj=agency, agency=agency, reason=reason,
+        after={**_snapshot(agency, AGENCY_FIELDS), "parent_id": agency.parent_id},
+    )
+    return agency
+
+
+@transaction.atomic
+def agency_update(*, actor, agency: Agency, reason: str = "", **changes) -> Agency:
+    """Change an agency's details or move it (with its subtree) under another parent."""
+    _require_admin(actor)
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    before = {**_snapshot(agency, AGENCY_FIELDS), "parent_id": agency.parent_id}
+    new_parent = changes.pop("parent", agency.parent)
+    for key, value in changes.items():
+        if key not in AGENCY_FIELDS:
+            raise ValueError(f"unknown agency field {key}")
+        setattr(agency, key, value)
+    moved = (new_parent.pk if new_parent else None) != agency.parent_id
+    if moved and new_parent is not None and new_parent.path.startswith(agency.path):
+        raise DomainError("不能把机关移到它自己的下级机关之下")
+    agency.parent = new_parent
+    agency.full_clean(exclude=["path"])
+    agency.save()
+    if moved:
+        old_path, new_path = agency.path, _path_for(agency)
+        depth_change = ((new_parent.depth + 1) if new_parent else 0) - agency.depth
+        for node in Agency.objects.select_for_update().filter(path__startswith=old_path):
+            node.path = new_path + node.path[len(old_path):]
+            node.depth += depth_change
+            node.save(update_fields=["path", "depth"])
+        agency.refresh_from_db()
+    after = {**_snapshot(agency, AGENCY_FIELDS), "parent_id": agency.parent_id}
+    audit.record(
+        actor=actor, action="agency.update", obj=agency, agency=agency, reason=reason,
+        before={k: v for k, v in before.items() if before[k] != after[k]},
+        after={k: v for k, v in after.items() if before[k] != after[k]},
+    )
+    return agency
+
+
+@transaction.atomic
+def department_create(*, actor, agency: Agency, name: str, sort_order: int = 0) -> Department:
+    if not permissions.can_manage_departments(actor, agency):
+        raise PermissionDenied("无权管理该机关的内设机构")
+    department = Department(agency=agency, name=name.strip(), sort_order=sort_order)
+    department.full_clean()
+    department.save()
+    audit.record(
+        actor=actor, action="department.create", obj=department, agency=agency,
+        after={"name": department.name, "sort_order": sort_order},
+    )
+    return department
+
+
+@transaction.atomic
+def department_update(
+    *, actor, department: Department, name: str | None = None, is_active: bool | None = None,
+    sort_order: int | None = None, reason: str = "",
+) -> Department:
+    if not permissions.can_manage_departments(actor, department.agency):
+        raise PermissionDenied("无权管理该机关的内设机构")
+    fields = ("name", "is_active", "sort_order")
+    before = _snapshot(department, fields)
+    if name is not None:
+        department.name = name.strip()
+    if is_active is not None:
+        department.is_active = is_active
+    if sort_order is not None:
+        department.sort_order = sort_order
+    department.full_clean()
+    department.save()
+    after = _snapshot(department, fields)
+    audit.record(
+        actor=actor, action="department.update", obj=department, agency=department.agency,
+        reason=reason, before=before, after=after,
+    )
+    return department
+
+
+@transaction.atomic
+def user_create(
+    *, actor, username: str, password: str, full_name: str = "", email: str = "",
+    is_superuser: bool = False,
+) -> User:
+    """Create a sign-in account; the password must pass the platform's password rules."""
+    _require_admin(actor)
+    user = User(username=username.strip(), full_name=full_name, email=email)
+    user.is_superuser = user.is_staff = is_superuser
+    user.full_clean(exclude=["password"])
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    audit.record(
+        actor=actor, action="user.create", obj=user,
+        after={"username": user.username, "full_name": full_name, "is_superuser": is_superuser},
+    )
+    return user
+
+
+@transaction.atomic
+def membership_grant(
+    *, actor, user: User, agency: Agency, role: Role, department: Department | None = None,
+    reason: str = "",
+) -> Membership:
+    """Give a user a role in an agency. An information officer is bound to one department
+    of that agency; other roles are not."""
+    _require_admin(actor)
+    if role == Role.OFFICER and department is None:
+        raise ValidationError({"department": "信息员必须绑定一个内设机构"})
+    if department is not None and department.agency_id != agency.pk:
+        raise ValidationError({"department": "内设机构不属于该机关"})
+    if role != Role.OFFICER:
+        department = None
+    membership, created = Membership.objects.get_or_create(
+        user=user, agency=agency, role=role,
+        defaults={"department": department, "is_active": True},
+    )
+    if not created:
+        membership.department, membership.is_active = department, True
+        membership.save(update_fields=["department", "is_active"])
+    audit.record(
+        actor=actor, action="membership.grant", obj=membership, agency=agency, reason=reason,
+        after={"user": user.username, "role": role, "department_id": getattr(department, "pk", None)},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, actor, membership: Membership, reason: str) -> Membership:
+    _require_admin(actor)
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写撤销理由"})
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    audit.record(
+        actor=actor, action="membership.revoke", obj=membership, agency=membership.agency,
+        reason=reason, before={"is_active": True}, after={"is_active": False},
+    )
+    return membership

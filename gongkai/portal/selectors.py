@@ -1,0 +1,8 @@
+from django.db.models import QuerySet
+
+from gongkai.core.models import Agency
+
+
+def agencies_for_portal() -> QuerySet[Agency]:
+    """Active agencies, in tree order, as the public sees them."""
+    return Agency.objects.filter(is_active=True).order_by("path")
