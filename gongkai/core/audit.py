@@ -79,8 +79,7 @@ def record(
         object_repr = object_repr or str(obj)
     actor_user = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
-        # Lock the head: appends take turns, so two writers never link to the same hash.
-        head = AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
+        head = _locked_head()
         event = AuditEvent(
             seq=head.seq + 1,
             occurred_at=clock.now(),
@@ -101,6 +100,22 @@ def record(
         head.seq, head.hash = event.seq, event.hash
         head.save(update_fields=["seq", "hash"])
     return event
+
+
+class ChainHeadMissing(RuntimeError):
+    """The head row is gone while entries exist: the trail was tampered with."""
+
+
+def _locked_head() -> AuditChainHead:
+    """Lock the chain head: appends take turns, so two writers never link to the same
+    hash. An empty log (a fresh or flushed database) starts from the genesis hash."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=HEAD_PK).first()
+    if head is None:
+        if AuditEvent.objects.exists():
+            raise ChainHeadMissing("the audit chain head is missing but entries exist")
+        AuditChainHead.objects.get_or_create(pk=HEAD_PK, defaults={"seq": 0, "hash": GENESIS_HASH})
+        head = AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
+    return head
 
 
 def _actor_label(user) -> str:
@@ -175,5 +190,6 @@ def _iter_events() -> Iterator[AuditEvent]:
 
 def verify() -> VerifyResult:
     """Verify the whole stored chain against its head."""
-    head = AuditChainHead.objects.get(pk=HEAD_PK)
-    return verify_chain(_iter_events(), head_seq=head.seq, head_hash=head.hash)
+    head = AuditChainHead.objects.filter(pk=HEAD_PK).first()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    return verify_chain(_iter_events(), head_seq=head_seq, head_hash=head_hash)

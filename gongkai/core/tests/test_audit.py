@@ -129,3 +129,11 @@ def test_a_failed_transaction_leaves_no_entry_and_no_gap(bureau, office):
     assert not AuditEvent.objects.filter(action="rolled.back").exists()
     audit.record(actor=office, action="after.rollback", obj=bureau, agency=bureau)
     assert audit.verify().ok
+
+
+def test_a_missing_head_with_entries_is_reported_and_refuses_appends(chain, bureau, office):
+    AuditChainHead.objects.all().delete()
+    result = audit.verify()
+    assert not result.ok
+    with pytest.raises(audit.ChainHeadMissing):
+        audit.record(actor=office, action="after.tamper", obj=bureau, agency=bureau)

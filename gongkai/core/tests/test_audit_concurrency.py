@@ -1,0 +1,46 @@
+"""Concurrent writers append to one audit chain without forking it (the head row lock).
+
+PostgreSQL only: it is the production database where writers really run in parallel;
+SQLite serialises writers at BEGIN IMMEDIATE, which the rest of the suite covers."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from gongkai.core import audit
+from gongkai.core.models import AuditEvent
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel writers need PostgreSQL"),
+]
+
+
+def test_parallel_appends_form_one_unbroken_chain():
+    writers, per_writer = 6, 15
+    errors = []
+    start = threading.Barrier(writers)
+
+    def write(n):
+        try:
+            start.wait()
+            for i in range(per_writer):
+                audit.record(actor=None, action="concurrency.test", object_type="test",
+                             object_id=f"{n}-{i}")
+        except Exception as exc:  # surfaced below: a thread's exception is otherwise lost
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert AuditEvent.objects.filter(action="concurrency.test").count() == writers * per_writer
+    result = audit.verify()
+    assert result.ok, result.broken
+    seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))
