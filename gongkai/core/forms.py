@@ -34,6 +34,9 @@ class SignInForm(AuthenticationForm):
             return self.cleaned_data
         until = signin.locked_until(username)
         if until:
+            signin.signin_record_refused_while_locked(
+                username=username, ip_address=client_ip(self.request)
+            )
             raise self._locked_error(until)
         self.user_cache = authenticate(self.request, username=username, password=password)
         if self.user_cache is None:

@@ -2,6 +2,7 @@
 
 import string
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 _CLASSES = (
@@ -9,6 +10,17 @@ _CLASSES = (
     ("小写字母", set(string.ascii_lowercase)),
     ("数字", set(string.digits)),
 )
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length rule with its message in Chinese: Django 5.2 changed the message's
+    msgid and its zh_Hans catalogue still carries the old one, so the stock validator
+    tells users "This password is too short…" in English. (Its help text is still
+    translated.)"""
+
+    def get_error_message(self):
+        # The wording of Django's own zh_Hans translation of the old msgid.
+        return f"密码长度太短。密码必须包含至少 {self.min_length} 个字符。"
 
 
 class CharacterClassValidator:

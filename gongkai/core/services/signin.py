@@ -62,6 +62,16 @@ def signin_record_failure(*, username: str, ip_address: str | None) -> dt.dateti
 
 
 @transaction.atomic
+def signin_record_refused_while_locked(*, username: str, ip_address: str | None) -> None:
+    """An attempt during a lock: audited (guessing shows in the trail) but not counted as
+    a failure, so it does not extend the lock."""
+    audit.record(
+        actor=None, action="signin.refused_locked", object_type="core.user",
+        object_repr=_key(username), after={"ip_address": ip_address},
+    )
+
+
+@transaction.atomic
 def signin_record_success(*, user, ip_address: str | None) -> None:
     SignInFailure.objects.filter(username=_key(user.username)).delete()
     audit.record(actor=user, action="signin.success", obj=user, after={"ip_address": ip_address})

@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
         class GongkaiServer(BaseApplication):
             def load_config(self):
-                for key, value in {
+                options = {
                     "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
                     "workers": workers,
                     "threads": threads,
@@ -37,7 +37,13 @@ class Command(BaseCommand):
                     "timeout": 60,
                     "graceful_timeout": 20,
                     "forwarded_allow_ips": "127.0.0.1,::1",
-                }.items():
+                }
+                # gunicorn >= 25.1 opens a control socket at one path per OS account
+                # (~/.gunicorn/gunicorn.ctl): a second instance unlinks the first's and
+                # stopping either removes it. Keep one per install, in var/.
+                if "control_socket" in self.cfg.settings:
+                    options["control_socket"] = str(settings.VAR_DIR / "gunicorn.ctl")
+                for key, value in options.items():
                     self.cfg.set(key, value)
 
             def load(self):
