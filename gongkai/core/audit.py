@@ -78,7 +78,8 @@ def record(
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)
     actor_user = actor if getattr(actor, "is_authenticated", False) else None
-    with transaction.atomic():
+    # No savepoint: the entry belongs to the caller's transaction and fails with it.
+    with transaction.atomic(savepoint=False):
         head = _locked_head()
         event = AuditEvent(
             seq=head.seq + 1,
@@ -97,8 +98,7 @@ def record(
         )
         event.hash = entry_hash(hashed_fields(event))
         event.save()
-        head.seq, head.hash = event.seq, event.hash
-        head.save(update_fields=["seq", "hash"])
+        AuditChainHead.objects.filter(pk=HEAD_PK).update(seq=event.seq, hash=event.hash)
     return event
 
 
