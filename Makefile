@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint pytest lock clean
+.PHONY: run test lint pytest lock clean browser
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "gongkai needs Python 3.11"'
@@ -23,7 +23,18 @@ run: $(VENV)/.installed
 	$(BIN)/gongkai demo
 	$(BIN)/gongkai serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed lint pytest
+test: $(VENV)/.installed browser lint pytest
+
+# Browser tests drive Debian's chromium (a test tool's own browser download does not work
+# offline). Installed here when missing and we may use apt.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; \
+	  fi; }
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "gongkai.core",
+    "gongkai.foi",
     "gongkai.portal",
 ]
 
@@ -255,6 +256,9 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "gongkai@localhost")
+
+# The site's public address, for links in e-mails (digests, notices).
+GONGKAI_BASE_URL = env("GONGKAI_BASE_URL", "http://127.0.0.1:8000")
 
 # --- Serving --------------------------------------------------------------------------
 GONGKAI_WORKERS = int(env("GONGKAI_WORKERS", "2"))

@@ -24,3 +24,8 @@ def freeze(moment: dt.datetime | None) -> None:
     if moment is not None and timezone.is_naive(moment):
         raise ValueError("freeze() needs an aware datetime")
     _frozen = moment
+
+
+def localdate_of(moment: dt.datetime) -> dt.date:
+    """The platform-local date of a stored timestamp."""
+    return timezone.localdate(moment)

@@ -6,4 +6,6 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("apply/", views.apply, name="apply"),
+    path("status/", views.status, name="status"),
 ]

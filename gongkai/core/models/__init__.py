@@ -2,6 +2,7 @@ from gongkai.core.models.agency import Agency, AgencyLevel, Department
 from gongkai.core.models.audit import AuditChainHead, AuditEvent
 from gongkai.core.models.calendar import CalendarOverride, ScheduledYear
 from gongkai.core.models.people import Membership, Role, User
+from gongkai.core.models.sequence import SequenceCounter
 from gongkai.core.models.signin import SignInFailure
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "Membership",
     "Role",
     "ScheduledYear",
+    "SequenceCounter",
     "SignInFailure",
     "User",
 ]

@@ -161,7 +161,7 @@ def audit_entries(env):
 def test_demo_loads_once_and_a_second_run_changes_nothing(env):
     first = ok(env, "demo")
 
-    assert "Demo data loaded." in first.stdout
+    assert "Demo data loaded (" in first.stdout
     assert re.search(rf"^\s+admin\s+{re.escape(DEMO_PASSWORD)}\s", first.stdout, re.MULTILINE)
     entries = audit_entries(env)
     assert entries > 0
@@ -169,7 +169,7 @@ def test_demo_loads_once_and_a_second_run_changes_nothing(env):
     second = ok(env, "demo")
 
     assert "no demo data loaded" in second.stdout
-    assert "Demo data loaded." not in second.stdout
+    assert "Demo data loaded" not in second.stdout
     assert audit_entries(env) == entries
 
 

@@ -12,8 +12,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
+        from gongkai.foi.demo import load_demo_requests
+
         if demo.load_demo():
-            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+            requests = load_demo_requests()
+            self.stdout.write(self.style.SUCCESS(f"Demo data loaded ({requests} requests)."))
         else:
             self.stdout.write("Database already has agencies: no demo data loaded.")
         if demo.demo_users_present():

@@ -1,0 +1,275 @@
+"""The OpenAPI 3.1 description of /api/v1/, served at /api/v1/openapi.json.
+
+Enumerations come from the models' choices, so the document cannot drift from what the
+API accepts; tests check that every route is described, that the examples are accepted
+by the API and that the answers carry exactly the documented properties."""
+
+from __future__ import annotations
+
+import copy
+
+from gongkai.foi.models import ApplicantType, Delivery, IdDocumentType, InformationForm
+from gongkai.foi.outcomes import ReplyType
+from gongkai.foi.workflow import RequestStatus
+from gongkai.portal.forms import STATUS_RATE, SUBMIT_RATE
+
+
+def _enum(choices) -> dict:
+    return {"type": "string", "enum": [c.value for c in choices],
+            "description": "；".join(f"`{c.value}`：{c.label}" for c in choices)}
+
+
+def _nullable(schema: dict) -> dict:
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+_DATE = {"type": "string", "format": "date"}
+_STRING = {"type": "string"}
+
+_ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {"type": "string", "description": "中文错误说明"},
+        "errors": {
+            "type": "object",
+            "description": "输入有误时，逐项列出各字段的中文错误信息（`__all__` 为整体错误）",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+}
+
+_SUBMISSION = {
+    "type": "object",
+    "required": ["agency", "applicant_type", "name", "id_number", "phone", "description",
+                 "delivery"],
+    "properties": {
+        "agency": {**_STRING, "description": "受理机关的机关代码（见 `GET /agencies`）"},
+        "applicant_type": _enum(ApplicantType),
+        "name": {**_STRING, "maxLength": 200, "description": "申请人姓名或名称"},
+        "contact_person": {**_STRING, "maxLength": 100,
+                           "description": "联系人；法人或其他组织必填"},
+        "id_type": {**_enum(IdDocumentType),
+                    "description": "证件类型；省略时自然人为 `resident_id`，法人或其他组织为 `uscc`。"
+                    + _enum(IdDocumentType)["description"]},
+        "id_number": {**_STRING, "maxLength": 40,
+                      "description": "证件号码；居民身份证和统一社会信用代码检查校验位"},
+        "phone": {**_STRING, "maxLength": 40, "description": "手机号码或固定电话"},
+        "email": {**_STRING, "format": "email", "description": "电子邮箱；以电子邮件获取信息时必填"},
+        "address": {**_STRING, "maxLength": 300, "description": "通信地址；邮寄获取信息时必填"},
+        "postal_code": {**_STRING, "pattern": "^[0-9]{6}$", "description": "邮政编码"},
+        "description": {**_STRING, "minLength": 4, "maxLength": 5000,
+                        "description": "所需政府信息的名称、文号或者便于查询的其他特征性描述"},
+        "purpose": {**_STRING, "maxLength": 1000, "description": "用途（选填）"},
+        "form": {**_enum(InformationForm),
+                 "description": "获取信息的载体形式，默认 `electronic`。"
+                 + _enum(InformationForm)["description"]},
+        "delivery": _enum(Delivery),
+    },
+}
+
+SUBMISSION_EXAMPLES = {
+    "natural_person": {
+        "summary": "自然人申请，以电子邮件获取",
+        "value": {
+            "agency": "11110000000000000X",
+            "applicant_type": ApplicantType.NATURAL_PERSON.value,
+            "name": "张三",
+            "id_number": "11010519491231002X",
+            "phone": "13800138000",
+            "email": "zhangsan@example.com",
+            "description": "2024年本市食品安全抽检结果的汇总表",
+            "purpose": "了解本地食品安全状况",
+            "delivery": Delivery.EMAIL.value,
+        },
+    },
+    "organisation": {
+        "summary": "企业申请，邮寄纸质文本",
+        "value": {
+            "agency": "11110000000000000X",
+            "applicant_type": ApplicantType.COMMERCIAL_ENTERPRISE.value,
+            "name": "某某科技有限公司",
+            "id_number": "91350100M000100Y43",
+            "contact_person": "李四",
+            "phone": "010-12345678",
+            "address": "北京市东城区某某路1号",
+            "postal_code": "100010",
+            "description": "关于本行业许可办理流程的规范性文件（文号：某市监发〔2024〕1号）",
+            "form": InformationForm.PAPER.value,
+            "delivery": Delivery.POST.value,
+        },
+    },
+}
+
+_SUBMITTED = {
+    "type": "object",
+    "required": ["tracking_number", "secret", "status", "status_label"],
+    "properties": {
+        "tracking_number": {**_STRING, "description": "申请编号", "examples": ["2025-0003-00001"]},
+        "secret": {**_STRING, "description": "查询码：只在此返回一次，平台只保存其摘要，请提示申请人妥善保存"},
+        "status": {**_enum(RequestStatus), "description": "总是 `awaiting_confirmation`（待确认收到）"},
+        "status_label": _STRING,
+    },
+}
+
+_STATUS = {
+    "type": "object",
+    "required": ["tracking_number", "agency", "status", "status_label", "received_on",
+                 "deadline_state", "due_on", "working_days_left", "provisional", "reply_type",
+                 "reply_type_label", "replied_on"],
+    "properties": {
+        "tracking_number": _STRING,
+        "agency": {**_STRING, "description": "受理机关的机关代码"},
+        "status": _enum(RequestStatus),
+        "status_label": {**_STRING, "description": "状态的中文名称"},
+        "received_on": {**_nullable(_DATE),
+                        "description": "收到申请日期（第三十一条）；行政机关确认收到之前为 null"},
+        "deadline_state": {
+            "type": ["string", "null"],
+            "enum": ["running", "paused", "stopped_for_correction", "not_started", None],
+            "description": "答复期限的计算状态：`running` 计算中；`paused` 征求意见或缴费期间中止"
+                           "（第三十三条第三款）；`stopped_for_correction` 等待补正（第三十条）；"
+                           "申请尚未收到或已办结时为 null",
+        },
+        "due_on": {**_nullable(_DATE),
+                   "description": "答复期限（第三十三条）；仅在期限计算中时给出"},
+        "working_days_left": {"type": ["integer", "null"],
+                              "description": "剩余工作日（负数表示已超期）；期限未开始或已办结时为 null"},
+        "provisional": {"type": "boolean",
+                        "description": "期限涉及节假日安排尚未公布的年度，日期为暂定"},
+        "reply_type": {**_nullable(_enum(ReplyType)), "enum": [*ReplyType.values, None],
+                       "description": "答复类型（第三十六条）；答复前为 null"},
+        "reply_type_label": {"type": ["string", "null"]},
+        "replied_on": _nullable(_DATE),
+    },
+}
+
+_AGENCIES = {
+    "type": "object",
+    "required": ["agencies"],
+    "properties": {
+        "agencies": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["code", "name", "parent"],
+                "properties": {
+                    "code": {**_STRING, "description": "机关代码"},
+                    "name": {**_STRING, "description": "机关名称"},
+                    "parent": {"type": ["string", "null"], "description": "上级机关的机关代码"},
+                },
+            },
+        },
+    },
+}
+
+
+def _json(schema_ref: str, description: str, example: dict | None = None) -> dict:
+    content: dict = {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}
+    if example is not None:
+        content["example"] = example
+    return {"description": description, "content": {"application/json": content}}
+
+
+_RATE_LIMITED = {**_json("Error", "请求过于频繁（每个客户端每小时有次数限制）",
+                         {"error": "请求过于频繁，请稍后再试。"}),
+                 "headers": {"Retry-After": {"schema": {"type": "integer"},
+                                             "description": "建议等待的秒数"}}}
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "gongkai 政府信息公开平台 API",
+        "version": "1.0.0",
+        "description": (
+            "依申请公开的网上申请、进度查询和受理机关目录。所有错误均以中文说明返回。"
+            "提交申请无需登录，也不使用 Cookie，因此不要求 CSRF 令牌。"
+            f"每个客户端每小时最多提交{SUBMIT_RATE.limit}次、查询{STATUS_RATE.limit}次"
+            "（与门户网站合并计算），超出返回 429。"
+        ),
+        "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+    },
+    "servers": [{"url": "/api/v1"}],
+    "paths": {
+        "/foi/requests": {
+            "post": {
+                "operationId": "submitRequest",
+                "summary": "在线提交政府信息公开申请（第二十九条）",
+                "description": (
+                    "申请提交后状态为“待确认收到”；行政机关确认之日为收到申请之日，答复期限自该日起"
+                    "计算（第三十一条）。返回的查询码只出现这一次。也接受表单格式"
+                    "（`application/x-www-form-urlencoded`，或 `multipart/form-data` 附带 "
+                    "`attachments` 文件）。"
+                ),
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/RequestSubmission"},
+                            "examples": SUBMISSION_EXAMPLES,
+                        },
+                        "application/x-www-form-urlencoded": {
+                            "schema": {"$ref": "#/components/schemas/RequestSubmission"},
+                        },
+                    },
+                },
+                "responses": {
+                    "201": _json("RequestSubmitted", "申请已提交，待确认收到"),
+                    "400": _json("Error", "输入有误（逐项说明），或请求体不是有效的 JSON；不保存任何内容",
+                                 {"error": "提交的申请有误，请按提示修改。",
+                                  "errors": {"id_number": ["身份证号码校验位不正确"]}}),
+                    "413": _json("Error", "请求体过大"),
+                    "415": _json("Error", "请求体格式不受支持"),
+                    "429": _RATE_LIMITED,
+                },
+            },
+        },
+        "/foi/requests/{tracking_number}": {
+            "get": {
+                "operationId": "getRequestStatus",
+                "summary": "凭申请编号和查询码查询办理进度",
+                "parameters": [
+                    {"name": "tracking_number", "in": "path", "required": True,
+                     "schema": _STRING, "description": "申请编号"},
+                    {"name": "secret", "in": "query", "required": True, "schema": _STRING,
+                     "description": "查询码（提交申请时获得；不区分大小写，忽略空格）。"
+                                    "请勿在日志或共享链接中保留含查询码的地址"},
+                ],
+                "responses": {
+                    "200": _json("RequestStatus", "办理进度"),
+                    "404": _json("Error", "申请编号或查询码不正确（两种情况的回答完全相同）",
+                                 {"error": "申请编号或查询码不正确。"}),
+                    "429": _RATE_LIMITED,
+                },
+            },
+        },
+        "/agencies": {
+            "get": {
+                "operationId": "listAgencies",
+                "summary": "受理政府信息公开申请的行政机关（按机关树顺序）",
+                "responses": {"200": _json("AgencyList", "行政机关目录")},
+            },
+        },
+        "/openapi.json": {
+            "get": {
+                "operationId": "getOpenApiDocument",
+                "summary": "本文档（OpenAPI 3.1）",
+                "responses": {"200": {"description": "OpenAPI 文档",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}}},
+            },
+        },
+    },
+    "components": {
+        "schemas": {
+            "Error": _ERROR,
+            "RequestSubmission": _SUBMISSION,
+            "RequestSubmitted": _SUBMITTED,
+            "RequestStatus": _STATUS,
+            "AgencyList": _AGENCIES,
+        },
+    },
+}
+
+
+def document() -> dict:
+    return copy.deepcopy(DOCUMENT)

@@ -1,0 +1,14 @@
+"""The JSON API, /api/v1/ (namespace `api`). Every route here is described in
+``openapi.py``; a test keeps the two in step."""
+
+from django.urls import path
+
+from gongkai.api import views
+
+app_name = "api"
+urlpatterns = [
+    path("foi/requests", views.request_submit, name="foi-request-submit"),
+    path("foi/requests/<str:tracking_number>", views.request_status, name="foi-request-status"),
+    path("agencies", views.agency_list, name="agency-list"),
+    path("openapi.json", views.openapi, name="openapi"),
+]

@@ -1,0 +1,105 @@
+"""Headless Chromium against pytest-django's live server.
+
+The browser is Debian's ``chromium`` package (``apt-get install chromium``), driven by
+Playwright for Python; Playwright's own browser download is not used. A missing browser
+is a failure, not a skip: CI installs it, and a silently skipped journey proves nothing.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+CHROMIUM = os.environ.get("GONGKAI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _chromium() -> str:
+    path = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    if not path:
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: install Debian's package "
+            "(`apt-get install -y chromium`) or set GONGKAI_CHROMIUM to its path. "
+            "Browser tests fail rather than skip without it.",
+            pytrace=False,
+        )
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium per test module. Playwright's sync API runs an event loop in this
+    thread while it is open, and Django refuses database access from a thread with a
+    running loop unless told it is safe (it is: the loop only talks to the browser). The
+    permission lasts exactly as long as the loop, so the rest of the suite keeps Django's
+    check."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright for Python is not installed (`pip install playwright`).",
+                    pytrace=False)
+    executable = _chromium()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+            yield browser
+            browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, transactional_db):
+    """A fresh browser context on the live server; fails the test on any console error
+    (a CSP violation, a script error) or a missing asset."""
+    cache.clear()  # rate-limit counters: the live server shares this process's cache
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    page = context.new_page()
+    errors: list[str] = []
+
+    def on_console(message):
+        # A page answered 4xx on purpose (a form with errors is a 400) is logged as a
+        # failed load; failed assets are caught below instead.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(f"{message.text} ({message.location.get('url')})")
+
+    def on_response(response):
+        # Browsers ask for /favicon.ico on their own; the platform has none (yet).
+        if (response.status >= 400 and response.request.resource_type != "document"
+                and not response.url.endswith("/favicon.ico")):
+            errors.append(f"{response.status} {response.url}")
+
+    page.on("console", on_console)
+    page.on("response", on_response)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    context.close()
+    cache.clear()
+    assert errors == [], f"browser console errors: {errors}"
+
+
+@pytest.fixture
+def axe():
+    """axe-core accessibility checks (WCAG 2 A/AA) of the page as it stands."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        pytest.fail("axe-playwright-python is not installed (`pip install axe-playwright-python`).",
+                    pytrace=False)
+
+    checker = Axe()
+
+    def check(page):
+        results = checker.run(page, options={
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+            "resultTypes": ["violations"],
+        })
+        assert results.violations_count == 0, results.generate_report()
+
+    return check

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class FoiConfig(AppConfig):
+    name = "gongkai.foi"
+    label = "foi"
+    verbose_name = "依申请公开"
+
+    def ready(self):
+        from gongkai.foi import (
+            navigation_entries,  # noqa: F401  (registers the nav entry)
+            notifications,
+        )
+
+        notifications.register_calendar_listener()

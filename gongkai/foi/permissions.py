@@ -1,0 +1,63 @@
+"""Who may see and handle requests.
+
+- office (公开办): every request of its agency; handles them; the only role that sees the
+  applicant's ID number, phone and address in full (each such view is audited);
+- leader: reads the agency's requests and approves extensions;
+- reviewer: reads the agency's requests;
+- officer: reads the requests assigned to their department;
+- supervisor: reads the requests of the agency subtree below (masked);
+- platform administrator: reads everything (masked): runs the platform, not the cases.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from gongkai.core import permissions as core_permissions
+from gongkai.core.models import Role
+from gongkai.foi.models import FoiRequest
+
+
+def requests_visible_to(user) -> QuerySet[FoiRequest]:
+    if core_permissions.is_platform_admin(user):
+        return FoiRequest.objects.all()
+    q = Q(pk__in=[])
+    for m in core_permissions.memberships_of(user):
+        if m.role in (Role.OFFICE, Role.LEADER, Role.REVIEWER):
+            q |= Q(agency_id=m.agency_id)
+        elif m.role == Role.OFFICER:
+            q |= Q(agency_id=m.agency_id, department_id=m.department_id)
+        elif m.role == Role.SUPERVISOR:
+            q |= Q(agency__path__startswith=m.agency.path)
+    return FoiRequest.objects.filter(q)
+
+
+def can_view_request(user, request: FoiRequest) -> bool:
+    if core_permissions.is_platform_admin(user):
+        return True
+    for m in core_permissions.memberships_of(user):
+        if m.role in (Role.OFFICE, Role.LEADER, Role.REVIEWER) and m.agency_id == request.agency_id:
+            return True
+        if (m.role == Role.OFFICER and m.agency_id == request.agency_id
+                and m.department_id == request.department_id):
+            return True
+        if m.role == Role.SUPERVISOR and request.agency.path.startswith(m.agency.path):
+            return True
+    return False
+
+
+def can_handle_request(user, request: FoiRequest) -> bool:
+    return core_permissions.has_role(user, request.agency, Role.OFFICE)
+
+
+def can_approve_extension(user, request: FoiRequest) -> bool:
+    return core_permissions.has_role(user, request.agency, Role.LEADER)
+
+
+def can_see_personal_data(user, request: FoiRequest) -> bool:
+    """Full ID number, phone and address: the agency's disclosure office only."""
+    return core_permissions.has_role(user, request.agency, Role.OFFICE)
+
+
+def can_view_requests_area(user) -> bool:
+    return core_permissions.is_platform_admin(user) or bool(core_permissions.memberships_of(user))

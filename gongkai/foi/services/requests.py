@@ -1,0 +1,500 @@
+"""The life of a request: intake, receipt, correction, consultation, extension, fees,
+reply, delivery, archiving, withdrawal (条例 Art. 27–45)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from gongkai.core import audit, clock, permissions
+from gongkai.core.crypto import blind_index
+from gongkai.core.errors import DomainError
+from gongkai.core.identifiers import normalise_id_number
+from gongkai.core.models import Agency, Department, Role
+from gongkai.core.selectors import get_working_day_calendar
+from gongkai.core.uploads import validate_upload
+from gongkai.foi import deadlines, fees
+from gongkai.foi.models import (
+    Channel,
+    Consultation,
+    ConsultationParty,
+    FeeNotice,
+    FoiEvent,
+    FoiRequest,
+    RequestAttachment,
+)
+from gongkai.foi.outcomes import CLOSURE_OUTCOMES, ClosureReason
+from gongkai.foi.tracking import hash_secret, new_secret, new_tracking_number
+from gongkai.foi.workflow import Action, RequestStatus, next_status
+
+APPLICANT_KEY_PURPOSE = "foi.applicant"
+
+
+@dataclass(frozen=True)
+class ApplicantData:
+    """What the applicant gives (Art. 29), already validated by the intake form."""
+
+    applicant_type: str
+    name: str
+    id_type: str
+    id_number: str
+    phone: str
+    description: str
+    delivery: str
+    form: str = "electronic"
+    contact_person: str = ""
+    address: str = ""
+    postal_code: str = ""
+    email: str = ""
+    purpose: str = ""
+
+
+def applicant_key(id_type: str, id_number: str) -> str:
+    return blind_index(f"{id_type}:{normalise_id_number(id_number)}", purpose=APPLICANT_KEY_PURPOSE)
+
+
+# --- helpers --------------------------------------------------------------------------
+
+def _require(actor, request: FoiRequest, *roles: Role) -> None:
+    # Platform administrators run the platform, not the cases (foi.permissions).
+    if not permissions.has_role(actor, request.agency, *roles):
+        raise PermissionDenied("您无权办理该申请")
+
+
+def _not_in_future(on: dt.date, what: str) -> None:
+    if on > clock.today():
+        raise DomainError(f"{what}不能晚于今天")
+
+
+def _locked(request: FoiRequest, action: Action | None = None) -> FoiRequest:
+    """The request, row-locked; with ``action``, refused first if the state forbids it,
+    so a wrong step fails on the state and not on some missing detail."""
+    request = FoiRequest.objects.select_for_update().select_related("agency").get(pk=request.pk)
+    if action is not None:
+        next_status(request.status, action)
+    return request
+
+
+def _record(
+    request: FoiRequest, *, action: Action, actor, on: dt.date, reason: str = "",
+    data: dict | None = None, from_status: str = "", audit_after: dict | None = None,
+) -> FoiEvent:
+    """Write the request's event and the audit entry (no personal data in either)."""
+    event = FoiEvent.objects.create(
+        request=request, action=action, from_status=from_status, to_status=request.status,
+        on=on, at=clock.now(), actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=str(actor) if getattr(actor, "is_authenticated", False) else "申请人",
+        reason=reason, data=data or {},
+    )
+    audit.record(
+        actor=actor, action=f"foi.{action}", obj=request, agency=request.agency, reason=reason,
+        before={"status": from_status} if from_status else None,
+        after={"status": request.status, "on": on, **(audit_after or {})},
+    )
+    return event
+
+
+def _transition(
+    request: FoiRequest, action: Action, *, actor, on: dt.date, reason: str = "",
+    data: dict | None = None, save_fields: tuple[str, ...] = (), audit_after: dict | None = None,
+) -> FoiEvent:
+    previous = request.status
+    request.status = next_status(previous, action)
+    request.save(update_fields=["status", "updated_at", *save_fields])
+    return _record(request, action=action, actor=actor, on=on, reason=reason, data=data,
+                   from_status=previous, audit_after=audit_after)
+
+
+def current_deadline(request: FoiRequest, *, as_of: dt.date | None = None) -> deadlines.Deadline:
+    from gongkai.foi.selectors import request_deadline
+
+    return request_deadline(request, as_of=as_of)
+
+
+def _new_request(*, agency: Agency, data: ApplicantData, channel: str, status: RequestStatus,
+                 received_on: dt.date | None, created_by, attachments=()) -> tuple[FoiRequest, str]:
+    if not agency.is_active or not agency.accepts_requests:
+        raise DomainError("该机关不受理政府信息公开申请")
+    secret = new_secret()
+    now = clock.now()
+    request = FoiRequest.objects.create(
+        agency=agency,
+        tracking_number=new_tracking_number(agency=agency, year=clock.today().year),
+        secret_hash=hash_secret(secret),
+        channel=channel, status=status, submitted_at=now, received_on=received_on,
+        applicant_type=data.applicant_type, name=data.name.strip(),
+        contact_person=data.contact_person.strip(), id_type=data.id_type,
+        id_number=normalise_id_number(data.id_number),
+        applicant_key=applicant_key(data.id_type, data.id_number),
+        phone=data.phone.strip(), address=data.address.strip(), postal_code=data.postal_code,
+        email=data.email.strip(), description=data.description.strip(),
+        purpose=data.purpose.strip(), form=data.form, delivery=data.delivery,
+        created_by=created_by,
+    )
+    for upload in attachments:
+        kind = getattr(upload, "gongkai_kind", None) or sniff_or_refuse(upload)
+        RequestAttachment.objects.create(
+            request=request, file=upload, original_name=upload.name[:200],
+            content_type=kind.content_type, size=upload.size,
+        )
+    return request, secret
+
+
+def sniff_or_refuse(upload):
+    from gongkai.foi.forms import ATTACHMENT_KINDS, ATTACHMENT_MAX_BYTES
+
+    return validate_upload(upload, allowed=ATTACHMENT_KINDS, max_bytes=ATTACHMENT_MAX_BYTES)
+
+
+# --- intake ---------------------------------------------------------------------------
+
+@transaction.atomic
+def request_submit_online(*, agency: Agency, data: ApplicantData,
+                          attachments=()) -> tuple[FoiRequest, str]:
+    """A request through the portal or the API. It awaits staff confirmation: the
+    receipt date — and the clock — start when staff confirm it (Art. 31). Returns the
+    request and the applicant's secret (shown once, stored only hashed)."""
+    request, secret = _new_request(agency=agency, data=data, channel=Channel.ONLINE,
+                                   status=RequestStatus.AWAITING_CONFIRMATION, received_on=None,
+                                   created_by=None, attachments=attachments)
+    _record(request, action=Action.SUBMIT, actor=None, on=clock.today(),
+            audit_after={"channel": Channel.ONLINE})
+    return request, secret
+
+
+@transaction.atomic
+def request_register(
+    *, actor, agency: Agency, data: ApplicantData, channel: str, received_on: dt.date,
+    reason: str = "", attachments=(),
+) -> tuple[FoiRequest, str]:
+    """Staff enter a request received in person, by post or by fax, with its Art. 31
+    receipt date (handed in / signed for / confirmed with the applicant)."""
+    if not permissions.has_role(actor, agency, Role.OFFICE):
+        raise PermissionDenied("只有本机关公开办可以登记申请")
+    if channel == Channel.ONLINE:
+        raise DomainError("网上申请由申请人在线提交，不能由工作人员登记")
+    _not_in_future(received_on, "收到申请日期")
+    request, secret = _new_request(agency=agency, data=data, channel=channel,
+                                   status=RequestStatus.IN_PROGRESS, received_on=received_on,
+                                   created_by=actor, attachments=attachments)
+    _record(request, action=Action.REGISTER, actor=actor, on=received_on, reason=reason,
+            audit_after={"channel": channel})
+    return request, secret
+
+
+@transaction.atomic
+def request_confirm_receipt(*, actor, request: FoiRequest, received_on: dt.date | None = None,
+                            reason: str = "") -> FoiRequest:
+    """Staff confirm an online or fax request; that day is the receipt date (Art. 31)."""
+    request = _locked(request)
+    _require(actor, request, Role.OFFICE)
+    received_on = received_on or clock.today()
+    _not_in_future(received_on, "确认收到日期")
+    if received_on < clock.localdate_of(request.submitted_at):
+        raise DomainError("确认收到日期不能早于申请提交日期")
+    request.received_on = received_on
+    _transition(request, Action.CONFIRM_RECEIPT, actor=actor, on=received_on, reason=reason,
+                save_fields=("received_on",))
+    return request
+
+
+@transaction.atomic
+def request_void(*, actor, request: FoiRequest, reason: str) -> FoiRequest:
+    """Discard an unconfirmed submission that is not a request (a duplicate click, a
+    test); it is kept, with the reason, and never counted."""
+    request = _locked(request)
+    _require(actor, request, Role.OFFICE)
+    if not reason.strip():
+        raise DomainError("作废必须说明理由")
+    _transition(request, Action.VOID, actor=actor, on=clock.today(), reason=reason)
+    return request
+
+
+@transaction.atomic
+def request_assign(*, actor, request: FoiRequest, department: Department, reason: str = "") -> FoiRequest:
+    request = _locked(request)
+    _require(actor, request, Role.OFFICE)
+    if department.agency_id != request.agency_id or not department.is_active:
+        raise DomainError("只能分办给本机关的在用内设机构")
+    request.department = department
+    _transition(request, Action.ASSIGN, actor=actor, on=clock.today(), reason=reason,
+                data={"department_id": department.pk, "department": department.name},
+                save_fields=("department",), audit_after={"department": department.name})
+    return request
+
+
+# --- correction (Art. 30) ---------------------------------------------------------------
+
+@transaction.atomic
+def request_ask_correction(*, actor, request: FoiRequest, items: list[str], correct_by: dt.date,
+                           on: dt.date | None = None) -> FoiRequest:
+    """Tell the applicant, once and in writing, everything to correct and by when. Must
+    be within 7 working days of receipt; the reply clock stops until the correction."""
+    request = _locked(request, Action.REQUEST_CORRECTION)
+    _require(actor, request, Role.OFFICE)
+    on = on or clock.today()
+    _not_in_future(on, "补正告知日期")
+    items = [i.strip() for i in items if i and i.strip()]
+    if not items:
+        raise DomainError("补正告知必须逐项列明需要补正的内容")
+    if FoiEvent.objects.filter(request=request, action=Action.REQUEST_CORRECTION).exists():
+        raise DomainError("补正告知应一次性告知，本申请已发出过补正告知（第三十条）")
+    calendar = get_working_day_calendar()
+    limit = deadlines.correction_notice_deadline(request.received_on, calendar)
+    if on > limit:
+        raise DomainError(
+            f"补正告知须在收到申请之日起7个工作日内发出（第三十条），本申请的期限为{limit.isoformat()}"
+        )
+    if correct_by <= on:
+        raise DomainError("补正期限应晚于告知日期，给申请人合理的补正时间")
+    _transition(request, Action.REQUEST_CORRECTION, actor=actor, on=on,
+                data={"items": items, "correct_by": correct_by.isoformat()})
+    return request
+
+
+@transaction.atomic
+def request_receive_correction(*, actor, request: FoiRequest, on: dt.date | None = None,
+                               note: str = "") -> FoiRequest:
+    """The corrected request arrived: a new 20-working-day period runs from this day."""
+    request = _locked(request)
+    _require(actor, request, Role.OFFICE)
+    on = on or clock.today()
+    _not_in_future(on, "收到补正日期")
+    _transition(request, Action.CORRECTION_RECEIVED, actor=actor, on=on, reason=note)
+    return request
+
+
+def _correction_deadline(request: FoiRequest) -> dt.date:
+    event = FoiEvent.objects.filter(request=request, action=Action.REQUEST_CORRECTION).latest("id")
+    return dt.date.fromisoformat(event.data["correct_by"])
+
+
+@transaction.atomic
+def request_close_no_correction(*, actor, request: FoiRequest, reason: str = "") -> FoiRequest:
+    """No correction within the period: treated as withdrawn (reported as (六)1)."""
+    request = _locked(request, Action.CLOSE_NO_CORRECTION)
+    _require(actor, request, Role.OFFICE)
+    correct_by = _correction_deadline(request)
+    if clock.today() <= correct_by:
+        raise DomainError(f"补正期限{correct_by.isoformat()}尚未届满，不能按逾期不补正处理")
+    return _close(request, actor=actor, reason_code=ClosureReason.NO_CORRECTION,
+                  action=Action.CLOSE_NO_CORRECTION, reason=reason)
+
+
+# --- consultation (Art. 32) ------------------------------------------------------------
+
+@transaction.atomic
+def request_start_consultation(*, actor, request: FoiRequest, party_kind: str, party_name: str,
+                               sent_on: dt.date | None = None) -> Consultation:
+    request = _locked(request)
+    _require(actor, request, Role.OFFICE)
+    sent_on = sent_on or clock.today()
+    _not_in_future(sent_on, "征求意见日期")
+    if not party_name.strip():
+        raise DomainError("请填写征求意见的对象")
+    due = (deadlines.third_party_reply_deadline(sent_on, get_working_day_calendar())
+           if party_kind == ConsultationParty.THIRD_PARTY else None)
+    consultation = Consultation.objects.create(
+        request=request, party_kind=party_kind, party_name=party_name.strip(), sent_on=sent_on,
+        answer_due_on=due,
+    )
+    _transition(request, Action.START_CONSULTATION, actor=actor, on=sent_on,
+                data={"consultation_id": consultation.pk, "party_kind": party_kind,
+                      "party": consultation.party_name})
+    return consultation
+
+
+@transaction.atomic
+def request_end_consultation(*, actor, consultation: Consultation, ended_on: dt.date | None = None,
+                             opinion: str = "", note: str = "") -> Consultation:
+    request = _locked(consultation.request)
+    _require(actor, request, Role.OFFICE)
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if consultation.ended_on:
+        raise DomainError("该征求意见已结束")
+    ended_on = ended_on or clock.today()
+    _not_in_future(ended_on, "征求意见结束日期")
+    if ended_on < consultation.sent_on:
+        raise DomainError("结束日期不能早于发出日期")
+    consultation.ended_on, consultation.opinion, consultation.note = ended_on, opinion, note
+    consultation.save(update_fields=["ended_on", "opinion", "note"])
+    _transition(request, Action.END_CONSULTATION, actor=actor, on=ended_on, reason=note,
+                data={"consultation_id": consultation.pk, "opinion": opinion})
+    if not request.consultations.filter(ended_on__isnull=True).exists():
+        request.status = RequestStatus.IN_PROGRESS
+        request.save(update_fields=["status", "updated_at"])
+    return consultation
+
+
+# --- extension (Art. 33(2)) --------------------------------------------------------------
+
+@transaction.atomic
+def request_extend(*, actor, request: FoiRequest, days: int, reason: str,
+                   decided_on: dt.date | None = None) -> FoiRequest:
+    """Extend the reply deadline by at most 20 working days, approved by the head of the
+    disclosure office (a leader in gongkai's roles), decided and notified before the
+    original deadline."""
+    request = _locked(request, Action.EXTEND)
+    _require(actor, request, Role.LEADER)
+    decided_on = decided_on or clock.today()
+    _not_in_future(decided_on, "延期决定日期")
+    if not reason.strip():
+        raise DomainError("延期答复必须说明理由")
+    deadline = current_deadline(request, as_of=decided_on)
+    if not 1 <= days <= deadlines.MAX_EXTENSION_DAYS - deadline.extension_days:
+        raise DomainError(
+            f"延长期限最长不得超过{deadlines.MAX_EXTENSION_DAYS}个工作日（第三十三条第二款），"
+            f"已延长{deadline.extension_days}个工作日"
+        )
+    if deadline.original_due_on is None or decided_on > deadline.original_due_on:
+        raise DomainError(
+            "延期须在原答复期限届满前决定并告知申请人（第三十三条第二款）"
+            + (f"，原期限为{deadline.original_due_on.isoformat()}" if deadline.original_due_on else "")
+        )
+    _transition(request, Action.EXTEND, actor=actor, on=decided_on, reason=reason,
+                data={"days": days}, audit_after={"days": days})
+    return request
+
+
+# --- fees (Art. 42) ----------------------------------------------------------------------
+
+def applicant_requests_in_month(request: FoiRequest) -> int:
+    """This request's rank among the applicant's requests to this agency received in the
+    same calendar month (the per-request fee counts them)."""
+    on = request.received_on
+    return FoiRequest.objects.filter(
+        agency=request.agency, applicant_key=request.applicant_key,
+        received_on__year=on.year, received_on__month=on.month,
+    ).filter(received_on__lte=on).exclude(status=RequestStatus.VOIDED).filter(
+        id__lte=request.pk
+    ).count()
+
+
+@transaction.atomic
+def request_send_fee_notice(*, actor, request: FoiRequest, scale: str, pages: int | None = None,
+                            sent_on: dt.date | None = None) -> FeeNotice:
+    request = _locked(request, Action.SEND_FEE_NOTICE)
+    _require(actor, request, Role.OFFICE)
+    sent_on = sent_on or clock.today()
+    _not_in_future(sent_on, "收费通知日期")
+    scale = fees.FeeScale(scale)
+    if scale == fees.FeeScale.PER_REQUEST:
+        calculation = fees.calculate_fee(scale=scale, rank_in_month=applicant_requests_in_month(request))
+    else:
+        calculation = fees.calculate_fee(scale=scale, pages=pages)
+    if calculation.total <= 0:
+        raise DomainError("按所选方式计算的信息处理费为0元，无需发出收费通知")
+    notice = FeeNotice.objects.create(
+        request=request, scale=scale.value, quantity=calculation.quantity,
+        amount=calculation.total,
+        calculation={"lines": [
+            {"band": line.band_label, "quantity": line.quantity, "unit_price": str(line.unit_price),
+             "amount": str(line.amount)} for line in calculation.lines
+        ], "basis": calculation.basis, "explanation": list(calculation.explanation)},
+        sent_on=sent_on,
+        pay_by=deadlines.fee_payment_deadline(sent_on, get_working_day_calendar()),
+    )
+    _transition(request, Action.SEND_FEE_NOTICE, actor=actor, on=sent_on,
+                data={"fee_notice_id": notice.pk, "amount": str(notice.amount)},
+                audit_after={"amount": str(notice.amount)})
+    return notice
+
+
+@transaction.atomic
+def request_record_payment(*, actor, request: FoiRequest, paid_on: dt.date,
+                           amount: Decimal) -> FeeNotice:
+    request = _locked(request, Action.RECORD_PAYMENT)
+    _require(actor, request, Role.OFFICE)
+    _not_in_future(paid_on, "缴费日期")
+    notice = request.fee_notices.filter(paid_on__isnull=True).latest("id")
+    if amount != notice.amount:
+        raise DomainError(f"实缴金额应为{notice.amount}元")
+    notice.paid_on, notice.amount_paid = paid_on, amount
+    notice.save(update_fields=["paid_on", "amount_paid"])
+    _transition(request, Action.RECORD_PAYMENT, actor=actor, on=paid_on,
+                data={"fee_notice_id": notice.pk, "amount": str(amount)})
+    return notice
+
+
+@transaction.atomic
+def request_close_fee_unpaid(*, actor, request: FoiRequest, reason: str = "") -> FoiRequest:
+    """Unpaid after the notice period: treated as abandoned (reported as (六)2)."""
+    request = _locked(request, Action.CLOSE_FEE_UNPAID)
+    _require(actor, request, Role.OFFICE)
+    notice = request.fee_notices.filter(paid_on__isnull=True).latest("id")
+    if clock.today() <= notice.pay_by:
+        raise DomainError(f"缴费期限{notice.pay_by.isoformat()}尚未届满")
+    return _close(request, actor=actor, reason_code=ClosureReason.FEE_UNPAID,
+                  action=Action.CLOSE_FEE_UNPAID, reason=reason)
+
+
+# --- endings -----------------------------------------------------------------------------
+
+def _close(request: FoiRequest, *, actor, reason_code: ClosureReason, action: Action,
+           reason: str, on: dt.date | None = None) -> FoiRequest:
+    on = on or clock.today()
+    request.closed_on = on
+    request.outcome = CLOSURE_OUTCOMES[reason_code]
+    _transition(request, action, actor=actor, on=on, reason=reason,
+                data={"closure": reason_code.value}, save_fields=("closed_on", "outcome"),
+                audit_after={"outcome": request.outcome})
+    return request
+
+
+@transaction.atomic
+def request_withdraw(*, actor, request: FoiRequest, reason: str, on: dt.date | None = None) -> FoiRequest:
+    """The applicant withdraws (recorded by staff); reported as (六)3 其他, or not at all
+    if it was never confirmed as received."""
+    request = _locked(request)
+    _require(actor, request, Role.OFFICE)
+    on = on or clock.today()
+    _not_in_future(on, "撤回日期")
+    if not reason.strip():
+        raise DomainError("请记录撤回的方式和说明")
+    if request.status == RequestStatus.AWAITING_CONFIRMATION:
+        # Never received: it leaves the statistics like a voided submission.
+        request.closed_on = on
+        _transition(request, Action.WITHDRAW, actor=actor, on=on, reason=reason,
+                    save_fields=("closed_on",))
+        return request
+    return _close(request, actor=actor, reason_code=ClosureReason.WITHDRAWN, action=Action.WITHDRAW,
+                  reason=reason, on=on)
+
+
+@transaction.atomic
+def request_deliver(*, actor, request: FoiRequest, delivered_on: dt.date, method: str,
+                    note: str = "") -> FoiRequest:
+    request = _locked(request, Action.DELIVER)
+    _require(actor, request, Role.OFFICE)
+    _not_in_future(delivered_on, "送达日期")
+    if delivered_on < request.closed_on:
+        raise DomainError("送达日期不能早于答复日期")
+    _transition(request, Action.DELIVER, actor=actor, on=delivered_on, reason=note,
+                data={"method": method})
+    return request
+
+
+@transaction.atomic
+def request_archive(*, actor, request: FoiRequest) -> FoiRequest:
+    request = _locked(request)
+    _require(actor, request, Role.OFFICE)
+    _transition(request, Action.ARCHIVE, actor=actor, on=clock.today())
+    return request
+
+
+# --- personal data --------------------------------------------------------------------------
+
+@transaction.atomic
+def request_record_personal_data_view(*, actor, request: FoiRequest, reason: str, what: str) -> None:
+    """Record that an office member saw the applicant's full personal data (an ID scan
+    download counts too). The entry names the request and why; the data itself never
+    enters the log."""
+    _require(actor, request, Role.OFFICE)
+    if not reason.strip():
+        raise DomainError("请填写查看完整信息的理由")
+    audit.record(actor=actor, action="foi.personal_data.view", obj=request, agency=request.agency,
+                 reason=reason, after={"what": what})

@@ -1,0 +1,96 @@
+"""States of a request and the one table of allowed transitions.
+
+    awaiting_confirmation ──confirm──▶ in_progress ◀──────────────────────────┐
+          │ void                          │ request_correction ─▶ awaiting_correction
+          ▼                               │                          │ correction_received ─┘
+        voided                            │                          │ close_no_correction ─▶ closed
+                                          │ start_consultation ─▶ consulting ── end_consultation ─▶ in_progress
+                                          │ send_fee_notice ─▶ awaiting_fee ── record_payment ─▶ in_progress
+                                          │                       └─ close_fee_unpaid ─▶ closed
+                                          │ reply ─▶ replied ─ deliver ─▶ delivered ─ archive ─▶ archived
+                                          └ withdraw (from any open state) ─▶ closed
+
+Assigning a department and extending the deadline happen inside ``in_progress`` (and
+while consulting); they are events, not states.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from gongkai.core.errors import InvalidTransition
+
+
+class RequestStatus(models.TextChoices):
+    AWAITING_CONFIRMATION = "awaiting_confirmation", "待确认收到"  # online/fax: clock not started (Art. 31)
+    IN_PROGRESS = "in_progress", "办理中"  # received; the 20-working-day clock runs
+    AWAITING_CORRECTION = "awaiting_correction", "待补正"  # Art. 30: clock stopped until corrected
+    CONSULTING = "consulting", "征求意见中"  # Art. 32: clock paused
+    AWAITING_FEE = "awaiting_fee", "待缴费"  # fee notice sent: clock paused (agency setting)
+    REPLIED = "replied", "已答复"  # reply made; to be delivered
+    DELIVERED = "delivered", "已送达"
+    ARCHIVED = "archived", "已归档"
+    CLOSED = "closed", "已终止"  # ended without a reply: withdrawn, no correction, fee unpaid
+    VOIDED = "voided", "已作废"  # never a request (duplicate submission, test entry); not counted
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", "网上提交"  # creation: online (or fax) request awaiting confirmation
+    REGISTER = "register", "登记收到"  # creation: staff entry of an in-person/post/fax request
+    CONFIRM_RECEIPT = "confirm_receipt", "确认收到"
+    VOID = "void", "作废"
+    ASSIGN = "assign", "分办"
+    REQUEST_CORRECTION = "request_correction", "告知补正"
+    CORRECTION_RECEIVED = "correction_received", "收到补正"
+    CLOSE_NO_CORRECTION = "close_no_correction", "逾期不补正终止"
+    START_CONSULTATION = "start_consultation", "征求意见"
+    END_CONSULTATION = "end_consultation", "征求意见结束"
+    EXTEND = "extend", "延期答复"
+    SEND_FEE_NOTICE = "send_fee_notice", "发出收费通知"
+    RECORD_PAYMENT = "record_payment", "已缴费"
+    CLOSE_FEE_UNPAID = "close_fee_unpaid", "逾期未缴费终止"
+    REPLY = "reply", "答复"
+    DELIVER = "deliver", "送达"
+    ARCHIVE = "archive", "归档"
+    WITHDRAW = "withdraw", "申请人撤回"
+
+
+S, A = RequestStatus, Action
+OPEN_STATES = frozenset({S.IN_PROGRESS, S.AWAITING_CORRECTION, S.CONSULTING, S.AWAITING_FEE})
+
+# (action) -> {from state: to state}; None as target keeps the state (an event only).
+TRANSITIONS: dict[Action, dict[RequestStatus, RequestStatus | None]] = {
+    A.CONFIRM_RECEIPT: {S.AWAITING_CONFIRMATION: S.IN_PROGRESS},
+    A.VOID: {S.AWAITING_CONFIRMATION: S.VOIDED},
+    A.ASSIGN: {S.IN_PROGRESS: None, S.CONSULTING: None, S.AWAITING_CORRECTION: None, S.AWAITING_FEE: None},
+    A.REQUEST_CORRECTION: {S.IN_PROGRESS: S.AWAITING_CORRECTION},
+    A.CORRECTION_RECEIVED: {S.AWAITING_CORRECTION: S.IN_PROGRESS},
+    A.CLOSE_NO_CORRECTION: {S.AWAITING_CORRECTION: S.CLOSED},
+    A.START_CONSULTATION: {S.IN_PROGRESS: S.CONSULTING, S.CONSULTING: None},
+    A.END_CONSULTATION: {S.CONSULTING: None},  # back to in_progress when the last one ends
+    A.EXTEND: {S.IN_PROGRESS: None, S.CONSULTING: None},
+    A.SEND_FEE_NOTICE: {S.IN_PROGRESS: S.AWAITING_FEE},
+    A.RECORD_PAYMENT: {S.AWAITING_FEE: S.IN_PROGRESS},
+    A.CLOSE_FEE_UNPAID: {S.AWAITING_FEE: S.CLOSED},
+    A.REPLY: {S.IN_PROGRESS: S.REPLIED},
+    A.DELIVER: {S.REPLIED: S.DELIVERED},
+    A.ARCHIVE: {S.DELIVERED: S.ARCHIVED, S.CLOSED: S.ARCHIVED},
+    A.WITHDRAW: dict.fromkeys((S.AWAITING_CONFIRMATION, *OPEN_STATES), S.CLOSED),
+}
+
+
+def next_status(status: RequestStatus | str, action: Action) -> RequestStatus:
+    """The state after ``action``, or InvalidTransition with a message staff can read."""
+    status = RequestStatus(status)
+    allowed = TRANSITIONS[action]
+    if status not in allowed:
+        raise InvalidTransition(
+            f"申请当前状态为“{status.label}”，不能执行“{action.label}”。"
+        )
+    target = allowed[status]
+    return status if target is None else target
+
+
+def allowed_actions(status: RequestStatus | str) -> list[Action]:
+    status = RequestStatus(status)
+    return [action for action, table in TRANSITIONS.items() if status in table]
