@@ -27,7 +27,6 @@ from gongkai.core.errors import DomainError
 from gongkai.foi import selectors as foi_selectors
 from gongkai.foi.models import ApplicantType, IdDocumentType, InformationForm
 from gongkai.foi.services.requests import request_submit_online
-from gongkai.foi.workflow import OPEN_STATES
 from gongkai.portal import selectors as portal_selectors
 from gongkai.portal.forms import (
     LOOKUP_FAILED,
@@ -158,22 +157,19 @@ def request_submit(request):
 
 
 def status_json(foi_request) -> dict:
-    """What the applicant may see of a request. The clock (due date, days left) is
-    reported only while it can run: before receipt and after the request has ended
-    there is none."""
-    deadline = foi_selectors.request_deadline(foi_request)
-    running = foi_request.status in OPEN_STATES
-    reply = getattr(foi_request, "reply", None)
+    """What the applicant may see of a request (foi.selectors.request_public_status)."""
+    public = foi_selectors.request_public_status(foi_request)
+    deadline, reply = public.deadline, public.reply
     return {
         "tracking_number": foi_request.tracking_number,
         "agency": foi_request.agency.code,
         "status": foi_request.status,
         "status_label": foi_request.get_status_display(),
         "received_on": foi_request.received_on.isoformat() if foi_request.received_on else None,
-        "deadline_state": deadline.state.value if running else None,
-        "due_on": deadline.due_on.isoformat() if running and deadline.due_on else None,
-        "working_days_left": deadline.days_left if running else None,
-        "provisional": bool(running and deadline.provisional),
+        "deadline_state": deadline.state.value if deadline else None,
+        "due_on": deadline.due_on.isoformat() if deadline and deadline.due_on else None,
+        "working_days_left": deadline.days_left if deadline else None,
+        "provisional": bool(deadline and deadline.provisional),
         "reply_type": reply.reply_type if reply else None,
         "reply_type_label": reply.get_reply_type_display() if reply else None,
         "replied_on": reply.replied_on.isoformat() if reply else None,
@@ -197,8 +193,7 @@ def request_status(request, tracking_number: str):
 @methods("GET")
 def agency_list(request):
     """GET /agencies — the agencies that accept requests, in tree order."""
-    agencies = portal_selectors.agencies_for_portal().filter(
-        accepts_requests=True).select_related("parent")
+    agencies = portal_selectors.agencies_accepting_requests()
     return ok({"agencies": [
         {"code": a.code, "name": a.name, "parent": a.parent.code if a.parent else None}
         for a in agencies

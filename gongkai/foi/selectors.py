@@ -325,3 +325,22 @@ def deadline_left_text(d: deadlines.Deadline) -> str:
     if d.state is deadlines.DeadlineState.PAUSED:
         return f"剩余{d.days_left}个工作日（中止中）"
     return "今日到期" if d.days_left == 0 else f"剩余{d.days_left}个工作日"
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """What the applicant may see of a request (status page and API). The clock is
+    shown only while it can run: before receipt and after the end there is none."""
+
+    request: FoiRequest
+    deadline: deadlines.Deadline | None
+    reply: object | None  # Reply
+
+
+def request_public_status(request: FoiRequest) -> PublicStatus:
+    running = request.status in OPEN_STATES
+    return PublicStatus(
+        request=request,
+        deadline=request_deadline(request) if running else None,
+        reply=getattr(request, "reply", None) if request.status not in OPEN_STATES else None,
+    )

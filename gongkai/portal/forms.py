@@ -44,8 +44,7 @@ class OnlineRequestForm(RequestIntakeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = selectors.agencies_for_portal().filter(
-            accepts_requests=True)
+        self.fields["agency"].queryset = selectors.agencies_accepting_requests()
         for name, token in self.AUTOCOMPLETE.items():
             self.fields[name].widget.attrs["autocomplete"] = token
         # Two or four choices: radio buttons, each group its own fieldset and legend.

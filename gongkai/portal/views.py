@@ -5,7 +5,6 @@ from django.views.decorators.http import require_http_methods
 from gongkai.core.errors import DomainError
 from gongkai.foi import selectors as foi_selectors
 from gongkai.foi.services.requests import request_submit_online
-from gongkai.foi.workflow import OPEN_STATES
 from gongkai.portal import selectors
 from gongkai.portal.forms import (
     LOOKUP_FAILED,
@@ -74,7 +73,5 @@ def status(request):
     return render(request, "portal/status.html", {
         "form": StatusLookupForm(initial={"tracking_number": foi_request.tracking_number}),
         "foi_request": foi_request,
-        "deadline": foi_selectors.request_deadline(foi_request),
-        "clock_running": foi_request.status in OPEN_STATES,
-        "reply": getattr(foi_request, "reply", None),
+        "public": foi_selectors.request_public_status(foi_request),
     })
