@@ -45,6 +45,7 @@ pytest: $(VENV)/.installed
 lock: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	$(BIN)/pip freeze --exclude-editable | grep -iv '^gongkai' > requirements.lock
+	@! grep -n ' @ ' requirements.lock || { echo "requirements.lock pins a local file; install it from the registry" >&2; exit 1; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

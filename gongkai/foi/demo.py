@@ -17,7 +17,7 @@ from gongkai.foi.services import requests as svc
 
 
 def _resident_id(serial: int) -> str:
-    first17 = f"99010119850101{serial:03d}"  # fictional division 990101
+    first17 = f"89010119850101{serial:03d}"  # 8901xx: well-formed, but no real division
     return first17 + resident_id_check_char(first17)
 
 

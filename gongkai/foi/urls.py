@@ -3,6 +3,7 @@ One URL per action; every action is a POST."""
 
 from django.urls import path
 
+from gongkai.foi.views import settings as foi_settings
 from gongkai.foi.views import staff
 from gongkai.foi.views import staff_actions as act
 
@@ -38,4 +39,9 @@ staff_patterns: list = [
     path("requests/<int:pk>/withdraw/", act.request_withdraw, name="foi-withdraw"),
     path("requests/<int:pk>/appeals/", act.request_appeal_record, name="foi-appeal-record"),
     path("requests/appeals/<int:pk>/decide/", act.appeal_decide, name="foi-appeal-decide"),
+    path("requests/settings/", foi_settings.foi_settings, name="foi-settings"),
+    path("requests/settings/templates/<str:reply_type>/", foi_settings.template_edit,
+         name="foi-template-edit"),
+    path("requests/settings/templates/<str:reply_type>/reset/", foi_settings.template_reset,
+         name="foi-template-reset"),
 ]
