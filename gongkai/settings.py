@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "gongkai.core",
     "gongkai.foi",
+    "gongkai.publishing",
+    "gongkai.decisions",
     "gongkai.portal",
 ]
 
@@ -236,8 +238,27 @@ STATICFILES_DIRS = [BASE_DIR / "gongkai" / "static"]
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at start-up when it is missing
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded files (attachments, reply letters): var/media by default; S3-compatible object
+# storage in production when GONGKAI_S3_BUCKET is set (pip install "gongkai[s3]").
+GONGKAI_S3_BUCKET = env("GONGKAI_S3_BUCKET")
+if GONGKAI_S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": GONGKAI_S3_BUCKET,
+            "endpoint_url": env("GONGKAI_S3_ENDPOINT_URL"),
+            "region_name": env("GONGKAI_S3_REGION"),
+            "access_key": env("GONGKAI_S3_ACCESS_KEY"),
+            "secret_key": env("GONGKAI_S3_SECRET_KEY"),
+            "default_acl": "private",
+            "querystring_auth": True,  # downloads go through signed, expiring URLs
+            "file_overwrite": False,
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     # Fingerprinted, compressed files served by WhiteNoise; built by `gongkai serve`.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

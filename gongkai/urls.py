@@ -4,9 +4,14 @@ from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 
 from gongkai.core.urls import staff_patterns as core_staff_patterns
+from gongkai.decisions.urls import public_patterns as decisions_public_patterns
+from gongkai.decisions.urls import staff_patterns as decisions_staff_patterns
 from gongkai.foi.urls import staff_patterns as foi_staff_patterns
+from gongkai.portal.urls import urlpatterns as portal_patterns
+from gongkai.publishing.urls import staff_patterns as publishing_staff_patterns
 
-staff_patterns = core_staff_patterns + foi_staff_patterns
+staff_patterns = core_staff_patterns + foi_staff_patterns + publishing_staff_patterns + decisions_staff_patterns
+portal_patterns = portal_patterns + decisions_public_patterns
 
 
 def healthz(request):
@@ -18,7 +23,7 @@ admin.site.site_title = "gongkai 平台管理"
 admin.site.index_title = "平台管理"
 
 urlpatterns = [
-    path("", include("gongkai.portal.urls")),
+    path("", include((portal_patterns, "portal"))),
     path("staff/", include((staff_patterns, "staff"))),
     path("api/v1/", include("gongkai.api.urls")),
     # One sign-in page for everyone, with its lock-out; the admin's own form is not used.

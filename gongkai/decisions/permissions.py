@@ -1,0 +1,53 @@
+"""Who may see and handle licensing, penalty and enforcement decisions.
+
+- office (公开办): reads its agency's decisions, imports, publishes and withdraws them;
+- leader, reviewer, officer: read their agency's decisions;
+- supervisor: reads the decisions of the agency subtree below;
+- platform administrator: reads everything, changes nothing (runs the platform, not the
+  agencies' records).
+
+Nobody sees a party's resident ID number in full: the back office shows it masked, the
+public page not at all.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from gongkai.core import permissions as core_permissions
+from gongkai.core.models import Agency, Role
+from gongkai.decisions.models import Decision
+
+
+def decisions_visible_to(user) -> QuerySet[Decision]:
+    if core_permissions.is_platform_admin(user):
+        return Decision.objects.all()
+    q = Q(pk__in=[])
+    for m in core_permissions.memberships_of(user):
+        if m.role == Role.SUPERVISOR:
+            q |= Q(agency__path__startswith=m.agency.path)
+        else:
+            q |= Q(agency_id=m.agency_id)
+    return Decision.objects.filter(q)
+
+
+def can_view_agency_decisions(user, agency: Agency) -> bool:
+    return core_permissions.can_view_agency(user, agency)
+
+
+def can_view_decision(user, decision: Decision) -> bool:
+    return can_view_agency_decisions(user, decision.agency)
+
+
+def can_manage_decisions(user, agency: Agency) -> bool:
+    """Import, publish, withdraw: the agency's disclosure office."""
+    return core_permissions.has_role(user, agency, Role.OFFICE)
+
+
+def agencies_managed_by(user) -> QuerySet[Agency]:
+    ids = [m.agency_id for m in core_permissions.memberships_of(user) if m.role == Role.OFFICE]
+    return Agency.objects.filter(pk__in=ids).order_by("path")
+
+
+def can_view_decisions_area(user) -> bool:
+    return core_permissions.is_staff_user(user)
