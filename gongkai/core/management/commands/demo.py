@@ -13,10 +13,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
         from gongkai.foi.demo import load_demo_requests
+        from gongkai.publishing.demo import load_demo_publications
 
         if demo.load_demo():
             requests = load_demo_requests()
-            self.stdout.write(self.style.SUCCESS(f"Demo data loaded ({requests} requests)."))
+            publications = load_demo_publications()
+            self.stdout.write(self.style.SUCCESS(
+                f"Demo data loaded ({requests} requests, {publications} publications)."))
         else:
             self.stdout.write("Database already has agencies: no demo data loaded.")
         if demo.demo_users_present():

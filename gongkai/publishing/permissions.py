@@ -1,0 +1,67 @@
+"""Who may do what with proactive disclosure (谁起草、谁公开、谁负责).
+
+- officer: drafts and submits items for their own department;
+- office: drafts for the agency, publishes, schedules, withdraws, keeps the catalogue and
+  the normative-documents register;
+- reviewer: the secrecy review, redaction and screening overrides;
+- leader: the approval steps;
+- supervisor: reads the subtree below; platform administrator: reads everything.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from gongkai.core import permissions as core
+from gongkai.core.models import Role
+from gongkai.publishing.models import Publication
+
+
+def can_draft(user, agency, department=None) -> bool:
+    if core.has_role(user, agency, Role.OFFICE):
+        return True
+    return any(
+        m.role == Role.OFFICER
+        and m.agency_id == agency.pk
+        and (department is None or m.department_id == getattr(department, "pk", department))
+        for m in core.memberships_of(user)
+    )
+
+
+def can_edit(user, publication: Publication) -> bool:
+    return can_draft(user, publication.agency, publication.department_id)
+
+
+def can_review(user, publication: Publication) -> bool:
+    return core.has_role(user, publication.agency, Role.REVIEWER)
+
+
+def can_approve(user, publication: Publication) -> bool:
+    return core.has_role(user, publication.agency, Role.LEADER)
+
+
+def can_publish(user, publication: Publication) -> bool:
+    return core.has_role(user, publication.agency, Role.OFFICE)
+
+
+def can_manage_catalogue(user, agency) -> bool:
+    return core.has_role(user, agency, Role.OFFICE)
+
+
+def publications_visible_to(user) -> QuerySet[Publication]:
+    """Every item (any state) the user may read in the back office."""
+    if core.is_platform_admin(user):
+        return Publication.objects.all()
+    q = Q(pk__in=[])
+    for m in core.memberships_of(user):
+        if m.role in (Role.OFFICE, Role.REVIEWER, Role.LEADER):
+            q |= Q(agency_id=m.agency_id)
+        elif m.role == Role.OFFICER:
+            q |= Q(agency_id=m.agency_id, department_id=m.department_id)
+        elif m.role == Role.SUPERVISOR:
+            q |= Q(agency__path__startswith=m.agency.path)
+    return Publication.objects.filter(q)
+
+
+def can_view(user, publication: Publication) -> bool:
+    return publications_visible_to(user).filter(pk=publication.pk).exists()

@@ -1,0 +1,23 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from gongkai.core import clock
+from gongkai.publishing.models import Column, ColumnKind
+
+
+def at(day: dt.date, hour: int = 10) -> None:
+    clock.freeze(timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour)))
+
+
+@pytest.fixture
+def columns(bureau):
+    parent = Column.objects.create(agency=bureau, name="重点领域信息", kind=ColumnKind.NOTICE)
+    return {
+        "parent": parent,
+        "recalls": Column.objects.create(
+            agency=bureau, parent=parent, name="产品召回信息", kind=ColumnKind.NOTICE
+        ),
+        "news": Column.objects.create(agency=bureau, name="新闻动态", kind=ColumnKind.DYNAMIC),
+    }
