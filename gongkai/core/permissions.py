@@ -105,3 +105,23 @@ def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
     if not office_agency_ids:
         return AuditEvent.objects.none()
     return AuditEvent.objects.filter(agency_id__in=office_agency_ids)
+
+
+def records_scope_q(user) -> Q | None:
+    """Which of an area's records (requests, publications) a user may read, as a Q over
+    their ``agency`` and ``department``; None means everything (platform administrator).
+
+    Office, leader and reviewer read their agency's records; an officer reads their own
+    department's; a supervisor reads every agency below theirs.
+    """
+    if is_platform_admin(user):
+        return None
+    q = Q(pk__in=[])
+    for m in memberships_of(user):
+        if m.role in (Role.OFFICE, Role.LEADER, Role.REVIEWER):
+            q |= Q(agency_id=m.agency_id)
+        elif m.role == Role.OFFICER:
+            q |= Q(agency_id=m.agency_id, department_id=m.department_id)
+        elif m.role == Role.SUPERVISOR:
+            q |= Q(agency__path__startswith=m.agency.path)
+    return q

@@ -7,17 +7,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from gongkai.core import clock
+from gongkai.core.widgets import DateInput
 from gongkai.decisions import permissions
 from gongkai.decisions.models import DecisionKind
 from gongkai.decisions.selectors import STAFF_FILTERS
 from gongkai.decisions.tabular import MAX_FILE_BYTES
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class ImportUploadForm(forms.Form):

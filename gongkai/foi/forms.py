@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from gongkai.core import identifiers
 from gongkai.core.uploads import validate_upload
+from gongkai.core.widgets import MultipleFileField
 from gongkai.foi.models import ApplicantType, Delivery, IdDocumentType, InformationForm
 from gongkai.foi.services.requests import ApplicantData
 
@@ -22,20 +23,6 @@ ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
 class RequestIntakeForm(forms.Form):

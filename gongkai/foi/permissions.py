@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from gongkai.core import permissions as core_permissions
 from gongkai.core.models import Role
@@ -19,17 +19,8 @@ from gongkai.foi.models import FoiRequest
 
 
 def requests_visible_to(user) -> QuerySet[FoiRequest]:
-    if core_permissions.is_platform_admin(user):
-        return FoiRequest.objects.all()
-    q = Q(pk__in=[])
-    for m in core_permissions.memberships_of(user):
-        if m.role in (Role.OFFICE, Role.LEADER, Role.REVIEWER):
-            q |= Q(agency_id=m.agency_id)
-        elif m.role == Role.OFFICER:
-            q |= Q(agency_id=m.agency_id, department_id=m.department_id)
-        elif m.role == Role.SUPERVISOR:
-            q |= Q(agency__path__startswith=m.agency.path)
-    return FoiRequest.objects.filter(q)
+    q = core_permissions.records_scope_q(user)
+    return FoiRequest.objects.all() if q is None else FoiRequest.objects.filter(q)
 
 
 def can_view_request(user, request: FoiRequest) -> bool:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from gongkai.core import clock
 from gongkai.core.errors import DomainError
+from gongkai.core.widgets import DateInput
 from gongkai.foi.deadlines import MAX_EXTENSION_DAYS
 from gongkai.foi.fees import FeeScale
 from gongkai.foi.forms import RequestIntakeForm
@@ -17,13 +18,6 @@ from gongkai.foi.models.request import Consultation
 from gongkai.foi.outcomes import REPLY_RULES, Outcome, ReplyType
 from gongkai.foi.services.replies import validate_reply
 from gongkai.foi.workflow import RequestStatus
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def date_field(label: str, *, required: bool = False, help_text: str = "") -> forms.DateField:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from gongkai.core import clock
+from gongkai.core.widgets import DateInput, DateTimeLocalInput, MultipleFileField
 from gongkai.publishing.models import (
     Column,
     ColumnKind,
@@ -25,34 +26,8 @@ from gongkai.publishing.models import (
 ATTACHMENT_HELP = "PDF、DOCX、XLSX、JPG、PNG，按文件内容识别类型，每个不超过20MB；附件文字将与正文一并进行泄密筛查"
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
 def reason_field(

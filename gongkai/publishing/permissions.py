@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from gongkai.core import permissions as core
 from gongkai.core.models import Role
@@ -50,17 +50,8 @@ def can_manage_catalogue(user, agency) -> bool:
 
 def publications_visible_to(user) -> QuerySet[Publication]:
     """Every item (any state) the user may read in the back office."""
-    if core.is_platform_admin(user):
-        return Publication.objects.all()
-    q = Q(pk__in=[])
-    for m in core.memberships_of(user):
-        if m.role in (Role.OFFICE, Role.REVIEWER, Role.LEADER):
-            q |= Q(agency_id=m.agency_id)
-        elif m.role == Role.OFFICER:
-            q |= Q(agency_id=m.agency_id, department_id=m.department_id)
-        elif m.role == Role.SUPERVISOR:
-            q |= Q(agency__path__startswith=m.agency.path)
-    return Publication.objects.filter(q)
+    q = core.records_scope_q(user)
+    return Publication.objects.all() if q is None else Publication.objects.filter(q)
 
 
 def can_view(user, publication: Publication) -> bool:
