@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from gongkai.core import clock
 from gongkai.core.models import Agency, AuditChainHead, AuditEvent
@@ -108,13 +108,21 @@ class ChainHeadMissing(RuntimeError):
 
 def _locked_head() -> AuditChainHead:
     """Lock the chain head: appends take turns, so two writers never link to the same
-    hash. An empty log (a fresh or flushed database) starts from the genesis hash."""
+    hash. An empty log (a fresh or flushed database) starts from the genesis hash; a
+    log with entries but no head was tampered with."""
     head = AuditChainHead.objects.select_for_update().filter(pk=HEAD_PK).first()
-    if head is None:
-        if AuditEvent.objects.exists():
-            raise ChainHeadMissing("the audit chain head is missing but entries exist")
-        AuditChainHead.objects.get_or_create(pk=HEAD_PK, defaults={"seq": 0, "hash": GENESIS_HASH})
-        head = AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
+    if head is not None:
+        return head
+    try:
+        # Writers racing to start the chain: one insert wins, the others wait on the key
+        # and then lock the winner's row.
+        with transaction.atomic():
+            AuditChainHead.objects.create(pk=HEAD_PK, seq=0, hash=GENESIS_HASH)
+    except IntegrityError:
+        pass
+    head = AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
+    if head.seq == 0 and AuditEvent.objects.exists():
+        raise ChainHeadMissing("the audit chain head is missing but entries exist")
     return head
 
 
