@@ -26,15 +26,22 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed browser lint pytest
 
 # Browser tests drive Debian's chromium (a test tool's own browser download does not work
-# offline). Installed here when missing and we may use apt.
+# offline); the annual report's PDF needs CJK fonts (fonts-noto-cjk) and its test renders
+# pages with pdftoppm (poppler-utils). Installed here when missing and we may use apt.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing="$$missing fonts-noto-cjk"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing Debian's chromium for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "installing Debian packages for the tests:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; \
-	  fi; }
+	    echo "the tests need Debian packages:$$missing (sudo apt-get install$$missing)" >&2; exit 1; \
+	  fi; \
+	fi
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "gongkai.foi",
     "gongkai.publishing",
     "gongkai.decisions",
+    "gongkai.reports",
     "gongkai.portal",
 ]
 

@@ -8,10 +8,18 @@ from gongkai.decisions.urls import public_patterns as decisions_public_patterns
 from gongkai.decisions.urls import staff_patterns as decisions_staff_patterns
 from gongkai.foi.urls import staff_patterns as foi_staff_patterns
 from gongkai.portal.urls import urlpatterns as portal_patterns
+from gongkai.portal.urls_machine import urlpatterns as portal_machine_patterns
+from gongkai.reports.urls import public_patterns as reports_public_patterns
+from gongkai.reports.urls import staff_patterns as reports_staff_patterns
 from gongkai.publishing.urls import staff_patterns as publishing_staff_patterns
 
-staff_patterns = core_staff_patterns + foi_staff_patterns + publishing_staff_patterns + decisions_staff_patterns
-portal_patterns = portal_patterns + decisions_public_patterns
+staff_patterns = (
+    core_staff_patterns + foi_staff_patterns + publishing_staff_patterns
+    + decisions_staff_patterns + reports_staff_patterns
+)
+portal_patterns = (
+    portal_patterns + decisions_public_patterns + reports_public_patterns + portal_machine_patterns
+)
 
 
 def healthz(request):

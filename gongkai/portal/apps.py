@@ -5,3 +5,11 @@ class PortalConfig(AppConfig):
     name = "gongkai.portal"
     label = "portal"
     verbose_name = "公众门户"
+
+    def ready(self) -> None:
+        # The search index and the page cache follow what publishing makes public,
+        # inside the same transaction (search) or on its commit (cache).
+        from gongkai.portal import caching, search
+
+        search.connect()
+        caching.connect()
