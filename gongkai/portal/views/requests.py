@@ -1,3 +1,5 @@
+"""The request form (Art. 29) and the applicant's status look-up."""
+
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -5,7 +7,6 @@ from django.views.decorators.http import require_http_methods
 from gongkai.core.errors import DomainError
 from gongkai.foi import selectors as foi_selectors
 from gongkai.foi.services.requests import request_submit_online
-from gongkai.portal import selectors
 from gongkai.portal.forms import (
     LOOKUP_FAILED,
     STATUS_RATE,
@@ -13,10 +14,6 @@ from gongkai.portal.forms import (
     OnlineRequestForm,
     StatusLookupForm,
 )
-
-
-def home(request):
-    return render(request, "portal/home.html", {"agencies": selectors.agencies_for_portal()})
 
 
 def _too_many(request, what: str):
