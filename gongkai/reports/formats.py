@@ -43,6 +43,7 @@ class Column:
     label: str
     groups: tuple[str, ...] = ()  # header cells above this one, outermost first (merged)
     value: str = "count"  # count (non-negative integer), signed (integer), amount (decimal)
+    unit: str = ""  # printed after each amount ("万元"); "" when the heading states it
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,8 @@ def _parse(data: dict, source: str) -> ReportFormat:
                 key=t["key"], section=t["section"], kind=t["kind"],
                 title=t.get("title", ""), corner=t.get("corner", ""),
                 columns=tuple(
-                    Column(c["key"], c["label"], tuple(c.get("groups", ())), c.get("value", "count"))
+                    Column(c["key"], c["label"], tuple(c.get("groups", ())), c.get("value", "count"),
+                           c.get("unit", ""))
                     for c in t["columns"]
                 ),
                 rows=tuple(
