@@ -8,4 +8,4 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         # The back office's menu entries register themselves on import.
-        from gongkai.reports import navigation_checker  # noqa: F401
+        from gongkai.reports import navigation_checker, navigation_entries  # noqa: F401

@@ -1,12 +1,12 @@
-from django.http import Http404
+"""The public annual report pages (namespace ``portal:``)."""
+
 from django.urls import path
 
-
-def _not_yet(request, **kwargs):  # replaced by the annual report pages
-    raise Http404("年度报告页面尚未开放")
-
+from gongkai.reports.views import public
 
 public_patterns: list = [
-    path("annual-reports/<str:code>/", _not_yet, name="annual-report-list"),
-    path("annual-reports/<str:code>/<int:year>/", _not_yet, name="annual-report-detail"),
+    path("annual-reports/<str:code>/", public.report_list, name="annual-report-list"),
+    path("annual-reports/<str:code>/<int:year>/", public.report_detail, name="annual-report-detail"),
+    path("annual-reports/<str:code>/<int:year>/docx/", public.report_docx, name="annual-report-docx"),
+    path("annual-reports/<str:code>/<int:year>/pdf/", public.report_pdf, name="annual-report-pdf"),
 ]

@@ -453,6 +453,9 @@ def request_withdraw(*, actor, request: FoiRequest, reason: str, on: dt.date | N
     _require(actor, request, Role.OFFICE)
     on = on or clock.today()
     _not_in_future(on, "撤回日期")
+    if request.received_on and on < request.received_on:
+        # The annual report counts a request finished on this date: never before it arrived.
+        raise DomainError("撤回日期不能早于收到申请日期")
     if not reason.strip():
         raise DomainError("请记录撤回的方式和说明")
     if request.status == RequestStatus.AWAITING_CONFIRMATION:

@@ -252,6 +252,15 @@ def test_withdrawal_after_receipt_is_counted_as_other(register, office):
     assert report_row(request) == "三.六.3"
 
 
+def test_withdrawal_dated_before_the_request_arrived_is_refused(register, office):
+    request = register(D(2025, 3, 3))
+    at(D(2025, 3, 10))
+    with pytest.raises(DomainError, match="不能早于收到申请日期"):
+        svc.request_withdraw(actor=office, request=request, reason="申请人电话撤回", on=D(2025, 3, 2))
+    request.refresh_from_db()
+    assert request.status != RequestStatus.CLOSED and request.closed_on is None
+
+
 def test_withdrawal_before_confirmation_is_never_counted(submit, office):
     request, _ = submit(D(2025, 3, 3))
     svc.request_withdraw(actor=office, request=request, reason="申请人网上撤回")

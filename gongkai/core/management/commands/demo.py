@@ -14,12 +14,15 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         from gongkai.foi.demo import load_demo_requests
         from gongkai.publishing.demo import load_demo_publications
+        from gongkai.reports.demo import load_demo_reports
 
         if demo.load_demo():
             requests = load_demo_requests()
             publications = load_demo_publications()
+            reports = load_demo_reports()  # computed from the requests and publications above
             self.stdout.write(self.style.SUCCESS(
-                f"Demo data loaded ({requests} requests, {publications} publications)."))
+                f"Demo data loaded ({requests} requests, {publications} publications, "
+                f"{reports} annual reports)."))
         else:
             self.stdout.write("Database already has agencies: no demo data loaded.")
         if demo.demo_users_present():

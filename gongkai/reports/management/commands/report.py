@@ -41,12 +41,27 @@ class Command(BaseCommand):
         check = sub.add_parser("check", help="check published annual reports (exit 0 ok, 1 broken rule, 2 unreadable)")
         check.add_argument("files", nargs="+", metavar="FILE")
         check.add_argument("--json", action="store_true", help="print one JSON document")
+        remind = sub.add_parser(
+            "remind", help="e-mail offices whose annual report is not yet published (1 Dec - 31 Jan; "
+                           "once a day per agency, safe to run twice)")
+        remind.add_argument("--dry-run", action="store_true", help="list who would be reminded, send nothing")
 
     def handle(self, *args, action, **options):
         if action == "check":
             status = self._check(files=options["files"], as_json=options["json"])
             if status:
                 raise SystemExit(status)
+        elif action == "remind":
+            self._remind(dry_run=options["dry_run"])
+
+    def _remind(self, *, dry_run: bool) -> None:
+        from gongkai.reports.reminders import send_report_reminders
+
+        results = send_report_reminders(dry_run=dry_run)
+        for r in results:
+            self.stdout.write(f"{r.agency.name}\t{r.report_year}\t{r.days_left} days left\t{r.status}")
+        if not results:
+            self.stdout.write("no reminders due")
 
     # --- check ------------------------------------------------------------------------------
 

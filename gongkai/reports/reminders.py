@@ -1,0 +1,157 @@
+"""Reminders that the annual report is due (条例 Art. 49: published by 31 January).
+
+From 1 December to 31 January, the office of every active agency whose report is not yet
+published gets an e-mail with the days left — in December about the year ending, in
+January about the year just ended. At most one per agency per day: each send is recorded
+as a ``ReportReminder`` (unique per agency and day) in the same transaction as the mail,
+with the agency row locked, so the sweep is safe to run twice or from two schedulers.
+The same reminder shows as a banner on the back office's report list.
+
+Recipients are found as ``gongkai foi digest`` finds them (``foi.selectors.office_recipients``:
+the agency's active office staff with an e-mail address).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+
+from gongkai.core import audit, clock
+from gongkai.core.models import Agency
+from gongkai.reports.models import AnnualReport, ReportReminder
+
+# The reminder window, as (month, day): from WINDOW_START of a year to DEADLINE of the next.
+WINDOW_START = (12, 1)
+DEADLINE = (1, 31)
+SENT_ACTION = "reports.reminder.sent"
+
+
+def report_year_due(today: dt.date) -> int | None:
+    """The report year the reminder is about on ``today``, or None outside the window."""
+    if (today.month, today.day) >= WINDOW_START:
+        return today.year
+    if (today.month, today.day) <= DEADLINE:
+        return today.year - 1
+    return None
+
+
+def deadline_for(report_year: int) -> dt.date:
+    return dt.date(report_year + 1, *DEADLINE)
+
+
+def agencies_due(report_year: int):
+    """Active agencies whose report on ``report_year`` is not published."""
+    published = AnnualReport.objects.filter(year=report_year, published_version__isnull=False)
+    return (Agency.objects.filter(is_active=True)
+            .exclude(pk__in=published.values("agency_id")).order_by("path"))
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """What one agency's office is told on a day."""
+
+    agency: Agency
+    report_year: int
+    as_of: dt.date
+    state_label: str  # the report's state, or "尚未创建"
+
+    @property
+    def deadline(self) -> dt.date:
+        return deadline_for(self.report_year)
+
+    @property
+    def days_left(self) -> int:
+        return (self.deadline - self.as_of).days
+
+    @property
+    def text(self) -> str:
+        return (f"{self.agency.name}{self.report_year}年政府信息公开工作年度报告尚未发布（{self.state_label}），"
+                f"距{self.deadline.month}月{self.deadline.day}日发布期限还有{self.days_left}天。")
+
+    @property
+    def subject(self) -> str:
+        return f"【年度报告】{self.report_year}年度报告须于{self.deadline.isoformat()}前发布，还有{self.days_left}天"
+
+    @property
+    def body(self) -> str:
+        link = settings.GONGKAI_BASE_URL.rstrip("/") + reverse("staff:report-list")
+        return "\n".join([
+            f"{self.agency.name}公开办：", "",
+            self.text,
+            "根据《中华人民共和国政府信息公开条例》第四十九条，年度报告应于每年1月31日前向社会公布。",
+            "报告的表格由平台根据办理记录自动计算，手填数据须注明来源，经核对、领导签发后发布。", "",
+            f"年度报告：{link}", "",
+            "本邮件在12月1日至次年1月31日期间每日发送一次，报告发布后不再发送。",
+        ])
+
+
+def reminder_for(agency: Agency, today: dt.date) -> Reminder | None:
+    """The reminder due to the agency on ``today``, or None (outside the window, or its
+    report is published)."""
+    year = report_year_due(today)
+    if year is None or not agency.is_active:
+        return None
+    report = AnnualReport.objects.filter(agency=agency, year=year).first()
+    if report is not None and report.published_version_id is not None:
+        return None
+    return Reminder(agency, year, today, report.get_state_display() if report else "尚未创建")
+
+
+@dataclass
+class ReminderResult:
+    agency: Agency
+    report_year: int
+    days_left: int
+    status: str  # sent | already_sent | no_recipients | dry_run
+    recipients: list[str] = field(default_factory=list)
+
+
+def _remind(agency: Agency, today: dt.date, dry_run: bool) -> ReminderResult | None:
+    from gongkai.foi.selectors import office_recipients
+
+    with transaction.atomic():
+        if not dry_run:
+            Agency.objects.select_for_update().filter(pk=agency.pk).first()
+        reminder = reminder_for(agency, today)
+        if reminder is None:  # published meanwhile
+            return None
+        result = ReminderResult(agency, reminder.report_year, reminder.days_left, "already_sent")
+        if ReportReminder.objects.filter(agency=agency, sent_on=today).exists():
+            return result
+        result.recipients = office_recipients(agency)
+        if not result.recipients:
+            result.status = "no_recipients"
+            return result
+        if dry_run:
+            result.status = "dry_run"
+            return result
+        send_mail(reminder.subject, reminder.body, None, result.recipients)
+        ReportReminder.objects.create(agency=agency, report_year=reminder.report_year, sent_on=today,
+                                      days_left=reminder.days_left, recipients=len(result.recipients))
+        audit.record(actor=None, action=SENT_ACTION, agency=agency, object_type="core.agency",
+                     object_id=str(agency.pk), object_repr=agency.name,
+                     after={"date": today.isoformat(), "report_year": reminder.report_year,
+                            "days_left": reminder.days_left, "recipients": len(result.recipients)})
+        result.status = "sent"
+        return result
+
+
+def send_report_reminders(*, today: dt.date | None = None, dry_run: bool = False) -> list[ReminderResult]:
+    """E-mail every due agency's office (see the module docstring); returns one result per
+    agency whose report is not published, empty outside the window. ``dry_run`` sends and
+    records nothing."""
+    today = today or clock.today()
+    year = report_year_due(today)
+    if year is None:
+        return []
+    results = []
+    for agency in agencies_due(year):
+        result = _remind(agency, today, dry_run)
+        if result is not None:
+            results.append(result)
+    return results

@@ -1,0 +1,106 @@
+"""The public annual report pages: only published versions, DOCX and PDF downloads with
+Chinese file names, earlier versions of a corrected report."""
+
+import datetime as dt
+import io
+from urllib.parse import quote
+
+import pytest
+from django.urls import reverse
+
+from gongkai.reports import services
+from gongkai.reports.tests import test_services as base
+from gongkai.reports.tests.test_services import FEES, at, ready_to_publish, receive
+
+# Shared fixtures of the report's tests (a year of records, a started report).
+records = base.records
+report = base.report
+
+
+@pytest.fixture
+def published(report, office, leader):
+    ready_to_publish(report, office, leader)
+    services.report_publish(actor=office, report=report)
+    report.refresh_from_db()
+    return report
+
+
+def url(name, report, **query):
+    address = reverse(f"portal:{name}", args=[report.agency.code, report.year])
+    return address + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def test_a_draft_is_not_public(client, report):
+    assert client.get(url("annual-report-detail", report)).status_code == 404
+    assert client.get(url("annual-report-pdf", report)).status_code == 404
+    page = client.get(reverse("portal:annual-report-list", args=[report.agency.code])).content.decode()
+    assert "暂无已发布的年度报告" in page
+
+
+def test_an_unknown_agency_is_a_404(client, db):
+    assert client.get(reverse("portal:annual-report-list", args=["NOPE"])).status_code == 404
+
+
+def test_the_published_report_is_listed_and_shown(client, published):
+    page = client.get(reverse("portal:annual-report-list", args=[published.agency.code])).content.decode()
+    assert "测试市市场监督管理局2025年政府信息公开工作年度报告" in page
+    page = client.get(url("annual-report-detail", published)).content.decode()
+    assert "三、收到和处理政府信息公开申请情况" in page
+    assert url("annual-report-docx", published) in page and url("annual-report-pdf", published) in page
+
+
+def test_the_public_page_does_not_change_when_records_change(client, published, bureau, office):
+    before = client.get(url("annual-report-detail", published)).content.decode()
+    receive(bureau, office, dt.date(2025, 12, 29))
+    after = client.get(url("annual-report-detail", published)).content.decode()
+    assert before == after
+
+
+def _filename_header(report, kind, suffix=""):
+    name = f"{report.agency.name}{report.year}年政府信息公开工作年度报告{suffix}.{kind}"
+    return f"filename*=UTF-8''{quote(name, safe='')}"
+
+
+def test_the_docx_download(client, published):
+    from docx import Document
+
+    response = client.get(url("annual-report-docx", published))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response["Content-Disposition"].startswith('attachment; filename="annual-report-2025.docx";')
+    assert _filename_header(published, "docx") in response["Content-Disposition"]
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "测试市市场监督管理局2025年政府信息公开工作年度报告" in text
+
+
+def test_the_pdf_download(client, published):
+    from pypdf import PdfReader
+
+    response = client.get(url("annual-report-pdf", published))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert _filename_header(published, "pdf") in response["Content-Disposition"]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = text.replace("\n", "")  # the title wraps
+    assert "测试市市场监督管理局2025年政府信息公开工作年度报告" in text
+    assert "2026年1月10日" in text  # the published version's date
+
+
+def test_a_corrected_report_keeps_its_earlier_version(client, published, office, leader,
+                                                     django_capture_on_commit_callbacks):
+    services.report_correct(actor=office, report=published, reason="收费金额有误")
+    page = client.get(url("annual-report-detail", published)).content.decode()
+    assert "收费金额有误" not in page  # still version 1 until the correction is published
+    at(dt.date(2026, 1, 25))
+    services.report_figure_set(actor=office, report=published, ref=FEES, value="2", source="更正台账")
+    services.report_submit(actor=office, report=published)
+    services.report_sign_off(actor=leader, report=published)
+    with django_capture_on_commit_callbacks(execute=True):  # the portal's cache is dropped
+        services.report_publish(actor=office, report=published)
+    page = client.get(url("annual-report-detail", published)).content.decode()
+    assert "本报告于2026-01-25更正（第2版）：收费金额有误" in page
+    old = client.get(url("annual-report-detail", published, version=1)).content.decode()
+    assert "该版本已被更正" in old
+    response = client.get(url("annual-report-docx", published, version=1))
+    assert response.status_code == 200
+    assert _filename_header(published, "docx", "（第1版）") in response["Content-Disposition"]
+    assert client.get(url("annual-report-pdf", published, version=9)).status_code == 404

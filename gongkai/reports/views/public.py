@@ -1,0 +1,89 @@
+"""The public pages of annual reports (条例 Art. 49–50): an agency's published reports by
+year, one report as HTML with its DOCX and PDF downloads, and earlier versions of a
+corrected report. Only published versions are ever shown: a draft is a 404."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from gongkai.portal.selectors import agency_get_public
+from gongkai.reports import selectors
+from gongkai.reports.document import ReportDocument
+
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+def attachment_header(name: str, fallback: str) -> str:
+    """``Content-Disposition`` for a Chinese file name: RFC 5987 ``filename*`` (UTF-8,
+    percent-encoded) with a plain ASCII ``filename`` for clients that ignore it."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def download_response(doc: ReportDocument, kind: str, *, suffix: str = "") -> HttpResponse:
+    """The document rendered as DOCX or PDF, as an attachment named in Chinese."""
+    from gongkai.reports.rendering import render_docx, render_pdf
+
+    if kind not in CONTENT_TYPES:
+        raise Http404("不支持的格式")
+    body = render_docx(doc) if kind == "docx" else render_pdf(doc)
+    response = HttpResponse(body, content_type=CONTENT_TYPES[kind])
+    response["Content-Disposition"] = attachment_header(
+        f"{doc.title}{suffix}.{kind}", f"annual-report-{doc.year}.{kind}")
+    return response
+
+
+def _version_number(request) -> int | None:
+    raw = request.GET.get("version", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404("该版本不存在")
+    return int(raw)
+
+
+@require_GET
+def report_list(request, code: str):
+    agency = agency_get_public(code=code)
+    return render(request, "reports/public/list.html", {
+        "agency": agency, "reports": selectors.published_reports(agency),
+    })
+
+
+@require_GET
+def report_detail(request, code: str, year: int):
+    agency = agency_get_public(code=code)
+    report = selectors.published_report_get(agency=agency, year=year)
+    versions = selectors.report_versions(report)
+    number = _version_number(request)
+    version = report.published_version if number is None else selectors.version_get(report, number)
+    return render(request, "reports/public/detail.html", {
+        "agency": agency, "report": report, "version": version,
+        "doc": selectors.version_document(version), "versions": versions,
+        "is_current": version.pk == report.published_version_id,
+    })
+
+
+def _download(request, code: str, year: int, kind: str):
+    agency = agency_get_public(code=code)
+    report = selectors.published_report_get(agency=agency, year=year)
+    number = _version_number(request)
+    version = report.published_version if number is None else selectors.version_get(report, number)
+    suffix = "" if version.pk == report.published_version_id else f"（第{version.number}版）"
+    return download_response(selectors.version_document(version), kind, suffix=suffix)
+
+
+@require_GET
+def report_docx(request, code: str, year: int):
+    return _download(request, code, year, "docx")
+
+
+@require_GET
+def report_pdf(request, code: str, year: int):
+    return _download(request, code, year, "pdf")

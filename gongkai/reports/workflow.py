@@ -1,0 +1,65 @@
+"""States of an annual report and the one table of allowed transitions.
+
+  start ─▶ draft ─submit (checked)─▶ submitted ─sign off (leader)─▶ signed_off ─publish─▶ published
+             ▲                          │                              │                    │
+             └──────── return (reason) ─┴──────────────────────────────┘                    │
+             └──────── correct (reason; a new version, the published one stays) ◀───────────┘
+
+In draft the office recomputes, types figures and edits prose; after submission the cells
+are frozen until the report is returned. An override (publish despite broken rules) is
+recorded while the report waits for sign-off or publication.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from gongkai.core.errors import InvalidTransition
+from gongkai.reports.models import ReportState
+
+S = ReportState
+
+
+class Action(models.TextChoices):
+    START = "start", "创建报告"
+    RECOMPUTE = "recompute", "重新计算"
+    SET_FIGURE = "set_figure", "录入手填数据"
+    EDIT_PROSE = "edit_prose", "修改正文"
+    DRAFT_PROSE = "draft_prose", "生成正文初稿"
+    SUBMIT = "submit", "核对并提交签发"
+    OVERRIDE = "override", "确认带问题发布"
+    SIGN_OFF = "sign_off", "领导签发"
+    RETURN = "return", "退回修改"
+    PUBLISH = "publish", "发布"
+    CORRECT = "correct", "发布后更正"
+
+
+A = Action
+# action -> {from state: to state}; None means the state does not change.
+TRANSITIONS: dict[Action, dict[ReportState, ReportState | None]] = {
+    A.RECOMPUTE: {S.DRAFT: None},
+    A.SET_FIGURE: {S.DRAFT: None},
+    A.EDIT_PROSE: {S.DRAFT: None},
+    A.DRAFT_PROSE: {S.DRAFT: None},
+    A.SUBMIT: {S.DRAFT: S.SUBMITTED},
+    A.OVERRIDE: {S.SUBMITTED: None, S.SIGNED_OFF: None},
+    A.SIGN_OFF: {S.SUBMITTED: S.SIGNED_OFF},
+    A.RETURN: {S.SUBMITTED: S.DRAFT, S.SIGNED_OFF: S.DRAFT},
+    A.PUBLISH: {S.SIGNED_OFF: S.PUBLISHED},
+    A.CORRECT: {S.PUBLISHED: S.DRAFT},
+}
+
+
+def next_state(state, action: Action) -> ReportState:
+    """The state after ``action``, or ``InvalidTransition`` (in Chinese) if not allowed."""
+    state = ReportState(state)
+    table = TRANSITIONS[action]
+    if state not in table:
+        raise InvalidTransition(f"该年度报告当前状态为“{state.label}”，不能执行“{action.label}”。")
+    target = table[state]
+    return state if target is None else target
+
+
+def allowed_actions(state) -> list[Action]:
+    state = ReportState(state)
+    return [action for action, table in TRANSITIONS.items() if state in table]
