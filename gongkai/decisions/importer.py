@@ -60,6 +60,7 @@ from gongkai.decisions.models import (
 )
 from gongkai.decisions.rules import PenaltyType
 from gongkai.decisions.tabular import MAX_FILE_BYTES, FileRefused, Table, is_blank, read_table
+from gongkai.portal import caching
 
 MAX_ROWS = 5000
 HEADER_SEARCH_ROWS = 10
@@ -491,4 +492,6 @@ def _save(*, actor, agency: Agency, valid: list[dict], report: ImportReport, sha
                "not_published": report.not_published, "late": report.late,
                "by_kind": report.by_kind},
     )
+    if report.to_publish:
+        caching.content_changed()  # the public lists show the new decisions at once
     return batch

@@ -32,6 +32,7 @@ from gongkai.decisions.models import (
     ImportBatch,
     StagedImport,
 )
+from gongkai.portal import caching
 
 STAGED_IMPORT_LIFETIME = dt.timedelta(hours=24)
 
@@ -70,6 +71,7 @@ def decision_publish(*, actor, decision: Decision) -> Decision:
                  before={"status": previous},
                  after={"status": decision.status, "published_on": decision.published_on,
                         "late": late})
+    caching.content_changed()
     return decision
 
 
@@ -86,6 +88,7 @@ def batch_publish(*, actor, batch: ImportBatch) -> int:
         status=DecisionStatus.PUBLISHED, published_on=today)
     audit.record(actor=actor, action="decisions.publish_batch", obj=batch, agency=batch.agency,
                  after={"published": len(pending), "published_on": today})
+    caching.content_changed()
     return len(pending)
 
 
@@ -114,6 +117,7 @@ def decision_withdraw(*, actor, decision: Decision, changed_on: dt.date, reason:
                  reason=reason, before={"status": previous},
                  after={"status": status, "changed_on": changed_on, "withdrawn_on": today,
                         "late": late})
+    caching.content_changed()  # a withdrawn decision must not be served from the page cache
     return decision
 
 

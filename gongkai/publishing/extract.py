@@ -54,8 +54,11 @@ __all__ = [
     "FileType",
     "Part",
     "UnreadableFile",
+    "check_zip",
+    "decode",
     "detect_type",
     "extract_text",
+    "looks_like_html",
 ]
 
 MAX_INPUT_BYTES = 100 * 1024 * 1024
@@ -130,8 +133,8 @@ def extract_text(data: bytes, *, filename: str = "") -> ExtractedText:
         elif kind is FileType.PDF:
             result = _extract_pdf(data)
         else:
-            text = _decode(data)
-            if _looks_like_html(text):
+            text = decode(data)
+            if looks_like_html(text):
                 result = _extract_html(text)
             else:
                 result = ExtractedText(text, FileType.TEXT)
@@ -222,8 +225,9 @@ _DTD_MARKERS = tuple(
 )
 
 
-def _check_zip(data: bytes) -> None:
-    """Refuse an OOXML package that would inflate too far or carries a DTD."""
+def check_zip(data: bytes) -> None:
+    """Refuse an OOXML package that would inflate too far or carries a DTD (also used by
+    the annual report checker before python-docx parses anything)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
@@ -303,7 +307,7 @@ _RUN_TEXT = {_W_TAB: "\t", _W_BR: "\n", _W_CR: "\n", _W_HYPHEN: "-"}
 
 def _extract_docx(data: bytes) -> ExtractedText:
 
-    _check_zip(data)
+    check_zip(data)
     document = docx.Document(io.BytesIO(data))
     out = _Builder()
     _docx_part_text(document.part.element, "paragraph", out)
@@ -385,7 +389,7 @@ def _docx_where(p, label: str, tables: dict[object, int]) -> str | None:
 
 def _extract_xlsx(data: bytes) -> ExtractedText:
 
-    _check_zip(data)
+    check_zip(data)
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     out = _Builder()
     cells = slots = 0
@@ -474,7 +478,10 @@ _META_CHARSET = re.compile(
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v\x1b")
 
 
-def _decode(data: bytes) -> str:
+def decode(data: bytes) -> str:
+    """Text of a file that is not a known binary type: a BOM's encoding, else UTF-8, a
+    charset declared in an HTML ``meta``, then GB18030; raises :class:`UnreadableFile`
+    for binary data."""
     data = bytes(data)
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -515,7 +522,8 @@ _HTML_START = re.compile(
 )
 
 
-def _looks_like_html(text: str) -> bool:
+def looks_like_html(text: str) -> bool:
+    """The text starts (after comments) with an HTML tag."""
     return _HTML_START.match(text[:4096]) is not None
 
 

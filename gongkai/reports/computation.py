@@ -215,6 +215,13 @@ def _foi_requests(comp: Computation, table: Table) -> None:
 
 # --- table 四: appeals --------------------------------------------------------------------------
 
+# The counting rule of table 四 (see ``appeal_counts``), shown beside the table in the back office.
+APPEALS_RULE_ZH = (
+    "表四统计本年度内（1月1日至12月31日）立案（申请）的行政复议、行政诉讼案件，结果按本年12月31日的状态填列："
+    "当日已作出决定或判决的，按结果计入“结果维持”“结果纠正”“其他结果”；当日尚未审结的（包括次年才作出决定的），"
+    "计入“尚未审结”。以前年度立案的案件不再重复统计，次年作出的决定也不改变本年度报告。"
+)
+
 
 def appeal_counts(agency_ids: Iterable[int], year: int) -> dict[tuple[str, str], int]:
     """Table 四's counts as {(kind, outcome): n}, one GROUP BY.
@@ -225,6 +232,12 @@ def appeal_counts(agency_ids: Iterable[int], year: int) -> dict[tuple[str, str],
     结果纠正 / 其他结果; decided later or not at all → 尚未审结. A case filed in an earlier
     year is not counted again (it was in that year's report, as 尚未审结 if it was still
     open); the report is a snapshot on 31 December, so a later decision never changes it.
+
+    The same rule in Chinese, as the back office shows it beside table 四
+    (``APPEALS_RULE_ZH``): 表四统计本年度内（1月1日至12月31日）立案（申请）的行政复议、行政诉讼
+    案件，结果按本年12月31日的状态填列：当日已作出决定或判决的，按结果计入“结果维持”“结果纠正”
+    “其他结果”；当日尚未审结的（包括次年才作出决定的），计入“尚未审结”。以前年度立案的案件不再
+    重复统计，次年作出的决定也不改变本年度报告。
     """
     first, last = _year_range(year)
     rows = (

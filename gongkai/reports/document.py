@@ -12,6 +12,13 @@ from decimal import Decimal
 
 from gongkai.reports.formats import ReportFormat
 
+DRAFT_SUFFIX = "（草稿）"
+DRAFT_MARK = "草稿　未经发布"  # printed on every page of a draft's DOCX and PDF
+
+
+def report_title(agency_name: str, year: int, *, draft: bool = False) -> str:
+    return f"{agency_name}{year}年政府信息公开工作年度报告{DRAFT_SUFFIX if draft else ''}"
+
 
 @dataclass
 class ReportDocument:
@@ -24,10 +31,17 @@ class ReportDocument:
     published_on: dt.date | None = None
     # Cells whose figure was typed in by hand: ref -> its recorded source, printed as a note.
     manual_sources: dict[str, str] = field(default_factory=dict)
+    # Not a published version (the back office's rendering of a draft, a submitted or a
+    # signed-off report): the title says "（草稿）" and every page is marked 草稿.
+    draft: bool = False
 
     @property
     def title(self) -> str:
-        return f"{self.agency_name}{self.year}年政府信息公开工作年度报告"
+        return report_title(self.agency_name, self.year, draft=self.draft)
+
+    @property
+    def draft_mark(self) -> str:
+        return DRAFT_MARK if self.draft else ""
 
     def value(self, ref: str) -> int | Decimal | None:
         return self.cells.get(ref)

@@ -35,6 +35,9 @@ class Section:
     title: str  # printed heading, e.g. "一、总体情况"
     kind: str  # "prose" or "tables"
     key: str = ""  # prose sections: where the text is kept (overview, problems, other_matters)
+    # prose sections: terms the text must contain before submission (the 2021 format's 六
+    # must state the information processing fees: "信息处理费")
+    must_mention: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,9 @@ class ReportFormat:
     first_year: int | None = None
     last_year: int | None = None
     generate: bool = True  # False: read-only (legacy reports are parsed, never generated)
+    # True: a published report must print every cell (the checker reports a missing one);
+    # False for the legacy appendix, whose local formats printed a subset of indicators.
+    cells_required: bool = True
     _cells: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def table(self, key: str) -> Table:
@@ -212,7 +218,9 @@ def _parse(data: dict, source: str) -> ReportFormat:
             id=data["id"], name=data["name"], basis=data.get("basis", ""),
             first_year=data.get("first_year"), last_year=data.get("last_year"),
             generate=data.get("generate", True),
-            sections=tuple(Section(s["number"], s["title"], s["kind"], s.get("key", ""))
+            cells_required=data.get("cells_required", True),
+            sections=tuple(Section(s["number"], s["title"], s["kind"], s.get("key", ""),
+                                   tuple(s.get("must_mention", ())))
                            for s in data["sections"]),
             tables=tables,
             rules=tuple(

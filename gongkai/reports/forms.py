@@ -44,6 +44,11 @@ class FigureForm(forms.Form):
         self.fields["ref"].choices = refs
 
 
+class RevertForm(forms.Form):
+    ref = forms.CharField(max_length=80)
+    reason = forms.CharField(label="恢复理由", required=False, max_length=MAX_SOURCE)
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "请填写理由。"})

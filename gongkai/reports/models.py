@@ -4,10 +4,12 @@ A report is made for one agency and one year, in the national format that applie
 year (fixed when the report is started). Its tables are computed from the records
 (``computation.compute_report``) and snapshotted in ``computed_cells``; cells the records
 cannot supply (fees kept elsewhere) are typed in as ``ReportFigure`` rows with their
-source. The office checks and submits it, the leader signs it off, the office publishes
+source; a computed cell of table 二 (decision counts another system holds) may be replaced
+the same way, and reverted to the computed figure. The office checks and submits it, the leader signs it off, the office publishes
 it by 31 January (Art. 49). Publication freezes a ``ReportVersion``: later changes to the
 records never alter a published report; a correction is a new version, and the earlier
-one stays on record and downloadable.
+one stays on record and downloadable. Its DOCX and PDF are rendered once, at publication,
+and stored with it, so a published file never changes when templates or fonts do.
 
 Cell values in JSON: integers as numbers, decimal amounts as strings (``encode_cells``).
 """
@@ -130,6 +132,12 @@ class ReportVersion(models.Model):
     override = models.ForeignKey("ReportOverride", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
     correction_reason = models.TextField(blank=True)  # why this version replaced the previous
+    # The files as published, rendered once by ``services.report_publish``. In the default
+    # storage (var/media, or private S3 objects in production) rather than in the row:
+    # a PDF is a few hundred KB, and every page that joins a report to its published
+    # version would otherwise carry both files along.
+    docx = models.FileField("DOCX", upload_to="reports/versions/", blank=True)
+    pdf = models.FileField("PDF", upload_to="reports/versions/", blank=True)
     published_on = models.DateField()
     published_at = models.DateTimeField()
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
@@ -148,13 +156,15 @@ class ReportVersion(models.Model):
 
 
 class ReportFigure(models.Model):
-    """A figure typed in by hand for a manual cell, with where it comes from (e.g.
-    "财务科 2025年收费台账"). Every entry is kept; the newest for a cell is current."""
+    """A figure typed in by hand, with where it comes from (e.g. "财务科 2025年收费台账"):
+    for a manual cell, or replacing a computed cell of table 二 (decision counts kept by
+    another system). Every entry is kept; the newest for a cell is current. An entry
+    without a value reverts a replaced cell to its computed figure."""
 
     report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="figures")
     ref = models.CharField("单元格", max_length=80)
-    value = models.DecimalField("数值", max_digits=18, decimal_places=4)
-    source = models.CharField("数据来源", max_length=300)
+    value = models.DecimalField("数值", max_digits=18, decimal_places=4, null=True, blank=True)
+    source = models.CharField("数据来源", max_length=300)  # a revert: why
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                    on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField()
@@ -166,7 +176,11 @@ class ReportFigure(models.Model):
         indexes = [models.Index(fields=["report", "ref"])]
 
     def __str__(self) -> str:
-        return f"{self.ref} = {self.value}"
+        return f"{self.ref} = {'(computed)' if self.reverts else self.value}"
+
+    @property
+    def reverts(self) -> bool:
+        return self.value is None
 
 
 class ReportOverride(models.Model):

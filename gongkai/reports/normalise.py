@@ -12,6 +12,9 @@ Number cells (:func:`parse_number`):
 * ``"395.721"``, ``"395.721万元"`` → ``Decimal`` in 万元, the unit the formats print amounts
   in; ``"3957210元"`` → ``Decimal("395.721")`` (exact arithmetic, not an estimate);
 * a count unit after the figure (件, 个, 项, 条, 次, 人次, 家) is dropped;
+* a trailing footnote marker (``"0注1"``, ``"5*"``, ``"3※"``) is dropped: reports (gongkai's
+  own drafts before the marker moved to the row label, and others) print it beside a
+  figure typed by hand; labels lose such a marker too (``"行政事业性收费注1"``);
 * a blank cell and the "nothing stated" marks ``—``, ``-``, ``/``, ``无`` → :data:`BLANK`
   (``None``). They are **not** read as 0: a dash may mean zero or "not applicable", and
   the checker does not guess. Rules that say so (the legacy appendix) count a blank as 0;
@@ -59,35 +62,43 @@ def to_simplified(text: str) -> str:
     return unicodedata.normalize("NFKC", _converter().convert(text))
 
 
+_NOTE_MARKER = re.compile(r"(?:注\d{1,2}|\*{1,3}|※)+$")
+
+
 def normalise_label(text: str) -> str:
     """The spelling labels are compared in: simplified, half-width, one kind of quote, no
-    whitespace at all, no trailing colon."""
-    if len(text or "") <= 256:
-        return _normalise_short(text or "")
-    return _normalise(text)
+    whitespace at all, no trailing footnote marker or colon."""
+    return _NOTE_MARKER.sub("", _fold(text or "")).rstrip(":")
+
+
+def _fold(text: str) -> str:
+    if len(text) <= 256:
+        return _fold_short(text)
+    return _fold_text(text)
 
 
 @lru_cache(maxsize=65536)  # a report repeats its labels and figures; three formats read each line
-def _normalise_short(text: str) -> str:
-    return _normalise(text)
+def _fold_short(text: str) -> str:
+    return _fold_text(text)
 
 
-def _normalise(text: str) -> str:
-    folded = to_simplified(text or "").translate(_PUNCTUATION).translate(_VARIANTS)
-    folded = _WHITESPACE.sub("", folded.replace("\u200b", "").replace("\ufeff", ""))
-    return folded.rstrip(":")
+def _fold_text(text: str) -> str:
+    folded = to_simplified(text).translate(_PUNCTUATION).translate(_VARIANTS)
+    return _WHITESPACE.sub("", folded.replace("\u200b", "").replace("\ufeff", ""))
 
 
 _BLANK_MARKS = frozenset({"", "-", "--", "---", "/", "\\", "无", "空", "n/a", "na"})
 _NUMBER = re.compile(
     r"(?P<sign>[+-])?(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?"
     r"(?P<unit>万元|元|件|个|项|条|次|人次|家|宗|起)?"
+    r"(?:注\d{1,2}|\*{1,3}|※)?"  # a footnote marker after a hand-typed figure
 )
 
 
 def normalise_cell(text: str) -> str:
-    """A number cell's text folded like a label (also removes spaces inside a figure)."""
-    return normalise_label(text).lower()
+    """A number cell's text folded like a label (also removes spaces inside a figure); a
+    footnote marker stays, for :func:`parse_number` to read (a marker alone is no figure)."""
+    return _fold(text or "").rstrip(":").lower()
 
 
 def is_blank(text: str) -> bool:

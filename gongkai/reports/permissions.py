@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from gongkai.core import permissions as core_permissions
 from gongkai.core.models import Agency, Role
@@ -19,15 +19,12 @@ from gongkai.reports.models import AnnualReport
 
 
 def reports_visible_to(user) -> QuerySet[AnnualReport]:
+    """Reports of the agencies whose unpublished data the user may read
+    (``core.permissions.agencies_visible_to``: own agency, a supervisor's subtree,
+    everything for the platform administrator)."""
     if core_permissions.is_platform_admin(user):
         return AnnualReport.objects.all()
-    q = Q(pk__in=[])
-    for m in core_permissions.memberships_of(user):
-        if m.role == Role.SUPERVISOR:
-            q |= Q(agency__path__startswith=m.agency.path)
-        else:
-            q |= Q(agency_id=m.agency_id)
-    return AnnualReport.objects.filter(q)
+    return AnnualReport.objects.filter(agency__in=core_permissions.agencies_visible_to(user))
 
 
 def can_view_report(user, report: AnnualReport) -> bool:

@@ -3,8 +3,11 @@
 From 1 December to 31 January, the office of every active agency whose report is not yet
 published gets an e-mail with the days left — in December about the year ending, in
 January about the year just ended. At most one per agency per day: each send is recorded
-as a ``ReportReminder`` (unique per agency and day) in the same transaction as the mail,
-with the agency row locked, so the sweep is safe to run twice or from two schedulers.
+as a ``ReportReminder`` (unique per agency and day) with the agency row locked, so the
+sweep is safe to run twice or from two schedulers. The mail itself leaves only after that
+transaction commits (``transaction.on_commit``): no SMTP round trip while the agency row is
+locked, and no mail for a record that was rolled back. A mail server failing after the
+commit is reported by the sweep and not retried that day (at most one reminder a day).
 The same reminder shows as a banner on the back office's report list.
 
 Recipients are found as ``gongkai foi digest`` finds them (``foi.selectors.office_recipients``:
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -130,7 +134,8 @@ def _remind(agency: Agency, today: dt.date, dry_run: bool) -> ReminderResult | N
         if dry_run:
             result.status = "dry_run"
             return result
-        send_mail(reminder.subject, reminder.body, None, result.recipients)
+        transaction.on_commit(partial(send_mail, reminder.subject, reminder.body, None,
+                                      list(result.recipients)))
         ReportReminder.objects.create(agency=agency, report_year=reminder.report_year, sent_on=today,
                                       days_left=reminder.days_left, recipients=len(result.recipients))
         audit.record(actor=None, action=SENT_ACTION, agency=agency, object_type="core.agency",

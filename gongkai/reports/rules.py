@@ -7,7 +7,7 @@ as not checkable rather than guessed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from gongkai.reports.formats import ReportFormat, RuleInstance
@@ -41,6 +41,8 @@ class CheckResult:
     violations: list[Violation]
     unchecked: list[str]  # rule instances skipped for missing cells, as "rule（label）"
     checked: int  # rule instances evaluated
+    # for each entry of ``unchecked``: the blank or missing cells that kept it from being checked
+    unchecked_cells: list[tuple[str, ...]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -78,7 +80,7 @@ def _evaluate(instance: RuleInstance, left_cells: Cells, right_cells: Cells) -> 
 def check_cells(fmt: ReportFormat, cells: Cells, *, previous: Cells | None = None) -> CheckResult:
     """Every arithmetic rule of ``fmt`` on ``cells``; with ``previous`` (last year's
     report of the same agency, same or older format) also the cross-year rules."""
-    violations, unchecked, checked = [], [], 0
+    violations, unchecked, unchecked_cells, checked = [], [], [], 0
     pairs = [(i, cells, cells) for i in fmt.rule_instances()]
     if previous is not None:
         pairs += [(i, cells, previous) for i in fmt.rule_instances(cross_year=True)]
@@ -86,8 +88,11 @@ def check_cells(fmt: ReportFormat, cells: Cells, *, previous: Cells | None = Non
         outcome = _evaluate(instance, left_cells, right_cells)
         if outcome == "unchecked":
             unchecked.append(f"{instance.rule.id}（{instance.label}）" if instance.label else instance.rule.id)
+            unchecked_cells.append(
+                tuple(ref for ref in instance.left if left_cells.get(ref) is None)
+                + tuple(ref for ref in instance.right if right_cells.get(ref) is None))
             continue
         checked += 1
         if outcome is not None:
             violations.append(outcome)
-    return CheckResult(violations, unchecked, checked)
+    return CheckResult(violations, unchecked, checked, unchecked_cells)

@@ -16,7 +16,7 @@ from django.http import Http404
 
 from gongkai.core.models import Agency
 from gongkai.reports import permissions
-from gongkai.reports.document import ReportDocument
+from gongkai.reports.document import ReportDocument, report_title
 from gongkai.reports.formats import ReportFormat, format_for_year, get_format
 from gongkai.reports.models import (
     AnnualReport,
@@ -49,27 +49,47 @@ def report_get_for_user(*, user, pk: int) -> AnnualReport:
     return report
 
 
-def current_figures(report: AnnualReport) -> dict[str, ReportFigure]:
-    """The newest hand-typed figure of each manual cell."""
+def latest_figures(figures) -> dict[str, ReportFigure]:
+    """The current entry of each cell among ``figures`` (ordered by id): the newest, unless
+    the newest reverts the cell to its computed figure."""
     latest: dict[str, ReportFigure] = {}
-    for figure in report.figures.select_related("entered_by").order_by("ref", "id"):
+    for figure in sorted(figures, key=lambda f: f.id):
         latest[figure.ref] = figure
-    return latest
+    return {ref: figure for ref, figure in latest.items() if not figure.reverts}
+
+
+def current_figures(report: AnnualReport) -> dict[str, ReportFigure]:
+    """The current hand-typed figure of each cell: manual cells, and computed cells of
+    table 二 replaced by hand (and not reverted since)."""
+    return latest_figures(report.figures.select_related("entered_by"))
 
 
 def figure_history(report: AnnualReport) -> list[ReportFigure]:
     return list(report.figures.select_related("entered_by").order_by("-id"))
 
 
+def replaceable_refs(report: AnnualReport) -> list[str]:
+    """Computed cells the office may replace with a typed figure: those of table 二
+    (``figures`` tables: decision counts another system holds, 条例 Art. 20(5)(6)).
+    Tables 三 and 四 are always computed from the request and appeal records."""
+    manual = set(report.computed_manual_refs)
+    return [ref for table in report.format.tables if table.kind == "figures"
+            for ref in table.cell_refs() if ref not in manual]
+
+
 def report_cells(report: AnnualReport, figures: dict[str, ReportFigure] | None = None) -> Cells:
     """The report's current cells: the last computation, with typed figures in the manual
-    cells (a manual cell without a figure is None)."""
+    cells (a manual cell without a figure is None) and in replaced computed cells."""
     fmt = report.format
     cells = decode_cells(fmt, report.computed_cells)
     figures = current_figures(report) if figures is None else figures
     for ref in report.computed_manual_refs:
         figure = figures.get(ref)
         cells[ref] = None if figure is None else _typed(fmt, ref, figure.value)
+    for ref, figure in figures.items():
+        if (ref not in report.computed_manual_refs and fmt.has_cell(ref)
+                and fmt.table(ref.split("/", 1)[0]).kind == "figures"):
+            cells[ref] = _typed(fmt, ref, figure.value)
     return cells
 
 
@@ -82,8 +102,13 @@ def _typed(fmt: ReportFormat, ref: str, value: Decimal) -> int | Decimal:
 
 def manual_sources(report: AnnualReport, figures: dict[str, ReportFigure] | None = None
                    ) -> dict[str, str]:
+    """ref -> recorded source of every cell whose figure was typed by hand (manual cells
+    and replaced computed cells): printed as "人工填报，来源：…"."""
     figures = current_figures(report) if figures is None else figures
-    return {ref: figures[ref].source for ref in report.computed_manual_refs if ref in figures}
+    fmt = report.format
+    return {ref: figure.source for ref, figure in figures.items()
+            if fmt.has_cell(ref) and (ref in report.computed_manual_refs
+                                      or fmt.table(ref.split("/", 1)[0]).kind == "figures")}
 
 
 def missing_manual_refs(report: AnnualReport, figures: dict[str, ReportFigure] | None = None
@@ -164,9 +189,14 @@ def version_document(version: ReportVersion) -> ReportDocument:
     )
 
 
+def version_title(version: ReportVersion) -> str:
+    return report_title(version.agency_name, version.report.year)
+
+
 def build_document(report: AnnualReport, *, published: bool | None = None) -> ReportDocument:
     """The report as printed: its published version when ``published`` (or, by default,
-    when the report is in the published state), else the current draft."""
+    when the report is in the published state), else the current working copy, marked
+    as a draft (``ReportDocument.draft``)."""
     if published is None:
         published = report.state == ReportState.PUBLISHED
     if published:
@@ -177,7 +207,7 @@ def build_document(report: AnnualReport, *, published: bool | None = None) -> Re
     return ReportDocument(
         format=report.format, agency_name=report.agency.name, year=report.year,
         cells=report_cells(report, figures), prose=report.prose(), preamble=report.preamble,
-        published_on=None, manual_sources=manual_sources(report, figures),
+        published_on=None, manual_sources=manual_sources(report, figures), draft=True,
     )
 
 
@@ -199,6 +229,7 @@ class GridTable:
     layout: object  # layout.TableLayout
     cells: dict[str, GridCell]
     notes: list[str] = field(default_factory=list)  # provenance texts, numbered from 1
+    rule_note: str = ""  # how the table counts, in Chinese (table 四: cases filed in the year)
 
     @property
     def body(self) -> list[list[tuple]]:
@@ -211,6 +242,7 @@ def report_grid(fmt: ReportFormat, *, cells: Cells, provenance: dict[str, str],
                 sources: dict[str, str], manual_refs=()) -> list[GridTable]:
     """Every table of the format with each cell's value and a footnote saying where it
     came from (computed: the provenance; typed: the recorded source)."""
+    from gongkai.reports.computation import APPEALS_RULE_ZH
     from gongkai.reports.layout import table_layout
     from gongkai.reports.rendering.values import format_value
 
@@ -221,7 +253,7 @@ def report_grid(fmt: ReportFormat, *, cells: Cells, provenance: dict[str, str],
         grid = {}
         for ref in table.cell_refs():
             if ref in sources:
-                text = f"手填，来源：{sources[ref]}"
+                text = f"人工填报，来源：{sources[ref]}"
             elif ref in manual:
                 text = "手填（尚未录入）"
             else:
@@ -233,7 +265,8 @@ def report_grid(fmt: ReportFormat, *, cells: Cells, provenance: dict[str, str],
                 note = notes.index(text) + 1
             grid[ref] = GridCell(ref, cells.get(ref), ref in manual, sources.get(ref, ""), note,
                                  format_value(cells.get(ref), fmt.value_type(ref)))
-        out.append(GridTable(table, table_layout(table), grid, notes))
+        out.append(GridTable(table, table_layout(table), grid, notes,
+                             APPEALS_RULE_ZH if table.kind == "appeals" else ""))
     return out
 
 
@@ -273,6 +306,14 @@ class SupervisionRow:
     state_label: str
     published_on: dt.date | None
     violations: int | None  # None: not checked yet
+    # where the agency's figures in the summed tables come from: "published" (its
+    # published version), "current" (its working copy, not published yet) or "" (no
+    # report, or one in another format: not in the sums)
+    figures: str = ""
+
+    @property
+    def figures_label(self) -> str:
+        return {"published": "已发布数据", "current": "未发布（当前数据）"}.get(self.figures, "未计入汇总")
 
 
 @dataclass
@@ -281,13 +322,24 @@ class Supervision:
     year: int
     format: ReportFormat
     rows: list[SupervisionRow]
-    cells: Cells  # the tables summed over the subtree
+    cells: Cells  # the agencies' reports summed: published cells, else current cells
     provenance: dict[str, str]
-    manual_refs: list[str]
+    manual_refs: list[str]  # cells no summed report states (blank in every one)
+    live_cells: Cells  # computed from the records of the whole subtree now (second view)
+    live_provenance: dict[str, str]
+    live_manual_refs: list[str]
 
     @property
     def published_count(self) -> int:
         return sum(1 for r in self.rows if r.published_on)
+
+    @property
+    def summed_published(self) -> int:
+        return sum(1 for r in self.rows if r.figures == "published")
+
+    @property
+    def summed_current(self) -> int:
+        return sum(1 for r in self.rows if r.figures == "current")
 
 
 def _violations_of(report: AnnualReport) -> int | None:
@@ -298,19 +350,46 @@ def _violations_of(report: AnnualReport) -> int | None:
     return None if result is None else len(result.get("violations", []))
 
 
-def supervision(*, user, root: Agency, year: int) -> Supervision:
+def _report_sum(fmt: ReportFormat, sources: list[tuple[str, Cells]]) -> tuple[Cells, dict[str, str], list[str]]:
+    """Cell-wise sum of the agencies' report cells; a cell blank in some reports is the sum
+    of the others, with a note saying how many left it blank."""
+    published = sum(1 for kind, _ in sources if kind == "published")
+    current = len(sources) - published
+    basis = f"{published}个机关已发布的报告" + (f"与{current}个机关尚未发布报告的当前数据" if current else "") + "之和"
+    cells: Cells = {}
+    provenance: dict[str, str] = {}
+    blank_everywhere = []
+    for ref in fmt.cell_refs():
+        values = [c.get(ref) for _, c in sources]
+        known = [v for v in values if v is not None]
+        if not known:
+            cells[ref] = None
+            blank_everywhere.append(ref)
+            provenance[ref] = "各机关报告均未填报"
+            continue
+        cells[ref] = sum(known[1:], known[0])
+        blanks = len(values) - len(known)
+        provenance[ref] = basis + (f"（其中{blanks}个机关未填报，未计入）" if blanks else "")
+    return cells, provenance, blank_everywhere
+
+
+def supervision(*, user, root: Agency, year: int, live: bool = True) -> Supervision:
     """For a supervising office: every agency of its subtree with its report's state,
-    publication date and number of broken rules, and the tables summed over the subtree
-    (computed from the records of all of them)."""
+    publication date, number of broken rules and whether its figures are published; the
+    tables summed over the agencies' reports as they stand (the published version's cells,
+    or the working copy's, typed figures included, for a report not yet published); and,
+    as a second view, the tables computed now from the records of the whole subtree
+    (``live``), which may differ from what the agencies published."""
     if not permissions.agencies_supervised_by(user).filter(pk=root.pk).exists():
         raise Http404("机关不存在")
     from gongkai.reports.computation import compute_report
 
     fmt = format_for_year(year)
     agencies = list(Agency.objects.filter(path__startswith=root.path, is_active=True).order_by("path"))
-    reports = {r.agency_id: r for r in AnnualReport.objects.filter(
-        agency__in=agencies, year=year).select_related("published_version")}
-    rows = []
+    reports = {r.agency_id: r for r in AnnualReport.objects.filter(agency__in=agencies, year=year)
+               .select_related("published_version")
+               .prefetch_related(Prefetch("figures", queryset=ReportFigure.objects.order_by("id")))}
+    rows, sources = [], []
     for agency in agencies:
         report = reports.get(agency.pk)
         if report is None:
@@ -319,10 +398,21 @@ def supervision(*, user, root: Agency, year: int) -> Supervision:
         label = report.get_state_display()
         if report.published_version is not None and report.state != ReportState.PUBLISHED:
             label = f"已发布，更正中（{label}）"
-        rows.append(SupervisionRow(agency, report, label, report.published_on, _violations_of(report)))
-    comp = compute_report(fmt, agency_ids=[a.pk for a in agencies], year=year)
-    return Supervision(root, year, fmt, rows, dict(comp.cells), dict(comp.provenance),
-                       list(comp.manual_refs))
+        row = SupervisionRow(agency, report, label, report.published_on, _violations_of(report))
+        if report.published_version is not None and report.published_version.format_id == fmt.id:
+            row.figures = "published"
+            sources.append(("published", version_cells(report.published_version)))
+        elif report.format_id == fmt.id and report.computed_at:
+            row.figures = "current"
+            sources.append(("current", report_cells(report, latest_figures(report.figures.all()))))
+        rows.append(row)
+    cells, provenance, blank = _report_sum(fmt, sources)
+    live_cells, live_provenance, live_manual = {}, {}, []
+    if live:
+        comp = compute_report(fmt, agency_ids=[a.pk for a in agencies], year=year)
+        live_cells, live_provenance, live_manual = dict(comp.cells), dict(comp.provenance), list(comp.manual_refs)
+    return Supervision(root, year, fmt, rows, cells, provenance, blank,
+                       live_cells, live_provenance, live_manual)
 
 
 def reports_prefetched(qs: QuerySet[AnnualReport]) -> QuerySet[AnnualReport]:

@@ -9,9 +9,11 @@ a ``ReportVersion``; nothing afterwards changes what was published.
 from __future__ import annotations
 
 import json
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from gongkai.core import audit, clock
@@ -160,29 +162,60 @@ def _parse_figure(report: AnnualReport, ref: str, value) -> Decimal:
     return number
 
 
-@transaction.atomic
-def report_figure_set(*, actor, report: AnnualReport, ref: str, value, source: str) -> ReportFigure:
-    """Type in the figure of a manual cell (one the records cannot supply, e.g. fees kept
-    by the finance section), with where it comes from. Earlier entries are kept."""
-    _require_office(actor, report)
-    report = _locked(report, Action.SET_FIGURE)
-    if ref not in report.computed_manual_refs:
-        raise DomainError("该单元格由系统根据办理记录计算，不能手工填写。")
+def _source(report: AnnualReport, ref: str, source: str) -> str:
     source = (source or "").strip()
     if not source:
         raise DomainError(f"{report.format.label_of(ref)}：请注明数据来源（如“财务科{report.year}年收费台账”）。")
     if len(source) > MAX_SOURCE:
         raise DomainError(f"数据来源不能超过{MAX_SOURCE}个字。")
+    return source
+
+
+@transaction.atomic
+def report_figure_set(*, actor, report: AnnualReport, ref: str, value, source: str) -> ReportFigure:
+    """Type in a figure with where it comes from: for a manual cell (one the records cannot
+    supply, e.g. fees kept by the finance section), or in place of a computed cell of table
+    二 where another system holds the decisions ("from an import or a figure entered by
+    hand with its source recorded"). Tables 三 and 四 stay computed. Earlier entries are
+    kept; the figure is printed with "人工填报，来源：…"."""
+    _require_office(actor, report)
+    report = _locked(report, Action.SET_FIGURE)
+    replaces = ref in selectors.replaceable_refs(report)
+    if ref not in report.computed_manual_refs and not replaces:
+        raise DomainError("该单元格由系统根据办理记录计算，不能手工填写。")
+    source = _source(report, ref, source)
     number = _parse_figure(report, ref, value)
     previous = selectors.current_figures(report).get(ref)
     figure = ReportFigure.objects.create(report=report, ref=ref, value=number, source=source,
                                          entered_by=actor, entered_at=clock.now())
     report.save(update_fields=["updated_at"])
     data = {"ref": ref, "value": str(number), "source": source,
+            "replaces_computed": report.computed_cells.get(ref) if replaces else None,
             "previous": None if previous is None else {"value": str(previous.value),
                                                        "source": previous.source}}
     _event(report, action=Action.SET_FIGURE, actor=actor, from_state=report.state, data=data,
-           audit_after={"ref": ref, "value": str(number), "source": source})
+           audit_after={"ref": ref, "value": str(number), "source": source, "replaces_computed": replaces})
+    return figure
+
+
+@transaction.atomic
+def report_figure_revert(*, actor, report: AnnualReport, ref: str, reason: str = "") -> ReportFigure:
+    """Put the computed figure back into a table 二 cell that was replaced by hand. The
+    typed figure stays in the history; the revert is an entry of its own."""
+    _require_office(actor, report)
+    report = _locked(report, Action.REVERT_FIGURE)
+    current = selectors.current_figures(report).get(ref)
+    if ref not in selectors.replaceable_refs(report) or current is None:
+        raise DomainError("该单元格没有替换计算值的手填数据，无需恢复。")
+    reason = (reason or "").strip()[:MAX_SOURCE] or "恢复按记录计算的数值"
+    figure = ReportFigure.objects.create(report=report, ref=ref, value=None, source=reason,
+                                         entered_by=actor, entered_at=clock.now())
+    report.save(update_fields=["updated_at"])
+    computed = report.computed_cells.get(ref)
+    _event(report, action=Action.REVERT_FIGURE, actor=actor, from_state=report.state, reason=reason,
+           data={"ref": ref, "computed": computed,
+                 "previous": {"value": str(current.value), "source": current.source}},
+           audit_after={"ref": ref, "computed": computed})
     return figure
 
 
@@ -257,14 +290,44 @@ def _check_payload(report: AnnualReport, cells, previous) -> dict:
     }
 
 
+def _prose_problems(report: AnnualReport) -> list[str]:
+    """What stops submission in the prose: an empty part 一, 五 or 六, and a term the
+    format requires a part to state (the 2021 format's 六: the information processing
+    fees collected under the Fee measures)."""
+    problems, empty = [], []
+    for section in report.format.sections:
+        if section.kind != "prose" or not section.key:
+            continue
+        text = getattr(report, section.key, "").strip()
+        if not text:
+            empty.append(section.title)
+            continue
+        missing = [term for term in section.must_mention if term not in text]
+        if missing:
+            terms = "、".join(f"“{term}”" for term in missing)
+            problems.append(f"{section.title}须说明{terms}的情况（依《政府信息公开信息处理费管理办法》"
+                            f"收取信息处理费的收费通知件数和金额，未收取的写明未收取）")
+    if empty:
+        problems.insert(0, f"以下部分尚未填写：{'、'.join(empty)}")
+    return problems
+
+
 @transaction.atomic
 def report_submit(*, actor, report: AnnualReport) -> dict:
-    """Recompute from the records, require every manual cell's figure, run every rule of
-    the format (and the cross-year rule when last year's report is held), record the
-    result and send the report to the leader. Broken rules do not stop submission; they
-    stop publication until an override is recorded."""
+    """Once the year has ended: recompute from the records, require every manual cell's
+    figure and the prose parts 一, 五 and 六 (六 stating the information processing fees
+    where the format asks), run every rule of the format (and the cross-year rule when
+    last year's report is held), record the result and send the report to the leader.
+    Broken rules do not stop submission; they stop publication until an override is
+    recorded (Art. 49–50)."""
     _require_office(actor, report)
     report = _locked(report, Action.SUBMIT)
+    if clock.today().year <= report.year:
+        raise DomainError(f"{report.year}年度尚未结束，年度报告须在年度结束后（{report.year + 1}年1月1日起）"
+                          f"才能提交签发；编制中的报告可以继续修改。")
+    prose = _prose_problems(report)
+    if prose:
+        raise DomainError("正文不完整，不能提交：" + "；".join(prose) + "。")
     changed = _compute(report)
     figures = selectors.current_figures(report)
     missing = [ref for ref in report.computed_manual_refs if ref not in figures]
@@ -290,30 +353,45 @@ def _fingerprint(violation: dict) -> str:
                       sort_keys=True, ensure_ascii=False)
 
 
+def uncovered(override: ReportOverride | None, violations: list[dict]) -> list[dict]:
+    """The violations an override does not cover (all of them without an override)."""
+    covered = {_fingerprint(v) for v in override.violations} if override is not None else set()
+    return [v for v in violations if _fingerprint(v) not in covered]
+
+
 def override_covers(override: ReportOverride | None, violations: list[dict]) -> bool:
-    if override is None:
-        return not violations
-    covered = {_fingerprint(v) for v in override.violations}
-    return all(_fingerprint(v) in covered for v in violations)
+    return not uncovered(override, violations)
 
 
 def current_override(report: AnnualReport) -> ReportOverride | None:
     return report.overrides.filter(version=report.version).order_by("-id").first()
 
 
+def _current_check(report: AnnualReport) -> dict:
+    figures = selectors.current_figures(report)
+    return _check_payload(report, selectors.report_cells(report, figures), selectors.previous_cells(report))
+
+
 @transaction.atomic
 def report_override(*, actor, report: AnnualReport, reason: str) -> ReportOverride:
-    """Record that the office publishes despite the broken rules found at submission:
-    exactly which ones, and why (e.g. a request carried over from a system that did not
-    keep its applicant type)."""
+    """Record that the office publishes despite broken rules: exactly which ones, and why
+    (e.g. a request carried over from a system that did not keep its applicant type).
+
+    Only while the report waits for sign-off, so that the leader signs off having seen
+    the override. The rules are checked again now (last year's report may have changed
+    since submission, which changes the cross-year rule), and the override records what
+    this check finds; the check becomes the report's recorded one."""
     _require_office(actor, report)
     report = _locked(report, Action.OVERRIDE)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("请说明带问题发布的理由。")
-    violations = (report.check_result or {}).get("violations", [])
+    result = _current_check(report)
+    violations = result["violations"]
     if not violations:
-        raise DomainError("核对未发现不符合勾稽关系的问题，无需确认。")
+        raise DomainError("重新核对未发现不符合勾稽关系的问题，无需确认。")
+    report.check_result, report.checked_at = result, clock.now()
+    report.save(update_fields=["check_result", "checked_at", "updated_at"])
     override = ReportOverride.objects.create(report=report, version=report.version,
                                              violations=violations, reason=reason, actor=actor,
                                              at=clock.now())
@@ -365,11 +443,30 @@ def _portal_changed() -> None:
         content_changed()
 
 
+def _violation_text(report: AnnualReport, violations: list[dict]) -> str:
+    listed = "；".join(line.text for line in selectors.violation_lines(report.format, violations[:5]))
+    return listed + (f"等{len(violations)}处" if len(violations) > 5 else "")
+
+
+def _store_files(version: ReportVersion) -> None:
+    """Render the version's DOCX and PDF once and store them with it (WeasyPrint takes
+    seconds: never on a public download). Files are named by a random token."""
+    from gongkai.reports.rendering import render_docx, render_pdf
+
+    doc = selectors.version_document(version)
+    token = uuid.uuid4().hex
+    version.docx.save(f"{token}.docx", ContentFile(render_docx(doc)), save=False)
+    version.pdf.save(f"{token}.pdf", ContentFile(render_pdf(doc)), save=False)
+    version.save(update_fields=["docx", "pdf"])
+
+
 @transaction.atomic
 def report_publish(*, actor, report: AnnualReport) -> ReportVersion:
-    """Publish the signed-off report on the portal: only when every rule holds or an
-    override covering exactly the current violations is recorded. Freezes the cells,
-    prose, format and sources as a new ``ReportVersion``."""
+    """Publish the signed-off report on the portal (Art. 49): only when every rule holds or
+    the override recorded before sign-off covers every current violation. Freezes the
+    cells, prose, format and sources as a new ``ReportVersion`` and renders its DOCX and
+    PDF once, in the same transaction, so the files exist whenever the version is public
+    and never change afterwards."""
     _require_office(actor, report)
     report = _locked(report, Action.PUBLISH)
     today = clock.today()
@@ -380,11 +477,13 @@ def report_publish(*, actor, report: AnnualReport) -> ReportVersion:
     result = _check_payload(report, cells, selectors.previous_cells(report))
     violations = result["violations"]
     override = current_override(report) if violations else None
-    if violations and not override_covers(override, violations):
-        listed = "；".join(result["described"][:5])
-        more = f"等{len(violations)}处" if len(violations) > 5 else ""
-        raise DomainError(f"本报告有{len(violations)}处不符合勾稽关系（{listed}{more}），"
-                          f"须先记录带问题发布的理由后才能发布。")
+    new = uncovered(override, violations)
+    if new and override is None:
+        raise DomainError(f"本报告有{len(violations)}处不符合勾稽关系（{_violation_text(report, violations)}），"
+                          f"须退回后重新提交，在领导签发前记录带问题发布的理由，才能发布。")
+    if new:
+        raise DomainError(f"已记录的带问题发布确认不涵盖以下{len(new)}处新出现的问题："
+                          f"{_violation_text(report, new)}。须退回后重新提交并记录理由，经领导签发后才能发布。")
     correction = ""
     if report.version > 1:
         last = report.events.filter(action=Action.CORRECT).order_by("-id").first()
@@ -398,6 +497,7 @@ def report_publish(*, actor, report: AnnualReport) -> ReportVersion:
         override=override, correction_reason=correction, published_on=today,
         published_at=clock.now(), published_by=actor,
     )
+    _store_files(version)
     previous = report.state
     report.state = next_state(report.state, Action.PUBLISH)
     report.published_version = version
@@ -410,6 +510,17 @@ def report_publish(*, actor, report: AnnualReport) -> ReportVersion:
                         "violations": len(violations), "override": override.pk if override else None})
     # content_changed() itself waits for the commit (a rolled-back publication drops nothing).
     _portal_changed()
+    return version
+
+
+@transaction.atomic
+def report_version_files_ensure(*, version: ReportVersion) -> ReportVersion:
+    """Render and store the files of a version published before they were stored at
+    publication (migration 0002); a no-op when they exist. Under a row lock, so two
+    downloads render them once."""
+    version = ReportVersion.objects.select_for_update().select_related("report").get(pk=version.pk)
+    if not (version.docx and version.pdf):
+        _store_files(version)
     return version
 
 

@@ -7,5 +7,5 @@ from gongkai.reports.views import checker
 
 checker_patterns = [
     path("reports/checker/", checker.report_checker, name="report-checker"),
-    path("reports/checker/results.csv", checker.report_checker_csv, name="report-checker-csv"),
+    path("reports/checker/results/<str:token>.csv", checker.report_checker_csv, name="report-checker-csv"),
 ]

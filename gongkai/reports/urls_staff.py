@@ -14,6 +14,7 @@ staff_patterns: list = [
     path("annual-reports/<int:pk>/draft-prose/", staff.report_draft_prose, name="report-draft-prose"),
     path("annual-reports/<int:pk>/recompute/", staff.report_recompute, name="report-recompute"),
     path("annual-reports/<int:pk>/figure/", staff.report_figure, name="report-figure"),
+    path("annual-reports/<int:pk>/figure/revert/", staff.report_figure_revert, name="report-figure-revert"),
     path("annual-reports/<int:pk>/submit/", staff.report_submit, name="report-submit"),
     path("annual-reports/<int:pk>/override/", staff.report_override, name="report-override"),
     path("annual-reports/<int:pk>/sign-off/", staff.report_sign_off, name="report-sign-off"),

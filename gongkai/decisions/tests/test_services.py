@@ -93,6 +93,19 @@ def test_withdrawal_records_change_date_reason_and_lateness(office, make_decisio
     assert event.after["late"] is True
 
 
+def test_withdrawal_drops_the_cached_public_pages_when_it_commits(office, make_decision,
+                                                                   django_capture_on_commit_callbacks):
+    from gongkai.portal import caching
+
+    decision = make_decision(decision_date=D(2024, 9, 2), published_on=D(2024, 9, 4))
+    at(D(2024, 10, 8))
+    before = caching.current_generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decision_withdraw(actor=office, decision=decision, changed_on=D(2024, 9, 27),
+                                   reason="决定已变更")
+    assert caching.current_generation() != before
+
+
 def test_withdrawal_on_the_third_working_day_is_on_time(office, make_decision):
     decision = make_decision(decision_date=D(2024, 9, 2), published_on=D(2024, 9, 4))
     at(D(2024, 10, 8))

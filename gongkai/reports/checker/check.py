@@ -1,22 +1,83 @@
 """One file, or a batch of files, through the checker: read, extract, check the rules.
 
-Exit statuses of ``gongkai report check`` follow :attr:`FileResult.status`: 0 every rule
-holds, 1 a rule is broken, 2 the file could not be read or no report format was
-recognised in it (for a batch, the worst wins).
+Besides the format's arithmetic rules, the check reports what keeps a report from being
+checked in full, as findings listed with the violations (rule ids starting ``格式.``):
+
+* ``格式.缺少单元格`` — a row of the format whose figures were not found (a deleted or
+  mislabelled row, a 2021-style sub-row in a 2019 report); one finding per row;
+* ``格式.无法核对`` — a rule that could not be checked because a cell it reads is blank
+  or missing;
+* ``格式.年度不符`` — the format found is not the one the stated year prescribes.
+
+A format may allow missing and blank cells (the legacy appendix: ``cells_required =
+false``). Exit statuses of ``gongkai report check`` follow :attr:`FileResult.status`: 0
+every rule holds and nothing is missing, 1 a rule is broken or a finding is reported, 2 the
+file could not be read or no report format was recognised in it (for a batch, the worst
+wins).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from gongkai.reports.checker.extract import Extraction, Unplaced, extract
+from gongkai.reports.checker.extract import Extraction, Unplaced, extract, prescribed_format
 from gongkai.reports.checker.readers import MAX_INPUT_BYTES, UnreadableFile, read_document
-from gongkai.reports.formats import split_ref
+from gongkai.reports.formats import ReportFormat, split_ref
 from gongkai.reports.normalise import normalise_label
 from gongkai.reports.rules import CheckResult, Violation, check_cells
 
 OK, BROKEN, UNREADABLE = 0, 1, 2
+MISSING_CELLS, UNCHECKED_RULE, WRONG_FORMAT = "格式.缺少单元格", "格式.无法核对", "格式.年度不符"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something that keeps a report from being checked in full (a missing row, a rule
+    with blank cells, the wrong format for the year); reported with the rule violations,
+    in the same shape (rule, cells, expected, found)."""
+
+    rule: str
+    text: str
+    label: str = ""
+    cells: tuple[str, ...] = ()
+    expected: int | str | None = None
+    found: int | str | None = None
+
+    def as_dict(self) -> dict:
+        return {"rule": self.rule, "text": self.text, "label": self.label, "cells": list(self.cells),
+                "expected": self.expected, "found": self.found}
+
+    def describe(self) -> str:
+        where = f"（{self.label}）" if self.label else ""
+        return f"{self.text}{where}：应为 {self.expected}，实为 {self.found}"
+
+
+def format_findings(fmt: ReportFormat, extraction: Extraction, check) -> list[Finding]:
+    """The findings of one extracted and checked report (see the module docstring)."""
+    out: list[Finding] = []
+    year = extraction.year
+    prescribed = prescribed_format(year) if year else None
+    if prescribed is not None and prescribed.id != fmt.id:
+        out.append(Finding(WRONG_FORMAT, f"{year}年度报告应采用“{prescribed.name}”", "", (),
+                           prescribed.name, fmt.name))
+    if fmt.cells_required:
+        cells = extraction.cells
+        for table in fmt.tables:
+            for row in table.numbered_rows:
+                refs = [f"{table.key}/{row.key}/{c.key}" for c in table.columns]
+                missing = tuple(ref for ref in refs if ref not in cells)
+                if missing:
+                    label = row.label or (table.title or f"表{table.section}")
+                    out.append(Finding(MISSING_CELLS, "本格式规定的单元格未在文件中找到（缺行、行标签不符或数字个数不符）",
+                                       label, missing, len(refs), len(refs) - len(missing)))
+        if check is not None:
+            for name, blank in zip(check.unchecked, check.unchecked_cells, strict=True):
+                out.append(Finding(UNCHECKED_RULE, "单元格空白或缺失，勾稽关系无法核对", name, blank,
+                                   "数字", "空白或缺失"))
+    return out
 
 
 @dataclass
@@ -34,15 +95,26 @@ class FileResult:
     def status(self) -> int:
         if self.error or self.extraction is None or self.extraction.format is None:
             return UNREADABLE
-        return BROKEN if self.check and self.check.violations else OK
+        return BROKEN if self.violations else OK
 
     @property
     def format(self):
         return self.extraction.format if self.extraction else None
 
     @property
-    def violations(self) -> list[Violation]:
+    def rule_violations(self) -> list[Violation]:
         return self.check.violations if self.check else []
+
+    @property
+    def findings(self) -> list[Finding]:
+        if self.format is None:
+            return []
+        return format_findings(self.format, self.extraction, self.check)
+
+    @property
+    def violations(self) -> list[Violation | Finding]:
+        """Broken rules, then findings (missing cells, unchecked rules, wrong format)."""
+        return [*self.rule_violations, *self.findings]
 
     @property
     def unplaced(self) -> list[Unplaced]:
@@ -87,7 +159,8 @@ class FileResult:
     def violation_rows(self) -> list[dict]:
         """Violations in Chinese, with the cells each one reads."""
         return [{"rule": v.rule, "text": v.describe(),
-                 "cells": [self.format.label_of(ref) for ref in v.cells]} for v in self.violations]
+                 "cells": [self.format.label_of(ref) for ref in v.cells[:12]]
+                 + ([f"等{len(v.cells)}个单元格"] if len(v.cells) > 12 else [])} for v in self.violations]
 
     def as_dict(self) -> dict:
         if self.status == UNREADABLE:
@@ -132,7 +205,7 @@ def check_bytes(name: str, data: bytes) -> FileResult:
         document = read_document(data, filename=name)
     except UnreadableFile as exc:
         result.error = exc.message
-        result.error_zh = f"文件无法读取（{exc.message}）。请上传HTML、DOCX、带文字层的PDF或纯文本文件。"
+        result.error_zh = chinese_error(exc.message)
         return result
     result.kind = document.kind
     result.warnings = list(document.warnings)
@@ -145,10 +218,16 @@ def check_bytes(name: str, data: bytes) -> FileResult:
     return result
 
 
-def check_files(files: list[tuple[str, bytes]]) -> list[FileResult]:
-    """Check every file; where two reports of one agency are for consecutive years, the
-    later one is also checked against the earlier one (this year's 二 = last year's 四)."""
-    results = [check_bytes(name, data) for name, data in files]
+def check_files(files: Iterable[tuple[str, bytes]]) -> list[FileResult]:
+    """Check every file, one at a time (``files`` may be a generator that reads each file
+    only when asked: no more than one file's bytes are held at once, results keep only
+    the extracted figures); where two reports of one agency are for consecutive years,
+    the later one is also checked against the earlier one (this year's 二 = last year's
+    四)."""
+    results = []
+    for name, data in files:
+        results.append(check_bytes(name, data))
+        del data  # release this file's bytes before the next is read
     readable = [r for r in results if r.status != UNREADABLE and r.extraction.year and r.extraction.agency
                 and any(t.key == "3" for t in r.format.tables)]
     by_agency_year = {(normalise_label(r.extraction.agency), r.extraction.year): r for r in readable}
@@ -159,6 +238,37 @@ def check_files(files: list[tuple[str, bytes]]) -> list[FileResult]:
         result.check = check_cells(result.format, result.extraction.cells, previous=previous.extraction.cells)
         result.previous = previous.name
     return results
+
+
+# Reader errors (English, for the CLI) in Chinese for the back office: (pattern, text).
+_ERRORS_ZH: list[tuple[re.Pattern, str]] = [(re.compile(p, re.I), zh) for p, zh in (
+    (r"^file larger than (\d+) MB", "文件超过{0}MB，无法读取。"),
+    (r"^image file", "这是图片文件，没有可读取的文字（不支持文字识别）。请上传HTML、DOCX或带文字层的PDF。"),
+    (r"^legacy or password-protected Office", "这是旧版或加密的办公文档（DOC、XLS格式），请另存为DOCX后上传。"),
+    (r"^archive \(|ZIP archive that is neither|empty or split ZIP", "这是压缩包，不是年度报告文件，请解压后上传其中的报告。"),
+    (r"^a spreadsheet", "这是电子表格，不是已发布的年度报告，请上传网页（HTML）、DOCX或PDF。"),
+    (r"^encrypted PDF", "PDF文件已加密，需要密码才能打开，请上传未加密的版本。"),
+    (r"^PDF with more than (\d+) pages", "PDF超过{0}页，不像是年度报告。"),
+    (r"^PDF without a text layer", "PDF没有文字层（可能是扫描件），无法读取文字（不支持文字识别）。"),
+    (r"encrypted ZIP member|zip bomb|declares a DTD|with more than \d+ members",
+     "文件结构异常（加密、解压后过大或含有不安全的内容），出于安全考虑未读取。"),
+    (r"^corrupt (\w+)", "文件已损坏，无法按{0}格式读取。"),
+    (r"binary file of unknown type|not a file's content", "无法识别的二进制文件，请上传HTML、DOCX、带文字层的PDF或纯文本文件。"),
+    (r"unknown encoding|not valid .* after its BOM", "文本文件的编码无法识别（应为UTF-8或GB18030）。"),
+    (r"^more than \d+ (?:lines|characters)", "文件文字过多，不像是年度报告。"),
+    (r"^table (?:larger|row wider) than", "文件中的表格过大，不像是年度报告。"),
+    (r"^cannot read", "文件无法打开。"),
+)]
+UNREADABLE_ZH = "文件无法读取，请上传HTML、DOCX、带文字层的PDF或纯文本文件。"
+
+
+def chinese_error(message: str) -> str:
+    """A reader's English error in Chinese for the back office (never English inside)."""
+    for pattern, text in _ERRORS_ZH:
+        match = pattern.search(message or "")
+        if match:
+            return text.format(*(g.upper() if g.isalpha() else g for g in match.groups()))
+    return UNREADABLE_ZH
 
 
 def batch_status(results: list[FileResult]) -> int:

@@ -445,7 +445,7 @@ def extract(doc: Document, *, formats: tuple[ReportFormat, ...] | None = None) -
     header_year = next((p.year_header for p in passes if p.year_header), None)
     year, agency, notes = _year_and_agency(doc, header_year)
     if len(candidates) > 1 and year is not None:
-        prescribed = _prescribed(year)
+        prescribed = prescribed_format(year)
         chosen = next((p for p in candidates if prescribed and p.fmt.id == prescribed.id), None)
     if chosen is None and candidates:
         chosen = candidates[0]  # formats come newest first
@@ -453,13 +453,11 @@ def extract(doc: Document, *, formats: tuple[ReportFormat, ...] | None = None) -
             notes.append("多个格式同样符合，按最新格式识别：" + "、".join(p.fmt.name for p in candidates))
     if chosen is None:
         return Extraction(None, year, agency, notes=notes)
-    prescribed = _prescribed(year) if year else None
-    if prescribed is not None and prescribed.id != chosen.fmt.id:
-        notes.append(f"{year}年度报告应采用“{prescribed.name}”，实际为“{chosen.fmt.name}”")
+    # a format that does not match the stated year is a finding of the check (格式.年度不符)
     return Extraction(chosen.fmt, year, agency, chosen.cells, chosen.unplaced, notes)
 
 
-def _prescribed(year: int) -> ReportFormat | None:
+def prescribed_format(year: int) -> ReportFormat | None:
     try:
         return format_for_year(year)
     except KeyError:

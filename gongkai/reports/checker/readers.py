@@ -24,10 +24,10 @@ from gongkai.publishing.extract import (  # the same bounds as leak screening
     MAX_PDF_PAGES,
     FileType,
     UnreadableFile,
-    _check_zip,
-    _decode,
-    _looks_like_html,
+    check_zip,
+    decode,
     detect_type,
+    looks_like_html,
 )
 from gongkai.reports.normalise import is_number
 
@@ -72,8 +72,8 @@ def read_document(data: bytes, *, filename: str = "") -> Document:
             return _read_pdf(data)
         if kind is FileType.XLSX:
             raise UnreadableFile("a spreadsheet is not a published report (save it as HTML, DOCX or PDF)")
-        text = _decode(data)
-        if _looks_like_html(text):
+        text = decode(data)
+        if looks_like_html(text):
             return _read_html(text)
         return _read_text(text, kind="text")
     except UnreadableFile:
@@ -271,7 +271,7 @@ def _read_html(text: str) -> Document:
 # --- DOCX --------------------------------------------------------------------------------
 
 def _read_docx(data: bytes) -> Document:
-    _check_zip(data)  # zip bombs, DTDs: refused before python-docx parses anything
+    check_zip(data)  # zip bombs, DTDs: refused before python-docx parses anything
     document = docx.Document(io.BytesIO(data))
     doc = Document("docx")
     paragraphs = tables = 0

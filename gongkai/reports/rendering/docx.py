@@ -22,7 +22,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.table import _Cell
 
-from gongkai.reports.document import ReportDocument
+from gongkai.reports.document import DRAFT_MARK, ReportDocument
 from gongkai.reports.rendering.model import (
     PrintedTable,
     chinese_date,
@@ -127,6 +127,15 @@ def _add_font_fallbacks(document) -> None:
         family.set(qn("w:val"), "modern" if name == BODY_FONT else "auto")
     font_table._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                       standalone=True)
+
+
+def _add_draft_mark(document) -> None:
+    """A draft says so on every page (the page header, in red) and under its title, so a
+    downloaded working copy cannot pass for the published report."""
+    paragraph = document.sections[0].header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = _run(paragraph, DRAFT_MARK, font=HEADING_FONT, size=Pt(14), bold=True)
+    run.font.color.rgb = RGBColor(0xC0, 0, 0)
 
 
 def _add_page_number(section) -> None:
@@ -269,7 +278,7 @@ def _table(document, printed: PrintedTable) -> None:
         paragraph.paragraph_format.first_line_indent = 0
         paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = 0
         _run(paragraph, cell.text, font=TABLE_FONT, size=TABLE_SIZE, bold=cell.kind == "title")
-        if cell.note:
+        if cell.note:  # on the row label only: a value cell holds its number alone
             _run(paragraph, f"注{cell.note}", font=TABLE_FONT, size=TABLE_SIZE, superscript=True)
     for tc in table._tbl.iter(qn("w:tc")):  # every cell, merged continuations included
         _borders(tc)
@@ -292,6 +301,12 @@ def render_docx(doc: ReportDocument) -> bytes:
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.space_after = Pt(18)
     _run(title, doc.title, font=TABLE_FONT, size=Pt(22), bold=True)
+    if doc.draft:
+        _add_draft_mark(document)
+        mark = document.add_paragraph()
+        mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = _run(mark, DRAFT_MARK, font=HEADING_FONT, size=Pt(16), bold=True)
+        run.font.color.rgb = RGBColor(0xC0, 0, 0)
 
     for text in preamble_paragraphs(doc):
         _prose(document, text)

@@ -7,7 +7,7 @@ label, number and merged cell.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gongkai.reports.document import ReportDocument
 from gongkai.reports.formats import Section, Table
@@ -25,7 +25,10 @@ class PrintedCell:
     kind: str = "value"  # title | corner | group | column (header); rowgroup | label | value (body)
     scope: str = ""  # th scope (col, colgroup, row, rowgroup); "" for a data cell
     ref: str = ""  # value cells: "table/row/column"
-    note: int | None = None  # value cells typed by hand: the number of their source note
+    # label cells: the number of the note saying where the row's hand-typed figures came
+    # from. Never on a value cell, which holds the number alone (a reader or the checker
+    # must not see "0注1").
+    note: int | None = None
 
     @property
     def is_header(self) -> bool:
@@ -83,6 +86,7 @@ def printed_table(doc: ReportDocument, table: Table) -> PrintedTable:
     body_rows = []
     for row in layout.body_rows:
         cells = []
+        typed = []  # (label, source) of the row's hand-typed figures
         for c in row:
             if c.kind != "value":
                 kind = "rowgroup" if c.kind == "group" else "label"
@@ -92,13 +96,18 @@ def printed_table(doc: ReportDocument, table: Table) -> PrintedTable:
             text = format_value(value, c.value_type)
             if text and c.value_type == "amount":
                 text += amount_unit(table.column(c.column))
-            note = None
             source = doc.manual_sources.get(c.ref)
             if source is not None:
-                note = len(notes) + 1
-                label = doc.format.label_of(c.ref)
-                notes.append((note, f"{label}为人工填报，来源：{source or '未注明'}"))
-            cells.append(PrintedCell(text, c.row, c.col, kind="value", ref=c.ref, note=note))
+                typed.append((doc.format.label_of(c.ref), source or "未注明"))
+            cells.append(PrintedCell(text, c.row, c.col, kind="value", ref=c.ref))
+        if typed:
+            number = len(notes) + 1
+            notes.append((number, "；".join(f"{label}为人工填报，来源：{source}" for label, source in typed)))
+            # the marker goes on the row's own label (the last label cell of the line)
+            for i in range(len(cells) - 1, -1, -1):
+                if cells[i].kind == "label":
+                    cells[i] = replace(cells[i], note=number)
+                    break
         body_rows.append(tuple(cells))
     return PrintedTable(table, layout, _caption(doc, table), header, tuple(body_rows),
                         tuple(notes))

@@ -38,6 +38,12 @@ _ORG_ID = ("uscc", "91330100MA2XXXXX08")
 _serial = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Publication stores the DOCX and PDF in the default storage: keep them out of var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def at(day: dt.date, hour: int = 10) -> None:
     """Freeze the platform clock at a time on ``day`` (Asia/Shanghai)."""
     clock.freeze(timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour)))

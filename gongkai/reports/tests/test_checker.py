@@ -2,6 +2,7 @@
 simplified or traditional characters; what it cannot map it reports, never guesses."""
 
 import io
+import re
 import zipfile
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ import opencc
 import pytest
 
 from gongkai.reports.checker import check_bytes
+from gongkai.reports.checker.check import chinese_error
 from gongkai.reports.checker.extract import extract
 from gongkai.reports.checker.readers import UnreadableFile, read_document, split_text_line
 from gongkai.reports.formats import get_format
@@ -190,11 +192,15 @@ def test_2021_format_is_recognised_by_its_own_labels():
     assert again.cells == cells
 
 
-def test_a_report_in_the_wrong_format_for_its_year_gets_a_note(seed_004):
+def test_a_report_in_the_wrong_format_for_its_year_is_a_finding(seed_004):
     page = report_html(get_format("2019"), seed_004.cells, agency=AGENCY_004, year=2022)
-    again = _extract(page.encode())
-    assert again.format.id == "2019"
-    assert any("2022年度报告应采用“2021年版年度报告格式”" in n for n in again.notes)
+    result = check_bytes("2022.html", page.encode())
+    assert result.format.id == "2019"
+    assert result.status == 1  # not only a note: the exit status says so
+    [finding] = [v for v in result.violations if v.rule == "格式.年度不符"]
+    assert finding.as_dict()["expected"] == "2021年版年度报告格式"
+    assert finding.as_dict()["found"] == "2019年版年度报告格式"
+    assert "2022年度报告应采用“2021年版年度报告格式”" in finding.describe()
 
 
 # --- what cannot be mapped is reported, never guessed ------------------------------------------
@@ -253,19 +259,35 @@ def _docx_with_dtd() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"PK\x03\x04garbage that is not a zip archive", "corrupt ZIP"),
-    (_docx_with_dtd(), "DTD"),
-    (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "image"),
-    (b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", ""),
-    (bytes(range(256)) * 8, "binary"),
+@pytest.mark.parametrize(("data", "message", "chinese"), [
+    (b"PK\x03\x04garbage that is not a zip archive", "corrupt ZIP", "文件已损坏，无法按ZIP格式读取"),
+    (_docx_with_dtd(), "DTD", "出于安全考虑未读取"),
+    (b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "image", "这是图片文件"),
+    (b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", "", "无法按PDF格式读取"),
+    (bytes(range(256)) * 8, "binary", "无法识别的二进制文件"),
 ])
-def test_hostile_or_broken_files_are_unreadable(data, message):
+def test_hostile_or_broken_files_are_unreadable(data, message, chinese):
     with pytest.raises(UnreadableFile) as caught:
         read_document(data)
     assert message in caught.value.message
     result = check_bytes("bad", data)
-    assert result.status == 2 and result.error and result.error_zh.startswith("文件无法读取")
+    assert result.status == 2 and result.error  # English, for the CLI
+    assert chinese in result.error_zh
+    assert not re.search(r"[a-z]", result.error_zh)  # no English inside the Chinese message
+
+
+@pytest.mark.parametrize("message", [
+    "file larger than 100 MB", "encrypted PDF (a password is needed to open it)",
+    "PDF with more than 2000 pages", "PDF without a text layer (scanned?); OCR is not supported",
+    "legacy or password-protected Office file (.doc/.xls); save it as DOCX/XLSX",
+    "archive (RAR) is not supported", "text in an unknown encoding (neither UTF-8 nor GB18030)",
+    "a spreadsheet is not a published report (save it as HTML, DOCX or PDF)",
+    "more than 50000 lines of text: not an annual report", "table row wider than the checker reads",
+    "ZIP member 'x' would inflate beyond 64 MB (zip bomb?)", "something nobody foresaw",
+])
+def test_every_reader_error_has_a_chinese_message_without_english(message):
+    text = chinese_error(message)
+    assert text and not re.search(r"[a-z]", text)
 
 
 @pytest.mark.parametrize("text", ["", "这是一份会议纪要，与年度报告无关。\n出席 12 人", "规章 | 1 | 2 | 3 |"])

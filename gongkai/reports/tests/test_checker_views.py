@@ -1,5 +1,6 @@
 """The back office's batch checker: who may use it, a batch of good, altered and broken
-files gives one row each (never a 500), the CSV download, the navigation entry."""
+files gives one row each (never a 500), the batch limits, files read one at a time, the
+CSV download without a second upload, the navigation entry."""
 
 import csv
 import io
@@ -9,11 +10,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from gongkai.core import navigation
-from gongkai.reports.checker.forms import MAX_FILES
+from gongkai.reports.checker import check as check_module
+from gongkai.reports.checker.forms import MAX_FILES, MAX_TOTAL_BYTES
 from gongkai.reports.tests.fixtures.seeds import SEED_002, SEED_004, alter_004
+from gongkai.reports.views import checker as checker_views
 
 URL = reverse("staff:report-checker")
-CSV_URL = reverse("staff:report-checker-csv")
+
+
+def csv_url(token: str) -> str:
+    return reverse("staff:report-checker-csv", args=[token])
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
@@ -42,7 +48,7 @@ def test_other_roles_may_not(request, client_for, persona):
     client = client_for(request.getfixturevalue(persona))
     assert client.get(URL).status_code == 403
     assert client.post(URL, {"files": batch()}).status_code == 403
-    assert client.post(CSV_URL, {"files": batch()}).status_code == 403
+    assert client.get(csv_url("abc")).status_code == 403
 
 
 def test_anonymous_is_sent_to_sign_in(client):
@@ -65,9 +71,10 @@ def test_a_batch_gives_one_row_per_file_with_violations_in_chinese(client_for, s
     assert "（七）总计等于（一）至（六）各项之和（分组只计各分项）（自然人）：应为 0，实为 2" in page
     assert "表三「(七)总计」×「自然人」" in page
     # the broken and empty files get a row saying so
-    assert "文件无法读取（corrupt ZIP archive" in page
+    assert "文件已损坏，无法按ZIP格式读取。" in page
+    assert "corrupt" not in page and "ZIP archive" not in page  # no English in the back office
     assert "空文件，未检查。" in page
-    assert "1个存在不符合勾稽关系的数据" in page and "2个无法检查" in page
+    assert "1个存在不符合勾稽关系的数据或格式问题" in page and "2个无法检查" in page
 
 
 def test_nothing_uploaded_is_a_form_error(client_for, supervisor):
@@ -83,9 +90,67 @@ def test_too_many_files_are_refused_with_a_chinese_message(client_for, superviso
     assert f"一次最多检查{MAX_FILES}个文件" in response.content.decode()
 
 
-def test_results_download_as_csv(client_for, office):
+def test_a_batch_over_the_total_size_is_refused_before_any_file_is_read(client_for, supervisor, monkeypatch):
+    read = []
+    monkeypatch.setattr(check_module, "check_bytes", lambda name, data: read.append(name))
+    big = MAX_TOTAL_BYTES // 3 + 1
+    files = [upload(f"{i}.txt", b"x" * big) for i in range(3)]
+    response = client_for(supervisor).post(URL, {"files": files})
+    assert response.status_code == 400
+    assert "合计不能超过50MB" in response.content.decode()
+    assert read == []
+
+
+def test_twenty_files_are_the_most_a_batch_takes():
+    assert MAX_FILES == 20 and MAX_TOTAL_BYTES == 50 * 1024 * 1024
+
+
+class _Upload:
+    """An uploaded file that records when it is read and closed."""
+
+    def __init__(self, name, data, events):
+        self.name, self.size, self._data, self._events = name, len(data), data, events
+
+    def read(self, n=-1):
+        self._events.append(("read", self.name))
+        return self._data
+
+    def close(self):
+        self._events.append(("close", self.name))
+
+
+def test_files_are_read_one_at_a_time(monkeypatch):
+    """Each upload is read only when the checker comes to it and closed before it is
+    checked: at most one file's bytes are held."""
+    events = []
+    real_check = check_module.check_bytes
+
+    def check_bytes(name, data):
+        events.append(("check", name))
+        return real_check(name, data)
+
+    monkeypatch.setattr(check_module, "check_bytes", check_bytes)
+
+    class Form:
+        cleaned_data = {"files": [_Upload("a.txt", SEED_004.read_bytes(), events),
+                                  _Upload("empty.txt", b"", events),
+                                  _Upload("b.txt", SEED_002.read_bytes(), events)]}
+
+    results = checker_views._results(Form())
+    assert [r.name for r in results] == ["a.txt", "empty.txt", "b.txt"]
+    assert [r.status for r in results] == [0, 2, 0]
+    assert events == [("read", "a.txt"), ("close", "a.txt"), ("check", "a.txt"),
+                      ("close", "empty.txt"),
+                      ("read", "b.txt"), ("close", "b.txt"), ("check", "b.txt")]
+
+
+def test_results_download_as_csv_without_a_second_upload(client_for, office):
+    client = client_for(office)
     files = [*batch(), upload("=HYPERLINK(1).txt", SEED_004.read_bytes())]
-    response = client_for(office).post(CSV_URL, {"files": files})
+    page = client.post(URL, {"files": files})
+    token = page.context["csv_token"]
+    assert csv_url(token) in page.content.decode()
+    response = client.get(csv_url(token))  # a GET: nothing uploaded again
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
@@ -99,6 +164,13 @@ def test_results_download_as_csv(client_for, office):
     assert by_file["改动.txt"][7] == "3" and "应为 0，实为 2" in by_file["改动.txt"][8]
     assert by_file["损坏.docx"][-1] == "无法检查"
     assert "'=HYPERLINK(1).txt" in by_file  # a file name cannot become a spreadsheet formula
+
+
+def test_the_csv_of_another_session_or_an_unknown_token_is_not_found(client_for, office, supervisor):
+    page = client_for(office).post(URL, {"files": batch()})
+    token = page.context["csv_token"]
+    assert client_for(supervisor).get(csv_url(token)).status_code == 404
+    assert client_for(office).get(csv_url("not-a-token")).status_code == 404
 
 
 def test_the_navigation_entry_is_shown_to_who_may_use_it(supervisor, officer):

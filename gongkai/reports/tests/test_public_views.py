@@ -58,7 +58,11 @@ def test_the_public_page_does_not_change_when_records_change(client, published, 
 
 def _filename_header(report, kind, suffix=""):
     name = f"{report.agency.name}{report.year}年政府信息公开工作年度报告{suffix}.{kind}"
-    return f"filename*=UTF-8''{quote(name, safe='')}"
+    return f"filename*=utf-8''{quote(name, safe='')}"
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def test_the_docx_download(client, published):
@@ -67,9 +71,9 @@ def test_the_docx_download(client, published):
     response = client.get(url("annual-report-docx", published))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert response["Content-Disposition"].startswith('attachment; filename="annual-report-2025.docx";')
+    assert response["Content-Disposition"].startswith("attachment; ")
     assert _filename_header(published, "docx") in response["Content-Disposition"]
-    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    text = "\n".join(p.text for p in Document(io.BytesIO(body(response))).paragraphs)
     assert "测试市市场监督管理局2025年政府信息公开工作年度报告" in text
 
 
@@ -79,7 +83,7 @@ def test_the_pdf_download(client, published):
     response = client.get(url("annual-report-pdf", published))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert _filename_header(published, "pdf") in response["Content-Disposition"]
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(body(response))).pages)
     text = text.replace("\n", "")  # the title wraps
     assert "测试市市场监督管理局2025年政府信息公开工作年度报告" in text
     assert "2026年1月10日" in text  # the published version's date
@@ -92,7 +96,7 @@ def test_a_corrected_report_keeps_its_earlier_version(client, published, office,
     assert "收费金额有误" not in page  # still version 1 until the correction is published
     at(dt.date(2026, 1, 25))
     services.report_figure_set(actor=office, report=published, ref=FEES, value="2", source="更正台账")
-    services.report_submit(actor=office, report=published)
+    base.submit(published, office)
     services.report_sign_off(actor=leader, report=published)
     with django_capture_on_commit_callbacks(execute=True):  # the portal's cache is dropped
         services.report_publish(actor=office, report=published)
@@ -104,3 +108,58 @@ def test_a_corrected_report_keeps_its_earlier_version(client, published, office,
     assert response.status_code == 200
     assert _filename_header(published, "docx", "（第1版）") in response["Content-Disposition"]
     assert client.get(url("annual-report-pdf", published, version=9)).status_code == 404
+
+
+# --- the files are rendered once, at publication ------------------------------------------
+
+def _no_rendering(monkeypatch):
+    import gongkai.reports.rendering as rendering
+
+    def refuse(doc):
+        raise AssertionError("a public download must not render")
+    monkeypatch.setattr(rendering, "render_docx", refuse)
+    monkeypatch.setattr(rendering, "render_pdf", refuse)
+
+
+@pytest.mark.parametrize("kind", ["docx", "pdf"])
+def test_a_download_serves_the_file_stored_at_publication(client, published, monkeypatch, kind):
+    version = published.published_version
+    stored = getattr(version, kind)
+    assert stored.name.startswith("reports/versions/") and stored.name.endswith(f".{kind}")
+    with stored.open("rb") as handle:
+        expected = handle.read()
+    _no_rendering(monkeypatch)
+    for query in ({}, {"v": "1"}, {"x": "cache-busting"}):
+        response = client.get(url(f"annual-report-{kind}", published, **query))
+        assert response.status_code == 200 and body(response) == expected
+
+
+def test_a_published_file_does_not_change_when_the_templates_do(client, published, monkeypatch):
+    before = body(client.get(url("annual-report-pdf", published)))
+    monkeypatch.setattr("gongkai.reports.rendering.pdf.pdf_html", lambda doc: "<p>新模板</p>")
+    assert body(client.get(url("annual-report-pdf", published))) == before
+
+
+def test_a_version_published_before_files_were_stored_gets_them_once(client, published, monkeypatch):
+    version = published.published_version
+    version.docx.delete(save=False)
+    version.pdf.delete(save=False)
+    type(version).objects.filter(pk=version.pk).update(docx="", pdf="")
+    response = client.get(url("annual-report-pdf", published))
+    first = body(response)
+    assert response.status_code == 200 and first.startswith(b"%PDF")
+    version.refresh_from_db()
+    assert version.pdf and version.docx
+    _no_rendering(monkeypatch)
+    assert body(client.get(url("annual-report-pdf", published))) == first
+
+
+def test_a_failed_publication_stores_no_version(report, office, leader, monkeypatch):
+    from gongkai.reports.models import ReportVersion
+
+    ready_to_publish(report, office, leader)
+    monkeypatch.setattr("gongkai.reports.rendering.render_pdf", lambda doc: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        services.report_publish(actor=office, report=report)
+    report.refresh_from_db()
+    assert report.published_version is None and not ReportVersion.objects.exists()

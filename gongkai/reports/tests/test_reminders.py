@@ -28,8 +28,30 @@ def _sent_to(agency_name):
     return [m for m in mail.outbox if agency_name in m.body]
 
 
-def test_the_office_of_an_agency_without_a_published_report_is_reminded_once_a_day(bureau, office, tree):
-    results = reminders.send_report_reminders(today=dt.date(2026, 1, 21))
+@pytest.fixture
+def send(django_capture_on_commit_callbacks):
+    """The sweep as cron runs it: each agency's transaction commits, then its mail leaves."""
+    def run(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return reminders.send_report_reminders(**kwargs)
+    return run
+
+
+def test_the_mail_leaves_only_after_the_reminder_is_committed(bureau, office, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        results = reminders.send_report_reminders(today=dt.date(2026, 1, 21))
+        # recorded (inside the transaction) but not sent: no SMTP while the agency row is locked
+        assert ReportReminder.objects.filter(agency=bureau).exists()
+        assert mail.outbox == []
+    assert {r.agency.pk: r.status for r in results}[bureau.pk] == "sent"
+    assert len(callbacks) == 1
+    callbacks[0]()
+    [message] = mail.outbox
+    assert message.to == [office.email]
+
+
+def test_the_office_of_an_agency_without_a_published_report_is_reminded_once_a_day(bureau, office, tree, send):
+    results = send(today=dt.date(2026, 1, 21))
     by_agency = {r.agency.pk: r for r in results}
     assert set(by_agency) == {a.pk for a in tree.values()}  # every active agency is due
     mine = by_agency[bureau.pk]
@@ -39,12 +61,12 @@ def test_the_office_of_an_agency_without_a_published_report_is_reminded_once_a_d
     [message] = mail.outbox
     assert message.to == [office.email]
     assert "还有10天" in message.subject and "2025年政府信息公开工作年度报告尚未发布（尚未创建）" in message.body
-    again = reminders.send_report_reminders(today=dt.date(2026, 1, 21))
+    again = send(today=dt.date(2026, 1, 21))
     assert {r.agency.pk: r.status for r in again}[bureau.pk] == "already_sent"
     assert len(mail.outbox) == 1
     assert ReportReminder.objects.filter(agency=bureau).count() == 1
     assert AuditEvent.objects.filter(action=reminders.SENT_ACTION).count() == 1
-    reminders.send_report_reminders(today=dt.date(2026, 1, 22))
+    send(today=dt.date(2026, 1, 22))
     assert len(mail.outbox) == 2 and "还有9天" in mail.outbox[1].subject
 
 
@@ -68,8 +90,8 @@ def test_no_reminder_once_the_report_is_published(report, bureau, office, leader
     assert _sent_to(bureau.name) == []
 
 
-def test_a_report_in_progress_is_named_with_its_state(report, bureau, office):
-    reminders.send_report_reminders(today=dt.date(2026, 1, 30))
+def test_a_report_in_progress_is_named_with_its_state(report, bureau, office, send):
+    send(today=dt.date(2026, 1, 30))
     [message] = _sent_to(bureau.name)
     assert "（编制中）" in message.body and "还有1天" in message.subject
 

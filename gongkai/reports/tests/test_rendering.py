@@ -4,6 +4,7 @@ every figure in its cell, merged header cells, and Chinese text that shows (not 
 ``ReportDocument`` is plain data, so these tests need no database.
 """
 
+import dataclasses
 import datetime as dt
 import io
 import os
@@ -155,16 +156,17 @@ def test_html_prints_every_cell_at_its_place_with_its_merges(make_doc):
                 assert (got["rowspan"], got["colspan"]) == (cell.rowspan, cell.colspan), (table.key, pos)
                 if cell.is_header:
                     assert got["tag"] == "th" and got["attrs"]["scope"] == cell.scope
-                    assert got["text"] == cell.text  # exactly as in the format data
+                    note = f"注{cell.note}" if cell.note else ""  # on the row label
+                    assert got["text"] == cell.text + note  # exactly as in the format data
                 else:
                     assert got["tag"] == "td" and got["attrs"]["data-ref"] == cell.ref
                     assert "report-num" in got["attrs"]["class"]  # right-aligned by report.css
                     value = format_value(doc.value(cell.ref), doc.format.value_type(cell.ref))
-                    note = f"注{cell.note}" if cell.note else ""
                     unit = "万元" if value and cell.ref == "2.9/procurement/amount" else ""
-                    assert got["text"] == value + unit + note, cell.ref
+                    assert cell.note is None
+                    assert got["text"] == value + unit, cell.ref  # the number alone
         # Every row and column label of the format appears exactly as printed there.
-        texts = {c["text"] for row in html_table["thead"] + html_table["tbody"] for c in row}
+        texts = {re.sub(r"注\d+$", "", c["text"]) for row in html_table["thead"] + html_table["tbody"] for c in row}
         assert {c.label for c in table.columns} <= texts
         assert {r.label for r in table.rows if r.label} <= texts
 
@@ -193,7 +195,8 @@ def test_html_document_prints_title_preamble_sections_prose_and_manual_source(ht
         for paragraph in doc.paragraphs(key):
             assert f'<p class="report-para">{paragraph}</p>' in html_2021
     # The fee total is marked as typed by hand, naming its source; amounts keep 4 decimals.
-    assert '<td class="report-num" data-ref="2.8/fees/amount">12.3456<sup' in html_2021
+    assert '<td class="report-num" data-ref="2.8/fees/amount">12.3456</td>' in html_2021
+    assert re.search(r'行政事业性收费<sup class="report-note-ref"><a href="#[^"]+">注1</a></sup></th>', html_2021)
     assert f"为人工填报，来源：{FEE_SOURCE}" in text
     assert 'data-ref="2.6/enforcement/decisions"></td>' in html_2021  # not stated: empty
     assert "2026年1月20日" in text
@@ -206,7 +209,8 @@ def test_html_table_partial_renders_one_table_on_its_own():
     parsed = parse(html)
     assert len(parsed.tables) == 1
     assert parsed.tables[0]["caption"] == "主动公开政府信息情况：第二十条第(九)项"
-    assert 'data-ref="2.9/procurement/amount">395.721万元<sup' in html
+    assert 'data-ref="2.9/procurement/amount">395.721万元</td>' in html
+    assert "政府集中采购<sup" in html
     assert "局财务科政府采购台账" in html
 
 
@@ -491,7 +495,8 @@ def test_2019_format_document_renders_in_every_form(tmp_path):
     assert all("CJK" in name for name in base_fonts(pdf))
     word = docx.Document(io.BytesIO(render_docx(doc)))
     assert [len(t.columns) for t in word.tables] == [4, 4, 4, 3, 3, 10, 15]
-    assert word.tables[4].cell(2, 2).text == "395.721万元注1"
+    assert word.tables[4].cell(2, 2).text == "395.721万元"  # the number alone
+    assert word.tables[4].cell(2, 0).text == "政府集中采购注1"  # the marker on the row label
     assert len([s for s in printed_sections(doc) if s.tables]) == 3
 
 
@@ -507,3 +512,42 @@ def test_pdf_fetches_nothing_outside_the_static_directory():
     # A stylesheet pointing at the network is refused, and the page still prints.
     pdf = html_to_pdf('<link rel="stylesheet" href="http://127.0.0.1:9/x.css"><p>报告</p>')
     assert pdf.startswith(b"%PDF")
+
+
+# --- our own files go back through the checker; drafts are marked ------------------------
+
+def _html_file(doc) -> bytes:
+    return render_to_string("reports/pdf.html", {"doc": doc}).encode()
+
+
+@pytest.mark.parametrize("render", [render_docx, render_pdf, _html_file], ids=["docx", "pdf", "html"])
+def test_a_typed_figure_in_our_own_file_is_placed_by_the_checker(render):
+    from gongkai.reports.checker import check_bytes
+
+    doc = doc_2021()
+    assert "2.8/fees/amount" in doc.manual_sources
+    result = check_bytes("ours", render(doc))
+    assert result.format.id == "2021"
+    assert result.extraction.cells["2.8/fees/amount"] == Decimal("12.3456")
+    assert not [u for u in result.unplaced if "12.3456" in u.text]
+    missing = {v.label for v in result.violations if v.rule == "格式.缺少单元格"}
+    assert "行政事业性收费" not in missing
+    if render is not render_pdf:  # a PDF's text layer wraps table 三's long labels
+        assert missing == set()
+
+
+@pytest.mark.parametrize("published", [False, True])
+def test_a_draft_says_so_in_its_title_and_on_its_pages(published):
+    doc = dataclasses.replace(doc_2021(), draft=not published)
+    word = docx.Document(io.BytesIO(render_docx(doc)))
+    header = "".join(p.text for p in word.sections[0].header.paragraphs)
+    body = "\n".join(p.text for p in word.paragraphs)
+    pdf = PdfReader(io.BytesIO(render_pdf(doc)))
+    pages = [re.sub(r"\s+", "", page.extract_text()) for page in pdf.pages]
+    if published:
+        assert "草稿" not in doc.title and "草稿" not in header and "草稿" not in body
+        assert not any("草稿" in page for page in pages)
+    else:
+        assert doc.title.endswith("（草稿）") and word.core_properties.title.endswith("（草稿）")
+        assert "草稿" in header and "草稿未经发布" in body.replace("\u3000", "")
+        assert len(pages) > 1 and all("草稿" in page for page in pages)  # every page

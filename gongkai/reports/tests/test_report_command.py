@@ -191,3 +191,78 @@ def test_unreadable_wins_over_broken_rules(tmp_path):
     empty = write(tmp_path, "empty.txt", "")
     status, _, _ = run(altered, empty)
     assert status == 2
+
+
+# --- missing or mislabelled rows, blank cells, the wrong format: findings, exit 1 -------------
+
+def _without_line(starts: str) -> str:
+    lines = SEED_004.read_text("utf-8").split("\n")
+    kept = [line for line in lines if not line.startswith(starts)]
+    assert len(kept) == len(lines) - 1
+    return "\n".join(kept)
+
+
+def test_a_deleted_row_is_a_finding_and_exits_1(tmp_path):
+    path = write(tmp_path, "deleted.txt", _without_line("3.要求提供公開出版物"))
+    status, doc = run_json(path)
+    assert status == 1
+    missing = [v for v in doc["violations"] if v["rule"] == "格式.缺少单元格"]
+    assert [v["label"] for v in missing] == ["3.要求提供公开出版物"]
+    assert (missing[0]["expected"], missing[0]["found"]) == (7, 0)
+    assert "3/三.五.3/total" in missing[0]["cells"]
+    # the rules reading the row could not be checked: findings too
+    assert {v["label"] for v in doc["violations"] if v["rule"] == "格式.无法核对"} >= {"三.总计（总计）"}
+    status, out, _ = run(path)
+    assert status == 1 and "191 of 198" in out and "[格式.缺少单元格]" in out
+
+
+def test_a_2021_style_sub_row_in_a_2019_report_is_a_finding(tmp_path):
+    text = SEED_004.read_text("utf-8").replace(
+        "(六)其他處理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+        "(六)其他處理 | 1.申請人無正當理由逾期不補正、行政機關不再處理其政府信息公開申請 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n"
+        "2.申請人逾期未按收費通知要求繳納費用、行政機關不再處理其政府信息公開申請 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n"
+        "3.其他 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |")
+    status, doc = run_json(write(tmp_path, "six.txt", text))
+    assert (status, doc["format"]) == (1, "2019")
+    assert [v["label"] for v in doc["violations"] if v["rule"] == "格式.缺少单元格"] == ["(六)其他处理"]
+
+
+def test_a_blank_cell_that_a_rule_reads_is_a_finding(tmp_path):
+    path = write(tmp_path, "blank.txt", alter_004(line_starts="(七)", column=0, value="—"))
+    status, doc = run_json(path)
+    assert status == 1
+    unchecked = [v for v in doc["violations"] if v["rule"] == "格式.无法核对"]
+    assert unchecked and all("3/三.七/natural_person" in v["cells"] for v in unchecked)
+    assert "格式.缺少单元格" not in {v["rule"] for v in doc["violations"]}  # placed, but blank
+
+
+def test_the_wrong_format_for_the_stated_year_exits_1(tmp_path):
+    from gongkai.reports.checker.extract import extract
+    from gongkai.reports.checker.readers import read_document
+
+    cells = extract(read_document(SEED_004.read_bytes())).cells
+    page = report_html(get_format("2019"), cells, agency=AGENCY_004, year=2022)
+    path = tmp_path / "2022.html"
+    path.write_bytes(page.encode())
+    status, doc = run_json(path)
+    assert status == 1
+    [wrong] = [v for v in doc["violations"] if v["rule"] == "格式.年度不符"]
+    assert (wrong["expected"], wrong["found"]) == ("2021年版年度报告格式", "2019年版年度报告格式")
+
+
+def test_the_legacy_seed_with_blank_appendix_cells_still_exits_0():
+    status, doc = run_json(SEED_002)
+    assert status == 0
+    assert doc["violations"] == []
+    assert None in {v for row in doc["tables"]["appendix"].values() for v in row.values()}
+
+
+def test_the_help_documents_the_findings_and_exit_statuses():
+    from gongkai.reports.management.commands.report import Command
+
+    parser = Command().create_parser("gongkai", "report")
+    check = parser._subparsers._group_actions[0].choices["check"]
+    text = check.format_help()
+    for rule in ("格式.缺少单元格", "格式.无法核对", "格式.年度不符"):
+        assert rule in text
+    assert "1 a rule is broken or a finding" in " ".join(text.split())

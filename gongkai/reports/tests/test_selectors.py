@@ -54,7 +54,7 @@ def test_the_draft_document_carries_typed_figures_and_their_sources(report, offi
     services.report_prose_update(actor=office, report=report, overview="总体情况一段。")
     report.refresh_from_db()
     doc = selectors.build_document(report)
-    assert doc.title == "测试市市场监督管理局2025年政府信息公开工作年度报告"
+    assert doc.draft and doc.title == "测试市市场监督管理局2025年政府信息公开工作年度报告（草稿）"
     assert doc.cells[FEES] == Decimal("0.35") and doc.cells["3/一/total"] == 3
     assert doc.manual_sources == {FEES: "财务科台账"}
     assert doc.prose["overview"] == "总体情况一段。" and doc.published_on is None
@@ -71,8 +71,9 @@ def test_the_published_document_is_the_frozen_version(report, office, leader):
     report.refresh_from_db()
     published = selectors.build_document(report, published=True)
     draft = selectors.build_document(report)
-    assert published.prose["overview"] == "" and published.published_on == dt.date(2026, 1, 10)
-    assert draft.prose["overview"] == "更正中的新文字"
+    assert published.prose["overview"] == base.PROSE["overview"] and published.published_on == dt.date(2026, 1, 10)
+    assert not published.draft and "草稿" not in published.title
+    assert draft.prose["overview"] == "更正中的新文字" and draft.draft
 
 
 def test_previous_cells_prefer_the_published_version(report, bureau, office, leader):

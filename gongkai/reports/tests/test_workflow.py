@@ -16,7 +16,7 @@ from gongkai.reports.workflow import TRANSITIONS, Action, allowed_actions, next_
     (S.PUBLISHED, Action.CORRECT, S.DRAFT),
     (S.DRAFT, Action.SET_FIGURE, S.DRAFT),
     (S.SUBMITTED, Action.OVERRIDE, S.SUBMITTED),
-    (S.SIGNED_OFF, Action.OVERRIDE, S.SIGNED_OFF),
+    (S.DRAFT, Action.REVERT_FIGURE, S.DRAFT),
 ])
 def test_allowed_transitions(state, action, target):
     assert next_state(state, action) == target
@@ -31,6 +31,8 @@ def test_allowed_transitions(state, action, target):
     (S.SIGNED_OFF, Action.EDIT_PROSE),
     (S.PUBLISHED, Action.RECOMPUTE),  # a published report never changes
     (S.DRAFT, Action.OVERRIDE),
+    (S.SIGNED_OFF, Action.OVERRIDE),  # the leader signs off having seen the override
+    (S.SUBMITTED, Action.REVERT_FIGURE),
 ])
 def test_refused_transitions_say_why_in_chinese(state, action):
     with pytest.raises(InvalidTransition) as exc:

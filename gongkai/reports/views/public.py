@@ -1,17 +1,17 @@
 """The public pages of annual reports (条例 Art. 49–50): an agency's published reports by
-year, one report as HTML with its DOCX and PDF downloads, and earlier versions of a
-corrected report. Only published versions are ever shown: a draft is a 404."""
+year, one report as HTML with its DOCX and PDF downloads (the files stored when the
+version was published: a download renders nothing), and earlier versions of a corrected
+report. Only published versions are ever shown: a draft is a 404."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from gongkai.portal.selectors import agency_get_public
-from gongkai.reports import selectors
+from gongkai.reports import selectors, services
 from gongkai.reports.document import ReportDocument
 
 CONTENT_TYPES = {
@@ -20,23 +20,34 @@ CONTENT_TYPES = {
 }
 
 
-def attachment_header(name: str, fallback: str) -> str:
-    """``Content-Disposition`` for a Chinese file name: RFC 5987 ``filename*`` (UTF-8,
-    percent-encoded) with a plain ASCII ``filename`` for clients that ignore it."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+def _attachment(body, *, kind: str, name: str) -> HttpResponse:
+    response = (FileResponse(body, content_type=CONTENT_TYPES[kind]) if hasattr(body, "read")
+                else HttpResponse(body, content_type=CONTENT_TYPES[kind]))
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{kind}")
+    return response
 
 
 def download_response(doc: ReportDocument, kind: str, *, suffix: str = "") -> HttpResponse:
-    """The document rendered as DOCX or PDF, as an attachment named in Chinese."""
+    """The document rendered now as DOCX or PDF, as an attachment named in Chinese: only
+    for the back office's working copy (marked 草稿); published versions are stored."""
     from gongkai.reports.rendering import render_docx, render_pdf
 
     if kind not in CONTENT_TYPES:
         raise Http404("不支持的格式")
     body = render_docx(doc) if kind == "docx" else render_pdf(doc)
-    response = HttpResponse(body, content_type=CONTENT_TYPES[kind])
-    response["Content-Disposition"] = attachment_header(
-        f"{doc.title}{suffix}.{kind}", f"annual-report-{doc.year}.{kind}")
-    return response
+    return _attachment(body, kind=kind, name=f"{doc.title}{suffix}")
+
+
+def version_download(version, kind: str, *, suffix: str = "") -> HttpResponse:
+    """A published version's DOCX or PDF as stored at publication (never rendered on a
+    download: rendering takes seconds and the file must not change with the templates)."""
+    if kind not in CONTENT_TYPES:
+        raise Http404("不支持的格式")
+    stored = getattr(version, kind)
+    if not stored:  # published before the files were stored: render them once
+        version = services.report_version_files_ensure(version=version)
+        stored = getattr(version, kind)
+    return _attachment(stored.open("rb"), kind=kind, name=f"{selectors.version_title(version)}{suffix}")
 
 
 def _version_number(request) -> int | None:
@@ -76,7 +87,7 @@ def _download(request, code: str, year: int, kind: str):
     number = _version_number(request)
     version = report.published_version if number is None else selectors.version_get(report, number)
     suffix = "" if version.pk == report.published_version_id else f"（第{version.number}版）"
-    return download_response(selectors.version_document(version), kind, suffix=suffix)
+    return version_download(version, kind, suffix=suffix)
 
 
 @require_GET

@@ -19,7 +19,7 @@ from gongkai.core.errors import DomainError
 from gongkai.core.views.base import staff_required
 from gongkai.reports import forms, permissions, reminders, selectors, services
 from gongkai.reports.models import ReportState
-from gongkai.reports.views.public import download_response
+from gongkai.reports.views.public import download_response, version_download
 from gongkai.reports.workflow import Action, allowed_actions
 
 
@@ -91,7 +91,9 @@ def _detail_context(request, report, **extra) -> dict:
     compiles = permissions.can_compile(user, report.agency)
     override = services.current_override(report)
     recorded_violations = (recorded or {}).get("violations", [])
-    manual_choices = [(ref, fmt.label_of(ref)) for ref in report.computed_manual_refs]
+    manual_choices = _figure_choices(report)
+    replaced = [(ref, fmt.label_of(ref), figures[ref], report.computed_cells.get(ref))
+                for ref in selectors.replaceable_refs(report) if ref in figures]
     context = {
         "report": report,
         "fmt": fmt,
@@ -105,6 +107,7 @@ def _detail_context(request, report, **extra) -> dict:
         "missing": [fmt.label_of(ref) for ref in selectors.missing_manual_refs(report, figures)],
         "override": override,
         "override_covers": bool(recorded_violations) and services.override_covers(override, recorded_violations),
+        "override_lines": selectors.violation_lines(fmt, override.violations) if override else [],
         "events": [{"event": e, "action": Action(e.action).label, "state": ReportState(e.to_state).label}
                    for e in report.events.select_related("actor").order_by("-id")],
         "figures": selectors.figure_history(report),
@@ -118,6 +121,7 @@ def _detail_context(request, report, **extra) -> dict:
         "can_publish": compiles and Action.PUBLISH in actions,
         "can_correct": compiles and Action.CORRECT in actions,
         "figure_form": forms.FigureForm(refs=manual_choices) if manual_choices else None,
+        "replaced": replaced,
         "override_form": forms.ReasonForm(),
         "return_form": forms.ReasonForm(),
         "correct_form": forms.ReasonForm(),
@@ -126,6 +130,14 @@ def _detail_context(request, report, **extra) -> dict:
     }
     context.update(extra)
     return context
+
+
+def _figure_choices(report) -> list[tuple[str, str]]:
+    """Cells the office may type: the manual ones, then the computed cells of table 二 it
+    may replace (decision counts another system holds)."""
+    fmt = report.format
+    return ([(ref, fmt.label_of(ref)) for ref in report.computed_manual_refs]
+            + [(ref, f"{fmt.label_of(ref)}（替换计算值）") for ref in selectors.replaceable_refs(report)])
 
 
 @staff_required
@@ -181,7 +193,7 @@ def report_figure(request, pk: int):
     report = selectors.report_get_for_user(user=request.user, pk=pk)
     _require_compile(request, report)
     fmt = report.format
-    form = forms.FigureForm(request.POST, refs=[(ref, fmt.label_of(ref)) for ref in report.computed_manual_refs])
+    form = forms.FigureForm(request.POST, refs=_figure_choices(report))
     if form.is_valid():
         try:
             services.report_figure_set(actor=request.user, report=report, ref=form.cleaned_data["ref"],
@@ -193,6 +205,18 @@ def report_figure(request, pk: int):
             return redirect("staff:report-detail", pk=report.pk)
     return render(request, "reports/staff/detail.html",
                   _detail_context(request, report, figure_form=form), status=400)
+
+
+@staff_required
+@require_POST
+def report_figure_revert(request, pk: int):
+    """Put the computed figure back into a replaced cell of table 二."""
+    form = forms.RevertForm(request.POST)
+    ref = form.cleaned_data["ref"] if form.is_valid() else ""
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _step(request, pk, lambda r: services.report_figure_revert(actor=request.user, report=r, ref=ref,
+                                                                      reason=reason),
+                 "已恢复为按记录计算的数值。")
 
 
 @staff_required
@@ -294,8 +318,11 @@ def report_correct(request, pk: int):
 @staff_required
 @require_GET
 def report_download(request, pk: int, kind: str):
-    """The report as it stands (the draft, or the published version) as DOCX or PDF."""
+    """The report as it stands as DOCX or PDF: in the published state, the files stored
+    at publication; otherwise rendered now from the working copy, marked 草稿."""
     report = selectors.report_get_for_user(user=request.user, pk=pk)
+    if report.state == ReportState.PUBLISHED and report.published_version is not None:
+        return version_download(report.published_version, kind)
     return download_response(selectors.build_document(report), kind)
 
 
@@ -318,4 +345,7 @@ def report_supervision(request):
     view = selectors.supervision(user=request.user, root=data["agency"], year=data["year"])
     grid = selectors.report_grid(view.format, cells=view.cells, provenance=view.provenance,
                                  sources={}, manual_refs=view.manual_refs)
-    return render(request, "reports/staff/supervision.html", {"form": form, "view": view, "grid": grid})
+    live_grid = selectors.report_grid(view.format, cells=view.live_cells, provenance=view.live_provenance,
+                                      sources={}, manual_refs=view.live_manual_refs)
+    return render(request, "reports/staff/supervision.html",
+                  {"form": form, "view": view, "grid": grid, "live_grid": live_grid})

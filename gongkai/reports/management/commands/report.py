@@ -13,8 +13,18 @@
         expected, found), unplaced (text that could not be mapped), missing cells, notes.
         A blank or a dash in a cell is null, never 0.
 
-        Exit status: 0 every rule holds, 1 a rule is broken, 2 a file could not be read or
-        no report format was recognised in it (the worst file decides).
+        Besides broken rules, "violations" lists findings that keep a report from being
+        checked in full, with rule ids starting "格式.":
+          格式.缺少单元格  a row of the format not found (deleted, mislabelled, or a
+                          2021-style sub-row in a 2019 report); one per row
+          格式.无法核对    a rule with a blank or missing cell
+          格式.年度不符    the format is not the one the stated year prescribes
+        The legacy appendix allows missing and blank cells (its local formats printed a
+        subset of its indicators).
+
+        Exit status: 0 every rule holds and nothing is missing, 1 a rule is broken or a
+        finding is reported, 2 a file could not be read or no report format was
+        recognised in it (the worst file decides).
 
 Subcommands are added with ``_add_<name>``/``_<name>`` pairs (a reminder command will
 join ``check``).
@@ -38,7 +48,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        check = sub.add_parser("check", help="check published annual reports (exit 0 ok, 1 broken rule, 2 unreadable)")
+        check = sub.add_parser(
+            "check", help="check published annual reports (exit 0 ok, 1 broken rule or finding, 2 unreadable)",
+            description="Findings listed with the violations: 格式.缺少单元格 (a row of the format not found), "
+                        "格式.无法核对 (a rule with a blank or missing cell), 格式.年度不符 (not the format the "
+                        "stated year prescribes); the legacy appendix allows missing and blank cells. "
+                        "Exit status: 0 every rule holds and nothing is missing, 1 a rule is broken or a "
+                        "finding is reported, 2 a file could not be read or no format was recognised.")
         check.add_argument("files", nargs="+", metavar="FILE")
         check.add_argument("--json", action="store_true", help="print one JSON document")
         remind = sub.add_parser(
@@ -66,20 +82,24 @@ class Command(BaseCommand):
     # --- check ------------------------------------------------------------------------------
 
     def _check(self, *, files: list[str], as_json: bool) -> int:
-        slots: list[FileResult | None] = []
-        loaded: list[tuple[str, bytes]] = []
-        for path in files:
-            try:
-                with open(path, "rb") as handle:
-                    if os.fstat(handle.fileno()).st_size > MAX_INPUT_BYTES:
-                        slots.append(FileResult(path, error=f"file larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB"))
-                        continue
-                    loaded.append((path, handle.read()))
-                    slots.append(None)
-            except OSError as exc:
-                slots.append(FileResult(path, error=f"cannot read: {exc.strerror or exc}"))
-        checked = iter(check_files(loaded))
-        results = [slot or next(checked) for slot in slots]
+        refused: dict[int, FileResult] = {}
+
+        def readable():  # one file's bytes at a time
+            for i, path in enumerate(files):
+                try:
+                    with open(path, "rb") as handle:
+                        if os.fstat(handle.fileno()).st_size > MAX_INPUT_BYTES:
+                            refused[i] = FileResult(
+                                path, error=f"file larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB")
+                            continue
+                        data = handle.read()
+                except OSError as exc:
+                    refused[i] = FileResult(path, error=f"cannot read: {exc.strerror or exc}")
+                    continue
+                yield path, data
+
+        checked = iter(check_files(readable()))
+        results = [refused[i] if i in refused else next(checked) for i in range(len(files))]
         if as_json:
             documents = [r.as_dict() for r in results]
             self.stdout.write(json.dumps(documents[0] if len(documents) == 1 else documents,
@@ -113,8 +133,11 @@ class Command(BaseCommand):
                 write(f"   ✗ [{violation.rule}] {violation.describe()}")
         else:
             write(f"   rules / 规则: all {check.checked} checked hold / 全部成立")
-        if check.unchecked:
-            write(f"   not checkable (blank or missing cells) / 无法核对: {'、'.join(check.unchecked)}")
+        findings = result.findings
+        if findings:
+            write(f"   FINDINGS / 格式问题: {len(findings)}")
+            for finding in findings:
+                write(f"   ✗ [{finding.rule}] {finding.describe()}")
         if ex.unplaced:
             write(f"   unplaced / 未能定位: {len(ex.unplaced)}")
             for item in ex.unplaced:
