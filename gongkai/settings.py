@@ -3,11 +3,13 @@
 Production differs from a local install only by environment values:
 
 - ``GONGKAI_ENV``: ``local`` (default) or ``production``. In production a missing
-  ``SECRET_KEY`` or ``ALLOWED_HOSTS`` stops the process at start, ``DEBUG`` cannot be on
-  and HTTPS hardening is on unless ``GONGKAI_HTTPS=0``.
+  ``SECRET_KEY``, ``ALLOWED_HOSTS`` or ``GONGKAI_BASE_URL`` stops the process at start,
+  ``DEBUG`` cannot be on and HTTPS hardening is on unless ``GONGKAI_HTTPS=0``.
 - ``DATABASE_URL``: default SQLite (WAL) in ``var/gongkai.sqlite3``; PostgreSQL in production.
 - ``SECRET_KEY``: a local install generates one once into ``var/secret_key``.
 - ``ALLOWED_HOSTS``: comma separated.
+- ``GONGKAI_BASE_URL``: the site's public address, for e-mail links and feeds; required
+  in production, ``http://127.0.0.1:8000`` locally.
 - ``CACHE_URL``: ``redis://…`` for a shared cache; default an in-process cache.
 - ``GONGKAI_VAR_DIR``: where the local database, keys, media and collected static live.
 """
@@ -93,6 +95,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "gongkai.core",
@@ -112,6 +115,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gongkai.core.middleware.ActiveMembershipMiddleware",
+    # Anonymous public pages from the cache; what it stores is the page as converted
+    # by the view preferences below it (gongkai.portal.caching).
+    "gongkai.portal.caching.PageCacheMiddleware",
+    "gongkai.portal.preferences.ViewPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -130,6 +137,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gongkai.core.context_processors.staff_shell",
+                "gongkai.portal.preferences.context",
             ],
         },
     },
@@ -279,8 +287,20 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "gongkai@localhost")
 
-# The site's public address, for links in e-mails (digests, notices).
-GONGKAI_BASE_URL = env("GONGKAI_BASE_URL", "http://127.0.0.1:8000")
+# The site's public address (``https://gongkai.example.gov.cn``): links in e-mails
+# (notices, report reminders), which have no request to take a host from, and the
+# canonical address in feeds, the sitemap, robots.txt and the API. Required in production,
+# so that nothing sent or published there points at a developer's machine.
+GONGKAI_BASE_URL = (env("GONGKAI_BASE_URL") or "").strip().rstrip("/")
+if not GONGKAI_BASE_URL:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "GONGKAI_BASE_URL must be set in production (the site's public address, "
+            "e.g. https://gongkai.example.gov.cn)"
+        )
+    GONGKAI_BASE_URL = "http://127.0.0.1:8000"
+if not GONGKAI_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("GONGKAI_BASE_URL must start with http:// or https://")
 
 # --- Serving --------------------------------------------------------------------------
 GONGKAI_WORKERS = int(env("GONGKAI_WORKERS", "2"))
@@ -292,5 +312,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # PDF rendering logs every font it subsets at INFO; only problems are worth a line.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

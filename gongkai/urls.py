@@ -9,9 +9,9 @@ from gongkai.decisions.urls import staff_patterns as decisions_staff_patterns
 from gongkai.foi.urls import staff_patterns as foi_staff_patterns
 from gongkai.portal.urls import urlpatterns as portal_patterns
 from gongkai.portal.urls_machine import urlpatterns as portal_machine_patterns
+from gongkai.publishing.urls import staff_patterns as publishing_staff_patterns
 from gongkai.reports.urls import public_patterns as reports_public_patterns
 from gongkai.reports.urls import staff_patterns as reports_staff_patterns
-from gongkai.publishing.urls import staff_patterns as publishing_staff_patterns
 
 staff_patterns = (
     core_staff_patterns + foi_staff_patterns + publishing_staff_patterns

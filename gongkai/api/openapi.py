@@ -12,6 +12,7 @@ from gongkai.foi.models import ApplicantType, Delivery, IdDocumentType, Informat
 from gongkai.foi.outcomes import ReplyType
 from gongkai.foi.workflow import RequestStatus
 from gongkai.portal.forms import STATUS_RATE, SUBMIT_RATE
+from gongkai.publishing.models import DisclosureAttribute, Validity
 
 
 def _enum(choices) -> dict:
@@ -164,6 +165,97 @@ _AGENCIES = {
 }
 
 
+_NAMED = {
+    "type": "object",
+    "required": ["code", "name"],
+    "properties": {"code": _STRING, "name": _STRING},
+}
+
+_PUBLICATION_SUMMARY = {
+    "type": "object",
+    "required": ["id", "index_number", "title", "agency", "issuing_agency", "doc_number",
+                 "written_on", "published_on", "topic", "url", "api_url"],
+    "properties": {
+        "id": {"type": "integer", "description": "信息编号（用于 `GET /publications/{id}`）"},
+        "index_number": {**_STRING, "description": "索引号"},
+        "title": {**_STRING, "description": "标题"},
+        "agency": {**_NAMED, "description": "公开机关（机关代码和名称）"},
+        "issuing_agency": {**_STRING, "description": "发布机构"},
+        "doc_number": {**_STRING, "description": "文号；没有文号时为空字符串"},
+        "written_on": {**_DATE, "description": "成文日期"},
+        "published_on": {**_DATE, "description": "发布日期"},
+        "topic": {**_NAMED, "type": ["object", "null"], "description": "主题分类；未分类时为 null"},
+        "url": {**_STRING, "format": "uri", "description": "门户网站上的页面地址"},
+        "api_url": {**_STRING, "format": "uri", "description": "本 API 中的详情地址"},
+    },
+}
+
+_PUBLICATION_LIST = {
+    "type": "object",
+    "required": ["total", "page", "per_page", "num_pages", "q", "results"],
+    "properties": {
+        "total": {"type": "integer", "description": "符合条件的信息总数"},
+        "page": {"type": "integer", "description": "当前页码"},
+        "per_page": {"type": "integer", "description": "每页条数（20）"},
+        "num_pages": {"type": "integer", "description": "总页数；没有结果时为 0"},
+        "q": {**_STRING, "description": "检索词（去掉首尾空白）；未检索时为空字符串"},
+        "results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": [*_PUBLICATION_SUMMARY["required"], "snippet_html"],
+                "properties": {
+                    **_PUBLICATION_SUMMARY["properties"],
+                    "snippet_html": {
+                        "type": ["string", "null"],
+                        "description": "检索时为命中处的摘要（已转义的 HTML，检索词以 `<mark>` 标出）；"
+                                       "未检索时为 null",
+                    },
+                },
+            },
+        },
+    },
+}
+
+_PUBLICATION = {
+    "type": "object",
+    "required": [*_PUBLICATION_SUMMARY["required"], "disclosure_attribute",
+                 "disclosure_attribute_label", "validity", "validity_label", "keywords",
+                 "columns", "body_text", "body_html", "attachments"],
+    "properties": {
+        **_PUBLICATION_SUMMARY["properties"],
+        "disclosure_attribute": _enum(DisclosureAttribute),
+        "disclosure_attribute_label": {**_STRING, "description": "公开属性的中文名称"},
+        "validity": _enum(Validity),
+        "validity_label": {**_STRING, "description": "有效性的中文名称"},
+        "keywords": {**_STRING, "description": "关键词"},
+        "columns": {
+            "type": "array",
+            "description": "所属栏目",
+            "items": {"type": "object", "required": ["id", "name"],
+                      "properties": {"id": {"type": "integer"}, "name": _STRING}},
+        },
+        "body_text": {**_STRING, "description": "正文的纯文本（每段一行）"},
+        "body_html": {**_STRING, "description": "正文（经过安全过滤的 HTML，与门户网站显示的相同）"},
+        "attachments": {
+            "type": "array",
+            "description": "附件",
+            "items": {
+                "type": "object",
+                "required": ["id", "name", "kind", "size", "download_url"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {**_STRING, "description": "文件名"},
+                    "kind": {**_STRING, "description": "文件类型，如 PDF、DOCX、XLSX"},
+                    "size": {"type": "integer", "description": "字节数"},
+                    "download_url": {**_STRING, "format": "uri", "description": "下载地址"},
+                },
+            },
+        },
+    },
+}
+
+
 def _json(schema_ref: str, description: str, example: dict | None = None) -> dict:
     content: dict = {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}
     if example is not None:
@@ -182,7 +274,8 @@ DOCUMENT = {
         "title": "gongkai 政府信息公开平台 API",
         "version": "1.0.0",
         "description": (
-            "依申请公开的网上申请、进度查询和受理机关目录。所有错误均以中文说明返回。"
+            "依申请公开的网上申请、进度查询和受理机关目录，以及主动公开信息的检索和详情。"
+            "所有错误均以中文说明返回。"
             "提交申请无需登录，也不使用 Cookie，因此不要求 CSRF 令牌。"
             f"每个客户端每小时最多提交{SUBMIT_RATE.limit}次、查询{STATUS_RATE.limit}次"
             "（与门户网站合并计算），超出返回 429。"
@@ -250,6 +343,50 @@ DOCUMENT = {
                 "responses": {"200": _json("AgencyList", "行政机关目录")},
             },
         },
+        "/publications": {
+            "get": {
+                "operationId": "listPublications",
+                "summary": "主动公开的政府信息：检索或按时间浏览",
+                "description": (
+                    "有检索词 `q` 时使用门户网站的全文检索（标题、文号、正文、附件文字；繁简体通用），"
+                    "按相关度排序；没有检索词时按发布日期从新到旧排列。每页 20 条，返回总数。"
+                    "已撤回的信息不会出现。"
+                ),
+                "parameters": [
+                    {"name": "q", "in": "query", "required": False,
+                     "schema": {**_STRING, "maxLength": 100},
+                     "description": "检索词；以空格分隔的词须全部出现，引号内为短语"},
+                    {"name": "agency", "in": "query", "required": False, "schema": _STRING,
+                     "description": "机关代码：只列该机关及其下级机关公开的信息"},
+                    {"name": "column", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 1},
+                     "description": "栏目编号：只列该栏目（含下级栏目）中的信息"},
+                    {"name": "page", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 1, "default": 1},
+                     "description": "页码"},
+                ],
+                "responses": {
+                    "200": _json("PublicationList", "一页信息及总数"),
+                    "400": _json("Error", "参数有误（未知的机关代码或栏目、页码不是正整数或超出范围、检索词过长、未知参数）",
+                                 {"error": "参数 page（页码）应为正整数，收到“abc”。"}),
+                },
+            },
+        },
+        "/publications/{id}": {
+            "get": {
+                "operationId": "getPublication",
+                "summary": "一条主动公开的政府信息：目录信息、正文和附件",
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True,
+                     "schema": {"type": "integer"}, "description": "信息编号"},
+                ],
+                "responses": {
+                    "200": _json("Publication", "信息详情"),
+                    "404": _json("Error", "信息不存在、尚未发布或已撤回",
+                                 {"error": "该信息不存在或已撤回。"}),
+                },
+            },
+        },
         "/openapi.json": {
             "get": {
                 "operationId": "getOpenApiDocument",
@@ -266,6 +403,9 @@ DOCUMENT = {
             "RequestSubmitted": _SUBMITTED,
             "RequestStatus": _STATUS,
             "AgencyList": _AGENCIES,
+            "PublicationSummary": _PUBLICATION_SUMMARY,
+            "PublicationList": _PUBLICATION_LIST,
+            "Publication": _PUBLICATION,
         },
     },
 }

@@ -10,5 +10,7 @@ urlpatterns = [
     path("foi/requests", views.request_submit, name="foi-request-submit"),
     path("foi/requests/<str:tracking_number>", views.request_status, name="foi-request-status"),
     path("agencies", views.agency_list, name="agency-list"),
+    path("publications", views.publication_list, name="publication-list"),
+    path("publications/<int:id>", views.publication_detail, name="publication-detail"),
     path("openapi.json", views.openapi, name="openapi"),
 ]

@@ -1,4 +1,4 @@
-"""The public JSON API for requests (/api/v1/). Thin views over the same form, services
+"""The public JSON API (/api/v1/): requests for information and published items. Thin views over the same form, services
 and selectors as the portal, so both refuse the same input with the same Chinese
 messages.
 
@@ -18,7 +18,8 @@ import functools
 import json
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
@@ -203,3 +204,158 @@ def agency_list(request):
 @methods("GET")
 def openapi(request):
     return ok(document())
+
+
+# --- published items (proactive disclosure, Art. 19-26) ---------------------------------------
+
+PUBLICATIONS_PER_PAGE = 20
+MAX_QUERY_LENGTH = 100
+
+
+class BadParameter(Exception):
+    """A query parameter the API cannot use; answered 400 with ``message``."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _positive_int(request, name: str, label: str, default: int | None = None) -> int | None:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1 or len(raw) > 9:
+        raise BadParameter(f"参数 {name}（{label}）应为正整数，收到“{raw[:20]}”。")
+    return int(raw)
+
+
+def _publication_filters(request):
+    """(text, agency, column, page) from the query string, or BadParameter."""
+    unknown = set(request.GET) - {"q", "agency", "column", "page"}
+    if unknown:
+        raise BadParameter(f"不支持的参数：{'、'.join(sorted(unknown))}。可用参数为 q、agency、column、page。")
+    text = request.GET.get("q", "").strip()
+    if len(text) > MAX_QUERY_LENGTH:
+        raise BadParameter(f"检索词过长，最多 {MAX_QUERY_LENGTH} 个字符。")
+    agency = None
+    code = request.GET.get("agency", "").strip()
+    if code:
+        agency = portal_selectors.agencies_for_portal().filter(code=code).first()
+        if agency is None:
+            raise BadParameter(f"没有机关代码为“{code[:20]}”的机关（见 GET /agencies）。")
+    column = None
+    column_pk = _positive_int(request, "column", "栏目编号")
+    if column_pk is not None:
+        column = portal_selectors.public_columns().filter(pk=column_pk).first()
+        if column is None:
+            raise BadParameter(f"没有编号为 {column_pk} 的栏目。")
+    page = _positive_int(request, "page", "页码", default=1)
+    return text, agency, column, page
+
+
+def _absolute(request, path: str) -> str:
+    from gongkai.portal.feeds import absolute
+
+    return absolute(path, request)
+
+
+def _topic_json(topic) -> dict | None:
+    return {"code": topic.code, "name": topic.name} if topic is not None else None
+
+
+def publication_summary_json(request, publication) -> dict:
+    return {
+        "id": publication.pk,
+        "index_number": publication.index_number,
+        "title": publication.title,
+        "agency": {"code": publication.agency.code, "name": publication.agency.name},
+        "issuing_agency": publication.issuing_agency,
+        "doc_number": publication.doc_number,
+        "written_on": publication.written_on.isoformat(),
+        "published_on": publication.published_on.isoformat(),
+        "topic": _topic_json(publication.topic),
+        "url": _absolute(request, reverse("portal:publication-detail", args=[publication.pk])),
+        "api_url": _absolute(request, reverse("api:publication-detail", args=[publication.pk])),
+    }
+
+
+@methods("GET")
+def publication_list(request):
+    """GET /publications?q=&agency=&column=&page= — published items, 20 a page, with the
+    total. With ``q`` the matches of the portal's full-text search in order of
+    relevance; without it, newest first."""
+    try:
+        text, agency, column, page = _publication_filters(request)
+    except BadParameter as exc:
+        return error(exc.message, status=400)
+    per_page = PUBLICATIONS_PER_PAGE
+    if text:
+        from gongkai.portal.search import SearchQuery, search_publications
+
+        results = search_publications(SearchQuery(
+            text=text, agency_id=agency.pk if agency else None, include_subtree=True,
+            column_id=column.pk if column else None, order="relevance", page=page,
+            per_page=per_page,
+        ))
+        total, items = results.total, [hit.publication for hit in results.hits]
+        snippets = [hit.snippet_html for hit in results.hits]
+    else:
+        queryset = (portal_selectors.column_publications(column) if column is not None
+                    else portal_selectors.public_publications())
+        if agency is not None:
+            queryset = queryset.filter(agency__path__startswith=agency.path)
+        total = queryset.count()
+        items = list(queryset[(page - 1) * per_page: page * per_page])
+        snippets = [None] * len(items)
+    num_pages = -(-total // per_page)
+    if page > 1 and page > num_pages:
+        return error(f"页码超出范围：共 {num_pages} 页。", status=400)
+    return ok({
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "num_pages": num_pages,
+        "q": text,
+        "results": [
+            {**publication_summary_json(request, p), "snippet_html": snippet}
+            for p, snippet in zip(items, snippets, strict=True)
+        ],
+    })
+
+
+@methods("GET")
+def publication_detail(request, id: int):  # noqa: A002 - the documented path parameter
+    """GET /publications/{id} — one published item: its catalogue metadata, the body as
+    text (and as the sanitised HTML the portal shows) and its attachments. A withdrawn
+    or unpublished item is 404, as on the portal."""
+    from gongkai.portal.feeds import plain_text
+    from gongkai.publishing.sanitise import sanitise_html
+
+    try:
+        publication = portal_selectors.public_publication_get(pk=id)
+    except Http404:
+        return error("该信息不存在或已撤回。", status=404)
+    return ok({
+        **publication_summary_json(request, publication),
+        "disclosure_attribute": publication.disclosure_attribute,
+        "disclosure_attribute_label": publication.get_disclosure_attribute_display(),
+        "validity": publication.validity,
+        "validity_label": publication.get_validity_display(),
+        "keywords": publication.keywords,
+        "columns": [{"id": c.pk, "name": c.name} for c in publication.public_columns],
+        "body_text": plain_text(publication.body),
+        # Bodies are sanitised on save, but a row written another way (an import, the
+        # shell, an old release) must not reach API clients with markup that runs.
+        "body_html": sanitise_html(publication.body),
+        "attachments": [
+            {
+                "id": a.pk,
+                "name": a.original_name,
+                "kind": a.kind,
+                "size": a.size,
+                "download_url": _absolute(request, reverse(
+                    "portal:publication-attachment", args=[publication.pk, a.pk])),
+            }
+            for a in publication.public_attachments
+        ],
+    })

@@ -103,3 +103,57 @@ def axe():
         assert results.violations_count == 0, results.generate_report()
 
     return check
+
+
+@pytest.fixture
+def portal_site(transactional_db, settings, tmp_path, bureau, office, officer, reviewer, leader,
+                department):
+    """The bureau's catalogue with published items (one with an attachment), a withdrawn
+    item and a draft, made through the publishing services; see
+    ``gongkai.portal.tests.conftest.build_site``."""
+    from gongkai.portal.tests.conftest import Publisher, build_site
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    publisher = Publisher(agency=bureau, office=office, officer=officer, reviewer=reviewer,
+                          leader=leader, department=department)
+    site = build_site(publisher)
+    # The search index is a table of its own: a flush between transactional tests may
+    # leave rows of an earlier test's items behind, so build it from what exists now.
+    from gongkai.portal.search import rebuild_index
+
+    rebuild_index()
+    cache.clear()  # pages cached before the data existed must not be served
+    return site
+
+
+SERIOUS = ("serious", "critical")
+
+
+@pytest.fixture
+def axe_serious():
+    """axe-core (WCAG 2.0/2.1 A and AA rules) on the page as it stands: fails on any
+    violation of serious or critical impact, listing every violation found."""
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        pytest.fail("axe-playwright-python is not installed (`pip install axe-playwright-python`).",
+                    pytrace=False)
+
+    checker = Axe()
+
+    def check(page):
+        results = checker.run(page, options={
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+            "resultTypes": ["violations"],
+        })
+        violations = results.response["violations"]
+        serious = [v for v in violations if v.get("impact") in SERIOUS]
+        report = "\n".join(
+            f"- [{v.get('impact')}] {v['id']}: {v['help']} — "
+            + "; ".join(node["target"][0] if node.get("target") else "?" for node in v["nodes"][:5])
+            for v in violations
+        )
+        assert not serious, f"{page.url}: axe found serious or critical violations:\n{report}"
+        return violations
+
+    return check

@@ -198,13 +198,11 @@ def column_children(column: Column) -> QuerySet[Column]:
     return public_columns().filter(parent=column)
 
 
-def column_listing(
-    column: Column, *, year: int | None = None, topic: Topic | None = None,
+def filter_publications(
+    items: QuerySet[Publication], *, year: int | None = None, topic: Topic | None = None,
     validity: str | None = None,
 ) -> QuerySet[Publication]:
-    """A column's published items (with its sub-columns'), filtered as the column page
-    asks: year published, topic, validity."""
-    items = column_publications(column)
+    """Published items narrowed as a listing asks: year published, topic, validity."""
     if year is not None:
         items = items.filter(published_on__year=year)
     if topic is not None:

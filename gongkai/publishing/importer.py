@@ -868,8 +868,15 @@ class _Writer:
         if self.listeners:  # whatever mirrors the public set (search) learns of each item
             for publication, revision in zip(publications, revisions, strict=True):
                 publication.published_revision_id = revision.pk
-                for listener in list(self.listeners):
-                    listener(publication, True)
+            for listener in list(self.listeners):
+                # A listener may take the whole batch at once (``listener.many``), so the
+                # query count of an import does not grow with its rows.
+                many = getattr(listener, "many", None)
+                if many is not None:
+                    many(publications, True)
+                else:
+                    for publication in publications:
+                        listener(publication, True)
 
     def record(self) -> None:
         audit.record(

@@ -25,6 +25,15 @@ def _require_admin(actor) -> None:
         raise PermissionDenied("只有平台管理员可以执行此操作")
 
 
+def _public_content_changed() -> None:
+    """Agencies are shown on the public portal (names, tree, contacts; an inactive agency
+    and everything it published disappear): drop its cached pages when this commits.
+    Imported here so that core does not depend on the portal at import time."""
+    from gongkai.portal.caching import content_changed
+
+    content_changed()
+
+
 def _path_for(agency: Agency) -> str:
     own = str(agency.pk).zfill(Agency.PATH_STEP) + "."
     return (agency.parent.path if agency.parent_id else "") + own
@@ -45,6 +54,7 @@ def agency_create(*, actor, parent: Agency | None = None, reason: str = "", **fi
         actor=actor, action="agency.create", obj=agency, agency=agency, reason=reason,
         after={**_snapshot(agency, AGENCY_FIELDS), "parent_id": agency.parent_id},
     )
+    _public_content_changed()
     return agency
 
 
@@ -79,6 +89,8 @@ def agency_update(*, actor, agency: Agency, reason: str = "", **changes) -> Agen
         before={k: v for k, v in before.items() if before[k] != after[k]},
         after={k: v for k, v in after.items() if before[k] != after[k]},
     )
+    if before != after:
+        _public_content_changed()
     return agency
 
 

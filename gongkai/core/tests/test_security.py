@@ -215,6 +215,7 @@ def production_env(tmp_path, **overrides):
         GONGKAI_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(45),  # 60 characters
         ALLOWED_HOSTS="gongkai.example.gov.cn",
+        GONGKAI_BASE_URL="https://gongkai.example.gov.cn",
         GONGKAI_VAR_DIR=str(tmp_path),
         DJANGO_SETTINGS_MODULE="gongkai.settings",
         DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}",

@@ -13,10 +13,10 @@ def optional_url(name: str, *args) -> str | None:
         return None
 
 
-def paginate(items, page_number: int | None, *, per_page: int = PER_PAGE):
+def paginate(items, page_number: int | None, *, per_page: int | None = None):
     """One page of ``items`` and a note when the page asked for does not exist (the last
     page is shown instead: a list shrinks when items are withdrawn)."""
-    paginator = Paginator(items, per_page)
+    paginator = Paginator(items, per_page or PER_PAGE)
     wanted = page_number or 1
     page = paginator.get_page(wanted)
     note = None

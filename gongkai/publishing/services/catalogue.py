@@ -26,6 +26,15 @@ def default_catalogue() -> list[dict]:
     return tomllib.loads(text)["column"]
 
 
+def _public_content_changed() -> None:
+    """Columns are the public catalogue (names, order, hidden or shown): drop the
+    portal's cached pages when this commits. Imported here so that publishing does not
+    depend on the portal at import time."""
+    from gongkai.portal.caching import content_changed
+
+    content_changed()
+
+
 @transaction.atomic
 def catalogue_install_default(*, actor, agency: Agency) -> int:
     """Give an agency the default catalogue (for an agency that has no columns yet)."""
@@ -57,6 +66,7 @@ def catalogue_install_default(*, actor, agency: Agency) -> int:
         agency=agency,
         after={"columns": created},
     )
+    _public_content_changed()
     return created
 
 
@@ -92,6 +102,7 @@ def column_create(
         agency=agency,
         after={"name": column.name, "kind": kind, "parent_id": getattr(parent, "pk", None)},
     )
+    _public_content_changed()
     return column
 
 
@@ -130,4 +141,5 @@ def column_update(
         before=before,
         after={"name": column.name, "kind": column.kind, "is_active": column.is_active},
     )
+    _public_content_changed()
     return column

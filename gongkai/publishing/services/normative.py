@@ -47,6 +47,16 @@ def _check_publication(publication: Publication | None, agency: Agency) -> None:
         raise DomainError("关联的政府信息不属于本机关。")
 
 
+def _public_content_changed() -> None:
+    """The register and its interpretations are public pages (an agency's normative
+    documents, their validity, the items they link): drop the portal's cached pages
+    when this commits. Imported here so that publishing does not depend on the portal
+    at import time."""
+    from gongkai.portal.caching import content_changed
+
+    content_changed()
+
+
 @transaction.atomic
 def normative_document_register(
     *,
@@ -111,6 +121,7 @@ def normative_document_register(
             "publication_id": getattr(publication, "pk", None),
         },
     )
+    _public_content_changed()
     return document
 
 
@@ -146,6 +157,7 @@ def normative_document_repeal(
         before={"repealed_on": None},
         after={"repealed_on": repealed_on},
     )
+    _public_content_changed()
     return document
 
 
@@ -195,4 +207,5 @@ def interpretation_add(
             "publication_id": getattr(publication, "pk", None),
         },
     )
+    _public_content_changed()
     return interpretation

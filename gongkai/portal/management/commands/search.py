@@ -1,0 +1,62 @@
+"""`gongkai search rebuild` (index every published item again, in one transaction) and
+`gongkai search verify` (compare the index with the published items; exit 1 on drift)."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from gongkai.portal import search
+
+
+class Command(BaseCommand):
+    help = "Rebuild or verify the full-text search index."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        rebuild = sub.add_parser("rebuild", help="index every published item again")
+        rebuild.add_argument("--batch-size", type=int, default=2000)
+        rebuild.add_argument(
+            "--batch-commit",
+            action="store_true",
+            help="commit each batch (SQLite: do not hold the write lock for the whole rebuild)",
+        )
+        verify = sub.add_parser("verify", help="report items missing from or extra in the index")
+        verify.add_argument(
+            "--skip-counts", action="store_true", help="do not recount the kept frequencies"
+        )
+
+    def handle(self, *args, action, **options):
+        if action == "rebuild":
+            started = time.perf_counter()
+            def progress(n):
+                self.stderr.write(f"\r{n} items", ending="")
+
+            if options["batch_commit"]:
+                count = search.rebuild_index(
+                    batch_size=options["batch_size"], commit_each_batch=True, progress=progress
+                )
+            else:
+                with transaction.atomic():
+                    count = search.rebuild_index(
+                        batch_size=options["batch_size"], progress=progress
+                    )
+            self.stderr.write("")
+            self.stdout.write(
+                f"search index rebuilt: {count} items in {time.perf_counter() - started:.1f} s"
+            )
+            return
+        drift = search.verify_index(counts=not options.get("skip_counts"))
+        if drift.ok:
+            self.stdout.write("search index OK")
+            return
+        for label, ids in (
+            ("missing from the index", drift.missing),
+            ("extra in the index", drift.extra),
+            ("indexed under an old publication date", drift.stale),
+            ("strings with a wrong kept count", drift.wrong_counts),
+        ):
+            if ids:
+                shown = ", ".join(map(str, ids[:20])) + (" …" if len(ids) > 20 else "")
+                self.stdout.write(f"{len(ids)} {label}: {shown}")
+        raise CommandError("search index drift: run `gongkai search rebuild`")

@@ -1,0 +1,226 @@
+"""PostgreSQL backend: the same bigram tokens as a ``tsvector`` (built as a literal, so no
+parser or dictionary touches them) with a GIN index; phrases are ``<->`` chains.
+
+A tsvector keeps at most 255 positions per lexeme and positions up to 16,383, so a long
+item (attachments) is stored as several *parts*: each part holds the filter tokens and a
+slice of the text, consecutive slices overlapping by ``OVERLAP`` tokens (a phrase up to
+that long is found across a cut). Part 0 also holds the headline tokens. Items of one
+part (nearly all) are matched with one ``@@``; items of several parts (``multi``) are
+grouped, each term needing to match in some part.
+
+SQL text is assembled from constant table names and generated operators only; what a
+visitor typed reaches the database as a bound parameter (``# noqa: S608`` below).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import defaultdict
+
+from django.db import connection
+
+from gongkai.portal.search.documents import HEADLINE, Document
+from gongkai.portal.search.query import Spec, Tier, insert_rows
+
+TABLE = "portal_search_pg"
+ENTRY = "portal_search_entry"
+MAX_POSITION = 16383
+MAX_PER_LEXEME = 255
+OVERLAP = 100
+
+CREATE = [
+    f"CREATE TABLE IF NOT EXISTS {TABLE} ("
+    "id bigserial PRIMARY KEY, publication_id bigint NOT NULL, part integer NOT NULL, "
+    "sort_key bigint NOT NULL, multi boolean NOT NULL, vec tsvector NOT NULL, "
+    "UNIQUE (publication_id, part))",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_vec ON {TABLE} USING gin (vec) WHERE NOT multi",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_vec_multi ON {TABLE} USING gin (vec) WHERE multi",
+    f"CREATE INDEX IF NOT EXISTS {TABLE}_key ON {TABLE} (sort_key)",
+    # What was indexed for each item (zlib-compressed token string), for the counts.
+    f"CREATE TABLE IF NOT EXISTS {ENTRY} ("
+    "publication_id bigint PRIMARY KEY, key bigint NOT NULL, tokens bytea NOT NULL)",
+]
+DROP = [f"DROP TABLE IF EXISTS {TABLE}", f"DROP TABLE IF EXISTS {ENTRY}"]
+
+
+def _vector(tokens: list[str]) -> str:
+    positions: dict[str, list[str]] = defaultdict(list)
+    for position, token in enumerate(tokens, start=1):
+        positions[token].append(str(position))
+    return " ".join(f"'{token}':{','.join(p)}" for token, p in positions.items())
+
+
+def parts(document: Document) -> list[str]:
+    """The tsvector literals of a document's parts."""
+    head = document.filters.split() + document.headline.split()
+    text = document.text.split()
+    out: list[list[str]] = []
+    current = list(head)
+    counts: dict[str, int] = defaultdict(int)
+    for token in current:
+        counts[token] += 1
+    i = 0
+    while i < len(text):
+        token = text[i]
+        if len(current) >= MAX_POSITION or counts[token] >= MAX_PER_LEXEME:
+            out.append(current)
+            start = max(i - OVERLAP, 0)
+            current = document.filters.split()
+            counts = defaultdict(int)
+            for t in current:
+                counts[t] += 1
+            for t in text[start:i]:
+                current.append(t)
+                counts[t] += 1
+        current.append(token)
+        counts[token] += 1
+        i += 1
+    out.append(current)
+    return [_vector(tokens) for tokens in out]
+
+
+def remove(publication_ids: list[int]) -> list[str]:
+    """Take items out of the index; returns the token strings that were indexed."""
+    if not publication_ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {ENTRY} WHERE publication_id = ANY(%s) RETURNING tokens",  # noqa: S608
+            [publication_ids],
+        )
+        removed = [zlib.decompress(bytes(row[0])).decode() for row in cursor.fetchall()]
+        cursor.execute(f"DELETE FROM {TABLE} WHERE publication_id = ANY(%s)", [publication_ids])  # noqa: S608
+    return removed
+
+
+def insert(documents: list[Document]) -> None:
+    rows, entries = [], []
+    for d in documents:
+        vectors = parts(d)
+        multi = len(vectors) > 1
+        rows += [(d.publication_id, n, d.key, multi, v) for n, v in enumerate(vectors)]
+        entries.append((d.publication_id, d.key, zlib.compress(d.token_string().encode(), 1)))
+    with connection.cursor() as cursor:
+        insert_rows(
+            cursor,
+            f"INSERT INTO {TABLE} (publication_id, part, sort_key, multi, vec)",
+            "(%s, %s, %s, %s, %s::tsvector)",
+            rows,
+            max_params=10000,
+        )
+        insert_rows(
+            cursor,
+            f"INSERT INTO {ENTRY} (publication_id, key, tokens)",
+            "(%s, %s, %s)",
+            entries,
+            max_params=10000,
+        )
+
+
+def clear() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {TABLE}, {ENTRY}")
+
+
+def optimise() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {TABLE}")
+        cursor.execute(f"ANALYZE {ENTRY}")
+
+
+def indexed() -> dict[int, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT publication_id, key FROM {ENTRY}")  # noqa: S608
+        return dict(cursor.fetchall())
+
+
+def all_tokens():
+    """Every indexed token string (for recounting), streamed."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT tokens FROM {ENTRY}")  # noqa: S608
+        while rows := cursor.fetchmany(2000):
+            for row in rows:
+                yield zlib.decompress(bytes(row[0])).decode()
+
+
+def indexed_tokens(publication_id: int) -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT tokens FROM {ENTRY} WHERE publication_id = %s", [publication_id])  # noqa: S608
+        row = cursor.fetchone()
+    return zlib.decompress(bytes(row[0])).decode() if row else None
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+
+def _term(tokens: tuple[str, ...], prefix: bool, ns: str) -> str:
+    lexemes = [f"'{ns}{token}'" for token in tokens]
+    if prefix:
+        lexemes[-1] += ":*"
+    return "(" + " <-> ".join(lexemes) + ")"
+
+
+def _and(parts_: list[str]) -> str:
+    return " & ".join(parts_)
+
+
+def _queries(spec: Spec):
+    plain = [_term(t.tokens, t.prefix, "") for t in spec.terms]
+    headline = [_term(t.tokens, t.prefix, HEADLINE) for t in spec.terms]
+    filters = [f"'{token}'" for token in spec.filters]
+    excluded = [f"!'{token}'" for token in spec.excluded]
+    return plain, headline, filters, excluded
+
+
+def _source(spec: Spec, tier: Tier) -> tuple[str, list]:
+    """SQL yielding (publication_id, sort_key) of the matches of ``tier``."""
+    plain, headline, filters, excluded = _queries(spec)
+    title_q = _and(headline)
+    if tier == "title":
+        single_q = _and([*headline, *filters, *excluded])
+    elif tier == "rest":
+        single_q = _and([*plain, *filters, *excluded, f"!({title_q})"])
+    else:
+        single_q = _and([*plain, *filters, *excluded])
+    key_sql, key_params = "", []
+    if spec.key_range:
+        key_sql = " AND sort_key BETWEEN %s AND %s"
+        key_params = list(spec.key_range)
+    single = (
+        f"SELECT publication_id, sort_key FROM {TABLE} "  # noqa: S608
+        f"WHERE NOT multi AND vec @@ %s::tsquery{key_sql}"
+    )
+    params: list = [single_q, *key_params]
+    # Items of several parts: a term may sit in any part (filters are in every part).
+    any_q = _and(["(" + " | ".join(plain) + ")", *filters, *excluded])
+    having = " AND ".join(["bool_or(vec @@ %s::tsquery)"] * len(plain))
+    having_params = list(plain)
+    if tier == "title":
+        having += " AND bool_or(vec @@ %s::tsquery)"
+        having_params.append(title_q)
+    elif tier == "rest":
+        having += " AND NOT bool_or(vec @@ %s::tsquery)"
+        having_params.append(title_q)
+    multi = (
+        f"SELECT publication_id, max(sort_key) AS sort_key FROM {TABLE} "  # noqa: S608
+        f"WHERE multi AND vec @@ %s::tsquery{key_sql} GROUP BY publication_id HAVING {having}"
+    )
+    params += [any_q, *key_params, *having_params]
+    return f"{single} UNION ALL {multi}", params
+
+
+def count(spec: Spec, tier: Tier) -> int:
+    sql, params = _source(spec, tier)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({sql}) m", params)  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def keys(spec: Spec, tier: Tier, *, limit: int, offset: int) -> list[int]:
+    sql, params = _source(spec, tier)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT sort_key FROM ({sql}) m ORDER BY sort_key DESC LIMIT %s OFFSET %s",  # noqa: S608
+            [*params, limit, offset],
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -1,0 +1,159 @@
+"""SQLite backend: an FTS5 table of pre-tokenised bigrams (the ``ascii`` tokenizer only
+splits on the spaces we put in), contentless, with the row key as FTS5 rowid.
+
+``portal_search_entry`` remembers what was inserted for each item (zlib-compressed
+token string), because a contentless FTS5 table can only delete a row when told its
+exact tokens (SQLite < 3.43 has no ``contentless_delete``).
+
+Every query is one FTS5 MATCH. Results are read in rowid order (= date order), so
+``ORDER BY rowid DESC LIMIT n`` stops after n matches; counts walk the doclists only.
+
+SQL text is assembled from constant table names and generated operators only; what a
+visitor typed reaches the database as a bound parameter (``# noqa: S608`` below).
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+
+from django.db import connection
+
+from gongkai.portal.search.documents import HEADLINE, Document
+from gongkai.portal.search.query import Spec, Tier, insert_rows
+
+FTS = "portal_search_fts"
+ENTRY = "portal_search_entry"
+
+CREATE = [
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS} USING fts5("
+    "tokens, tokenize='ascii', content='', detail=full)",
+    f"CREATE TABLE IF NOT EXISTS {ENTRY} ("
+    "publication_id INTEGER PRIMARY KEY, key INTEGER NOT NULL UNIQUE, tokens BLOB NOT NULL)",
+]
+DROP = [f"DROP TABLE IF EXISTS {ENTRY}", f"DROP TABLE IF EXISTS {FTS}"]
+
+
+def remove(publication_ids: list[int]) -> list[str]:
+    """Take items out of the index; returns the token strings that were indexed. A fixed
+    number of statements, however many items."""
+    if not publication_ids:
+        return []
+    ids = json.dumps(publication_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT key, tokens FROM {ENTRY} "  # noqa: S608
+            "WHERE publication_id IN (SELECT value FROM json_each(%s))",
+            [ids],
+        )
+        rows = [(key, zlib.decompress(blob).decode()) for key, blob in cursor.fetchall()]
+        if rows:
+            insert_rows(
+                cursor, f"INSERT INTO {FTS}({FTS}, rowid, tokens)", "('delete', %s, %s)", rows
+            )
+            cursor.execute(
+                f"DELETE FROM {ENTRY} "  # noqa: S608
+                "WHERE publication_id IN (SELECT value FROM json_each(%s))",
+                [ids],
+            )
+    return [tokens for _, tokens in rows]
+
+
+def insert(documents: list[Document]) -> None:
+    """Index documents (not indexed at the moment: ``remove`` them first)."""
+    rows = [(d.key, d.token_string()) for d in documents]
+    with connection.cursor() as cursor:
+        insert_rows(cursor, f"INSERT INTO {FTS}(rowid, tokens)", "(%s, %s)", rows)
+        insert_rows(
+            cursor,
+            f"INSERT INTO {ENTRY}(publication_id, key, tokens)",
+            "(%s, %s, %s)",
+            [
+                (d.publication_id, key, zlib.compress(tokens.encode(), 1))
+                for d, (key, tokens) in zip(documents, rows, strict=True)
+            ],
+        )
+
+
+def clear() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES('delete-all')")
+        cursor.execute(f"DELETE FROM {ENTRY}")  # noqa: S608
+
+
+def optimise() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES('optimize')")
+
+
+def indexed() -> dict[int, int]:
+    """publication id → key of every indexed item."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT publication_id, key FROM {ENTRY}")  # noqa: S608
+        return dict(cursor.fetchall())
+
+
+def all_tokens():
+    """Every indexed token string (for recounting), streamed."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT tokens FROM {ENTRY}")  # noqa: S608
+        while rows := cursor.fetchmany(2000):
+            for row in rows:
+                yield zlib.decompress(row[0]).decode()
+
+
+def indexed_tokens(publication_id: int) -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT tokens FROM {ENTRY} WHERE publication_id = %s", [publication_id])  # noqa: S608
+        row = cursor.fetchone()
+    return zlib.decompress(row[0]).decode() if row else None
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+
+def _phrase(tokens: tuple[str, ...], prefix: bool, ns: str) -> str:
+    return '"' + " ".join(ns + token for token in tokens) + '"' + (" *" if prefix else "")
+
+
+def match_expression(spec: Spec, tier: Tier) -> str:
+    def terms(ns: str) -> str:
+        return " AND ".join(_phrase(term.tokens, term.prefix, ns) for term in spec.terms)
+
+    filters = "".join(f' AND "{token}"' for token in spec.filters)
+    if tier == "title":
+        expr = f"({terms(HEADLINE)}{filters})"
+    else:
+        expr = f"({terms('')}{filters})"
+        if tier == "rest":
+            expr = f"{expr} NOT ({terms(HEADLINE)})"
+    if spec.excluded:
+        excluded = " OR ".join(f'"{token}"' for token in spec.excluded)
+        expr = f"({expr}) NOT ({excluded})"
+    return expr
+
+
+def _where(spec: Spec, tier: Tier) -> tuple[str, list]:
+    sql = f"{FTS} MATCH %s"
+    params: list = [match_expression(spec, tier)]
+    if spec.key_range:
+        sql += " AND rowid BETWEEN %s AND %s"
+        params += list(spec.key_range)
+    return sql, params
+
+
+def count(spec: Spec, tier: Tier) -> int:
+    where, params = _where(spec, tier)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {FTS} WHERE {where}", params)  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def keys(spec: Spec, tier: Tier, *, limit: int, offset: int) -> list[int]:
+    where, params = _where(spec, tier)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid FROM {FTS} WHERE {where} ORDER BY rowid DESC LIMIT %s OFFSET %s",  # noqa: S608
+            [*params, limit, offset],
+        )
+        return [row[0] for row in cursor.fetchall()]

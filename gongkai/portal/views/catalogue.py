@@ -1,0 +1,142 @@
+"""An agency's disclosure pages: its home with the catalogue, its guide (指南, Art. 12),
+its normative documents with their interpretations, a column's listing, an item and
+its attachments (Art. 24: search, browse, download)."""
+
+import mimetypes
+
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+
+from gongkai.core import clock
+from gongkai.foi import deadlines, fees
+from gongkai.portal import selectors
+from gongkai.portal.forms import ColumnFilterForm
+from gongkai.portal.views._common import optional_url, paginate
+from gongkai.publishing.sanitise import sanitise_html
+
+LATEST_ON_AGENCY_HOME = 10
+
+# What the upload service accepts (publishing.services.publications), as served.
+CONTENT_TYPES = {
+    "PDF": "application/pdf",
+    "DOCX": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+}
+
+
+def agency_home(request, code: str):
+    """An agency's disclosure home (政府信息公开专栏): the catalogue tree with counts,
+    the guide, annual reports, normative documents, the request form, newest items."""
+    agency = selectors.agency_get_public(code=code)
+    return render(request, "portal/agency_home.html", {
+        "agency": agency,
+        "catalogue": selectors.agency_catalogue(agency),
+        "latest": selectors.latest_publications(agency=agency, limit=LATEST_ON_AGENCY_HOME),
+        "sub_agencies": selectors.agencies_for_portal().filter(parent=agency),
+        "feed_rss": optional_url("portal:agency-feed-rss", agency.code),
+        "feed_atom": optional_url("portal:agency-feed-atom", agency.code),
+    })
+
+
+def _fee_scales():
+    schedule = fees.load_fee_schedule()
+    scales = []
+    for rules in (schedule.per_request, schedule.per_page):
+        lines = [band.label(rules.unit) for band in rules.bands]
+        if rules.open_ended is not None:
+            rule = rules.open_ended
+            lines.append(
+                f"第{rule.first}{rules.unit}起，每{rule.band_width}{rules.unit}为一档，"
+                f"每增加一档，收费标准提高{rule.increment.normalize():f}元/{rules.unit}")
+        scales.append({"method": rules.method, "article": rules.article, "lines": lines})
+    return schedule.source, scales
+
+
+def agency_guide(request, code: str):
+    """The guide to the agency's disclosure (政府信息公开指南, Art. 12): how to request
+    and through which channels (Art. 29), when a request counts as received (Art. 31),
+    the reply deadlines (Art. 30, 33), fees (Art. 42) and remedies (Art. 51)."""
+    agency = selectors.agency_get_public(code=code)
+    fee_source, fee_scales = _fee_scales()
+    return render(request, "portal/agency_guide.html", {
+        "agency": agency,
+        "reply_days": deadlines.REPLY_LIMIT_DAYS,
+        "extension_days": deadlines.MAX_EXTENSION_DAYS,
+        "correction_days": deadlines.CORRECTION_NOTICE_DAYS,
+        "third_party_days": deadlines.THIRD_PARTY_REPLY_DAYS,
+        "fee_payment_days": deadlines.FEE_PAYMENT_DAYS,
+        "fee_source": fee_source,
+        "fee_scales": fee_scales,
+    })
+
+
+def agency_normative(request, code: str):
+    """The agency's rules and normative documents, with validity and interpretations."""
+    agency = selectors.agency_get_public(code=code)
+    documents = selectors.agency_normative_documents(agency, today=clock.today())
+    return render(request, "portal/agency_normative.html", {
+        "agency": agency,
+        "documents": documents,
+        "in_force_count": sum(1 for d in documents if d.in_force),
+    })
+
+
+def column_detail(request, pk: int):
+    """A column's items (with its sub-columns'), newest first, filtered and paginated."""
+    column = selectors.public_column_get(pk=pk)
+    form = ColumnFilterForm(request.GET)
+    everything = selectors.column_publications(column)
+    items = selectors.filter_publications(
+        everything, year=form.value("year"), topic=form.value("topic"),
+        validity=form.value("validity") or None)
+    page, page_note = paginate(items, form.value("page"))
+    filtered = any(form.value(name) for name in ("year", "topic", "validity"))
+    return render(request, "portal/column_detail.html", {
+        "agency": column.agency,
+        "column": column,
+        "ancestors": selectors.column_ancestors(column),
+        "children": selectors.column_children(column),
+        "form": form,
+        "years": selectors.publication_years(everything),
+        "page": page,
+        "page_note": page_note,
+        "filtered": filtered,
+        "feed_rss": optional_url("portal:column-feed-rss", column.pk),
+        "feed_atom": optional_url("portal:column-feed-atom", column.pk),
+    })
+
+
+def publication_detail(request, pk: int):
+    """One published item: its metadata table (索引号, 发布机构, 文号, dates, topic,
+    disclosure attribute, validity, columns), its body, attachments and the policy
+    interpretations linked to it. Withdrawn or unpublished: 404."""
+    publication = selectors.public_publication_get(pk=pk)
+    # Bodies are sanitised on save; cleaning again on the way out costs microseconds and
+    # keeps a body written by any other path (an import, a migration) from running.
+    body = mark_safe(sanitise_html(publication.body))  # noqa: S308 - cleaned by nh3 here
+    return render(request, "portal/publication_detail.html", {
+        "agency": publication.agency,
+        "publication": publication,
+        "body": body,
+        **selectors.publication_policy_links(publication),
+    })
+
+
+def publication_attachment(request, pk: int, attachment_pk: int):
+    """Download an active attachment of a published item, under its original name
+    (RFC 5987 ``filename*``), never sniffed into another type by the browser."""
+    attachment = selectors.public_attachment_get(publication_pk=pk, pk=attachment_pk)
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("附件文件不存在") from None
+    content_type = (CONTENT_TYPES.get(attachment.kind)
+                    or mimetypes.guess_type(attachment.original_name)[0]
+                    or "application/octet-stream")
+    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                            content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
