@@ -19,11 +19,12 @@ from collections import defaultdict
 
 from django.db import connection
 
+from gongkai.portal.search import query
 from gongkai.portal.search.documents import HEADLINE, Document
 from gongkai.portal.search.query import Spec, Tier, insert_rows
 
 TABLE = "portal_search_pg"
-ENTRY = "portal_search_entry"
+ENTRY = query.ENTRY
 MAX_POSITION = 16383
 MAX_PER_LEXEME = 255
 OVERLAP = 100
@@ -128,19 +129,9 @@ def optimise() -> None:
         cursor.execute(f"ANALYZE {ENTRY}")
 
 
-def indexed() -> dict[int, int]:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT publication_id, key FROM {ENTRY}")  # noqa: S608
-        return dict(cursor.fetchall())
-
-
-def all_tokens():
-    """Every indexed token string (for recounting), streamed."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT tokens FROM {ENTRY}")  # noqa: S608
-        while rows := cursor.fetchmany(2000):
-            for row in rows:
-                yield zlib.decompress(bytes(row[0])).decode()
+# Shared with the other backend: the entry table is the same.
+indexed = query.indexed
+all_tokens = query.all_tokens
 
 
 def indexed_tokens(publication_id: int) -> str | None:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from typing import Literal
 
+from django.db import connection
+
 from gongkai.portal.search.text import Term
+
+# The table both backends keep one row per indexed item in (key and compressed tokens).
+ENTRY = "portal_search_entry"
 
 # "all": every match; "title": items whose title or document number holds every term;
 # "rest": the matches that are not in "title".
@@ -32,3 +38,20 @@ def insert_rows(cursor, head: str, row_sql: str, rows: list[tuple], *, max_param
             head + " VALUES " + ", ".join([row_sql] * len(chunk)),
             [value for row in chunk for value in row],
         )
+
+
+def indexed() -> dict[int, int]:
+    """publication id → key of every indexed item (both backends keep the same table)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT publication_id, key FROM {ENTRY}")  # noqa: S608
+        return dict(cursor.fetchall())
+
+
+def all_tokens():
+    """Every indexed token string (for recounting), streamed."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT tokens FROM {ENTRY}")  # noqa: S608
+        while rows := cursor.fetchmany(2000):
+            for row in rows:
+                # bytes on SQLite, memoryview on PostgreSQL
+                yield zlib.decompress(bytes(row[0])).decode()

@@ -19,11 +19,12 @@ import zlib
 
 from django.db import connection
 
+from gongkai.portal.search import query
 from gongkai.portal.search.documents import HEADLINE, Document
 from gongkai.portal.search.query import Spec, Tier, insert_rows
 
 FTS = "portal_search_fts"
-ENTRY = "portal_search_entry"
+ENTRY = query.ENTRY
 
 CREATE = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS} USING fts5("
@@ -86,20 +87,9 @@ def optimise() -> None:
         cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES('optimize')")
 
 
-def indexed() -> dict[int, int]:
-    """publication id → key of every indexed item."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT publication_id, key FROM {ENTRY}")  # noqa: S608
-        return dict(cursor.fetchall())
-
-
-def all_tokens():
-    """Every indexed token string (for recounting), streamed."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT tokens FROM {ENTRY}")  # noqa: S608
-        while rows := cursor.fetchmany(2000):
-            for row in rows:
-                yield zlib.decompress(row[0]).decode()
+# Shared with the other backend: the entry table is the same.
+indexed = query.indexed
+all_tokens = query.all_tokens
 
 
 def indexed_tokens(publication_id: int) -> str | None:
