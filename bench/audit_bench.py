@@ -36,6 +36,8 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import provenance
+
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 PG_DB = "gongkai_bench"
 
@@ -245,6 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--repeats", type=int, default=5, help="repeats of each verify pass")
     args = parser.parse_args(argv)
+    provenance.announce()
     if args.n % args.rounds or args.control_n % args.rounds:
         parser.error("-n and --control-n must be multiples of --rounds")
 

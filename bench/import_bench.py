@@ -2,8 +2,9 @@
 against plain bulk inserts of the same rows.
 
 Workload: N synthetic items (default 100,000) written as a UTF-8 CSV with the Chinese
-header, drawn with a fixed seed from the words of ../shared/seeds/*.txt: titles, 2-4
-paragraph HTML bodies, document numbers, dates 2005-2025 in the three accepted forms, a
+header, drawn with a fixed seed (uniformly) from the repository's word list
+(``bench/data/vocabulary.txt``, read by ``bench/corpus.py``) in clauses of 2-4 words:
+titles, 2-4 paragraph HTML bodies, document numbers, dates 2005-2025 in the three accepted forms, a
 topic by code or name, one or two column paths of the default catalogue; 80 % carry a
 legacy index number (with gaps, as old series have), 20 % get one generated.
 
@@ -34,7 +35,6 @@ import contextlib
 import csv
 import datetime
 import gc
-import glob
 import os
 import random
 import re
@@ -46,11 +46,13 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import corpus
+import provenance
+
 SEED = 20190515  # the 2019 Regulations took effect on 15 May 2019
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 PG_DB = "gongkai_import_bench"
 PG_TEMPLATE = "gongkai_import_bench_template"
-SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 AGENCY_CODE = "331122000000"  # a numeric catalogue code, like seed 003's index numbers
 HEADER = [
     "索引号",
@@ -73,23 +75,10 @@ PHASES = ("raw", "orm", "dry", "atomic", "batch")
 # --- the synthetic export -------------------------------------------------------------------
 
 
-def vocabulary() -> list[str]:
-    """Phrases of 4-30 characters cut from the seed documents at punctuation."""
-    phrases = []
-    for path in sorted(glob.glob(str(SEEDS / "*.txt"))):
-        text = Path(path).read_text("utf-8", errors="replace")
-        for phrase in re.split(r"[\s，。、；：！？,.;:!?（）()《》“”\"'\[\]【】|>-]+", text):
-            if 4 <= len(phrase) <= 30 and not phrase.isascii():
-                phrases.append(phrase)
-    if len(phrases) < 100:
-        sys.exit(f"import_bench: too few phrases in {SEEDS}/*.txt ({len(phrases)})")
-    return sorted(set(phrases))
-
-
 def generate(path: Path, n: int, column_paths: list[str], topics: list[tuple[str, str]]) -> dict:
     """Write n rows; return what the import must produce (per-year series, column links)."""
     rnd = random.Random(SEED)
-    words = vocabulary()
+    words = corpus.Words(rnd, exponent=0)  # uniform: an import's size, not its search
     first, span = datetime.date(2005, 1, 1).toordinal(), 365 * 21
     next_seq: dict[int, int] = defaultdict(int)
     legacy_max: dict[int, int] = defaultdict(int)
@@ -121,14 +110,14 @@ def generate(path: Path, n: int, column_paths: list[str], topics: list[tuple[str
             links += len(cols)
             code, name = rnd.choice(topics)
             body = "".join(
-                "<p>" + "，".join(rnd.choices(words, k=rnd.randint(3, 7))) + "。</p>"
+                "<p>" + "，".join(words.clauses(rnd, rnd.randint(3, 7))) + "。</p>"
                 for _ in range(rnd.randint(2, 4))
             )
             writer.writerow(
                 [
                     index_number,
                     "关于"
-                    + rnd.choice(words)
+                    + words.clause(rnd)
                     + "的"
                     + rnd.choice(("通知", "通告", "公告", "报告", "意见")),
                     "",
@@ -140,7 +129,7 @@ def generate(path: Path, n: int, column_paths: list[str], topics: list[tuple[str
                     "主动公开",
                     rnd.choice(("有效", "有效", "有效", "失效", "废止")),
                     body,
-                    "；".join(rnd.sample(words, 2))[:200],
+                    "；".join(words.clauses(rnd, 2))[:200],
                 ]
             )
     years = set(legacy_max) | set(generated)
@@ -558,6 +547,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"comma-separated subset of {','.join(PHASES)} (default: all; raw is the baseline)",
     )
     args = parser.parse_args(argv)
+    provenance.announce()
     if args.items < 1:
         parser.error("--items must be at least 1")
     unknown = set(args.phases) - set(PHASES)

@@ -2,8 +2,8 @@
 
 Workload: a temporary SQLite database (WAL, as `gongkai serve` uses it locally) with one
 county bureau, its default catalogue and N published items (default 5,000) drawn with a
-fixed seed from the words of ../shared/seeds/*.txt and brought in through the real
-importer (so the search index and every column link exist). The platform is started
+fixed seed from the repository's word list (bench/data/vocabulary.txt, by the generator
+of import_bench.py) and brought in through the real importer (so the search index and every column link exist). The platform is started
 with `gongkai serve` (gunicorn, gthread workers, WhiteNoise for static files) exactly as
 deployed, on a free local port.
 
@@ -44,6 +44,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+import provenance
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -332,6 +334,7 @@ def main(argv=None) -> int:
                         help="CACHE_URL=redis://127.0.0.1:6379/14 (shared cache) instead of the "
                              "in-process default")
     args = parser.parse_args(argv)
+    provenance.announce()
     if args.items < 10 or args.clients < 1 or args.seconds <= 0:
         parser.error("need --items >= 10, --clients >= 1, --seconds > 0")
 

@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable, Sequence
 
 import chinese_calendar
+import provenance
 
 from gongkai.core.workdays import WorkingDayCalendar
 
@@ -136,6 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="one-year spans the uncached naive walk is timed on; 0 = all",
     )
     args = parser.parse_args(argv)
+    provenance.announce()
 
     rng = random.Random(SEED)
     pairs = make_pairs(args.pairs, rng)

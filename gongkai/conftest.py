@@ -7,6 +7,9 @@
             └── other   (`other_office`: the agency that must never see `bureau`'s data)
 """
 
+import datetime as dt
+import os
+
 import pytest
 
 from gongkai.core import clock
@@ -18,6 +21,30 @@ from gongkai.core.tests.factories import (
     make_agency,
     member,
 )
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--today", metavar="YYYY-MM-DD", default=None,
+        help="run the suite as if today were this date (sets GONGKAI_TODAY, which the "
+        "commands run by the tests inherit too)",
+    )
+
+
+def pytest_configure(config):
+    value = config.getoption("--today") or os.environ.get("GONGKAI_TODAY") or None
+    if value:
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            raise pytest.UsageError(f"--today / GONGKAI_TODAY: not a date: {value!r}") from None
+        os.environ["GONGKAI_TODAY"] = day.isoformat()
+        clock.pin_today(day)
+
+
+def pytest_report_header(config):
+    day = os.environ.get("GONGKAI_TODAY")
+    return f"gongkai today: {day} (pinned)" if day else "gongkai today: the real date"
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,8 @@
 Production differs from a local install only by environment values:
 
 - ``GONGKAI_ENV``: ``local`` (default) or ``production``. In production a missing
-  ``SECRET_KEY``, ``ALLOWED_HOSTS`` or ``GONGKAI_BASE_URL`` stops the process at start,
+  ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``GONGKAI_FIELD_KEYS`` or ``GONGKAI_BASE_URL`` stops
+  the process at start,
   ``DEBUG`` cannot be on and HTTPS hardening is on unless ``GONGKAI_HTTPS=0``.
 - ``DATABASE_URL``: default SQLite (WAL) in ``var/gongkai.sqlite3``; PostgreSQL in production.
 - ``SECRET_KEY``: a local install generates one once into ``var/secret_key``.
@@ -12,6 +13,11 @@ Production differs from a local install only by environment values:
   in production, ``http://127.0.0.1:8000`` locally.
 - ``CACHE_URL``: ``redis://…`` for a shared cache; default an in-process cache.
 - ``GONGKAI_VAR_DIR``: where the local database, keys, media and collected static live.
+- ``GONGKAI_TODAY``: pin the platform's "today" to a date (``YYYY-MM-DD``), for tests and
+  training installs; refused in production.
+
+In production every missing required variable is reported at once, one line each
+(``MissingSettings``), so that an operator fixes them in one pass.
 """
 
 import os
@@ -40,6 +46,23 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in (env(name, default) or "").split(",") if item.strip()]
 
 
+class MissingSettings(ImproperlyConfigured):
+    """Variables that production requires and the environment lacks: one line each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+# In production, each missing required variable adds a line here; they are raised together
+# at the end of this module instead of one traceback per attempt.
+_missing: list[str] = []
+
+
+def require(name: str, why: str) -> None:
+    _missing.append(f"{name} must be set in production (GONGKAI_ENV=production): {why}")
+
+
 GONGKAI_ENV = env("GONGKAI_ENV", "local")
 if GONGKAI_ENV not in {"local", "production"}:
     raise ImproperlyConfigured("GONGKAI_ENV must be 'local' or 'production'")
@@ -62,23 +85,25 @@ def _local_secret(filename: str, nbytes: int = 50) -> str:
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
     if PRODUCTION:
-        raise ImproperlyConfigured("SECRET_KEY must be set in production (GONGKAI_ENV=production)")
-    SECRET_KEY = _local_secret("secret_key")
+        require("SECRET_KEY", "Django's signing key, kept in the secret store")
+    else:
+        SECRET_KEY = _local_secret("secret_key")
 
 # Keys for personal data encrypted at rest (Fernet, urlsafe base64 of 32 bytes). The first
 # encrypts; the others still decrypt, so keys can be rotated. Never in the repository.
 FIELD_ENCRYPTION_KEYS = env_list("GONGKAI_FIELD_KEYS")
 if not FIELD_ENCRYPTION_KEYS:
     if PRODUCTION:
-        raise ImproperlyConfigured("GONGKAI_FIELD_KEYS must be set in production")
-    _key_path = VAR_DIR / "field_key"
-    if not _key_path.exists():
-        import base64
+        require("GONGKAI_FIELD_KEYS", "Fernet keys for applicants' personal data at rest")
+    else:
+        _key_path = VAR_DIR / "field_key"
+        if not _key_path.exists():
+            import base64
 
-        fd = os.open(_key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
-    FIELD_ENCRYPTION_KEYS = [_key_path.read_text().strip()]
+            fd = os.open(_key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        FIELD_ENCRYPTION_KEYS = [_key_path.read_text().strip()]
 
 DEBUG = env_bool("DEBUG", False)
 if DEBUG and PRODUCTION:
@@ -86,7 +111,7 @@ if DEBUG and PRODUCTION:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1]")
 if PRODUCTION and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production")
+    require("ALLOWED_HOSTS", "the site's host names, comma separated")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -104,6 +129,7 @@ INSTALLED_APPS = [
     "gongkai.decisions",
     "gongkai.reports",
     "gongkai.portal",
+    "gongkai.demo",  # last: the demo site loads every app's demo data
 ]
 
 MIDDLEWARE = [
@@ -294,12 +320,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "gongkai@localhost")
 GONGKAI_BASE_URL = (env("GONGKAI_BASE_URL") or "").strip().rstrip("/")
 if not GONGKAI_BASE_URL:
     if PRODUCTION:
-        raise ImproperlyConfigured(
-            "GONGKAI_BASE_URL must be set in production (the site's public address, "
-            "e.g. https://gongkai.example.gov.cn)"
-        )
-    GONGKAI_BASE_URL = "http://127.0.0.1:8000"
-if not GONGKAI_BASE_URL.startswith(("http://", "https://")):
+        require("GONGKAI_BASE_URL", "the site's public address, e.g. https://gongkai.example.gov.cn")
+    else:
+        GONGKAI_BASE_URL = "http://127.0.0.1:8000"
+if GONGKAI_BASE_URL and not GONGKAI_BASE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("GONGKAI_BASE_URL must start with http:// or https://")
 
 # --- Serving --------------------------------------------------------------------------
@@ -319,3 +343,24 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+
+# --- The platform's "today" -------------------------------------------------------------
+# GONGKAI_TODAY moves gongkai.core.clock to that date (time of day still runs), for test
+# runs on a chosen date and for training installs; never in production, where deadlines
+# must follow the real calendar.
+GONGKAI_TODAY = None
+if env("GONGKAI_TODAY"):
+    import datetime as _dt
+
+    try:
+        GONGKAI_TODAY = _dt.date.fromisoformat(env("GONGKAI_TODAY").strip())
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"GONGKAI_TODAY must be a date YYYY-MM-DD, not {env('GONGKAI_TODAY')!r}"
+        ) from None
+    if PRODUCTION:
+        raise ImproperlyConfigured("GONGKAI_TODAY cannot be set in production")
+
+if _missing:
+    raise MissingSettings(_missing)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import copy
 
+from gongkai.foi.forms import STATUS_RATE, SUBMIT_RATE
 from gongkai.foi.models import ApplicantType, Delivery, IdDocumentType, InformationForm
 from gongkai.foi.outcomes import ReplyType
 from gongkai.foi.workflow import RequestStatus
-from gongkai.portal.forms import STATUS_RATE, SUBMIT_RATE
 from gongkai.publishing.models import DisclosureAttribute, Validity
 
 

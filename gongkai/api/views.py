@@ -24,17 +24,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from gongkai.api.openapi import document
+from gongkai.core import selectors as core_selectors
 from gongkai.core.errors import DomainError
 from gongkai.foi import selectors as foi_selectors
-from gongkai.foi.models import ApplicantType, IdDocumentType, InformationForm
-from gongkai.foi.services.requests import request_submit_online
-from gongkai.portal import selectors as portal_selectors
-from gongkai.portal.forms import (
+from gongkai.foi.forms import (
     LOOKUP_FAILED,
     STATUS_RATE,
     SUBMIT_RATE,
     OnlineRequestForm,
 )
+from gongkai.foi.models import ApplicantType, IdDocumentType, InformationForm
+from gongkai.foi.services.requests import request_submit_online
+from gongkai.portal import selectors as portal_selectors
 
 JSON_CONTENT_TYPES = ("application/json",)
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -194,7 +195,7 @@ def request_status(request, tracking_number: str):
 @methods("GET")
 def agency_list(request):
     """GET /agencies — the agencies that accept requests, in tree order."""
-    agencies = portal_selectors.agencies_accepting_requests()
+    agencies = core_selectors.agencies_accepting_requests()
     return ok({"agencies": [
         {"code": a.code, "name": a.name, "parent": a.parent.code if a.parent else None}
         for a in agencies
@@ -240,7 +241,7 @@ def _publication_filters(request):
     agency = None
     code = request.GET.get("agency", "").strip()
     if code:
-        agency = portal_selectors.agencies_for_portal().filter(code=code).first()
+        agency = core_selectors.agencies_public().filter(code=code).first()
         if agency is None:
             raise BadParameter(f"没有机关代码为“{code[:20]}”的机关（见 GET /agencies）。")
     column = None

@@ -151,17 +151,29 @@ def _resident_id_error(s: str, today: date | None, allow_15: bool) -> str | None
     birth = _parse_ymd(ymd)
     if birth is None or birth.year < _ID_MIN_YEAR:
         return "invalid_birth_date"
-    if birth > (today or date.today()):
+    if birth > (today or _today()):
         return "future_birth_date"
     if n == 18 and _id_check_char(s) != s[17]:
         return "invalid_check_char"
     return None
 
 
+def _today() -> date:
+    """The platform's today when Django is set up (so a pinned test date applies), else the
+    system date: this module is also used without Django."""
+    from django.conf import settings
+
+    if settings.configured:
+        from gongkai.core import clock
+
+        return clock.today()
+    return date.today()
+
+
 def is_valid_resident_id(value: str, *, today: date | None = None, allow_15: bool = True) -> bool:
     """True for a plausible resident ID number with a correct check character.
 
-    ``today`` bounds the birth date (default: ``date.today()``); pass it for
+    ``today`` bounds the birth date (default: the platform's today, ``clock.today()``); pass it for
     reproducible results. ``allow_15`` accepts legacy 15-digit numbers, which
     have no check character.
     """

@@ -37,6 +37,27 @@ def agency_subtree(agency: Agency) -> QuerySet[Agency]:
     return Agency.objects.filter(path__startswith=agency.path)
 
 
+# --- Agencies as the public sees them (the portal, the API, the public pages of each area) ---
+
+
+def agencies_public() -> QuerySet[Agency]:
+    """Active agencies, in tree order, as the public sees them."""
+    return Agency.objects.filter(is_active=True).order_by("path")
+
+
+def agencies_accepting_requests() -> QuerySet[Agency]:
+    """Where the public may send a request for information (form and API)."""
+    return agencies_public().filter(accepts_requests=True).select_related("parent")
+
+
+def agency_get_public(*, code: str) -> Agency:
+    """An active agency by its code, or 404."""
+    agency = agencies_public().filter(code=code).first()
+    if agency is None:
+        raise Http404("没有找到该机关")
+    return agency
+
+
 def department_list(*, agency: Agency) -> QuerySet[Department]:
     return Department.objects.filter(agency=agency).annotate(
         member_count=Count("memberships")

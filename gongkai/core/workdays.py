@@ -41,6 +41,8 @@ from types import MappingProxyType
 
 from chinese_calendar import constants as _cc
 
+from gongkai.core.rules import rule
+
 __all__ = [
     "MAX_WORKING_DAYS",
     "PACKAGE_YEARS",
@@ -304,7 +306,14 @@ class WorkingDayCalendar:
 
     # -- single dates ---------------------------------------------------------
 
+    @rule
     def day_kind(self, d: datetime.date) -> DayKind:
+        """Whether ``d`` is a working day, and why: Monday to Friday, minus the statutory
+        holidays, plus the weekend days the State Council's yearly notice makes working
+        days (调休); an administrator's override wins.
+
+        依据：放假办法第二条；放假办法第六条
+        """
         _check_date(d, "d")
         table, i = self._index(d)
         return table.kinds[i]
@@ -323,11 +332,14 @@ class WorkingDayCalendar:
 
     # -- arithmetic -------------------------------------------------------------
 
+    @rule
     def add_working_days(self, start: datetime.date, n: int) -> datetime.date:
         """The N-th working day after ``start`` (Art. 33 counting).
 
         The day of the triggering event is not counted, whether or not it is a
         working day itself; ``n == 0`` returns ``start`` unchanged.
+
+        依据：民法典第二百零一条
         """
         _check_date(start, "start")
         n = _check_n(n)

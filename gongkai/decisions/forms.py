@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from gongkai.core import clock
 from gongkai.core.widgets import DateInput
-from gongkai.decisions import permissions
+from gongkai.decisions import permissions, rules
 from gongkai.decisions.models import DecisionKind
 from gongkai.decisions.selectors import STAFF_FILTERS
 from gongkai.decisions.tabular import MAX_FILE_BYTES
@@ -36,7 +36,7 @@ class ImportUploadForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     changed_on = forms.DateField(label="决定变更或撤销日期", widget=DateInput(),
-                                 help_text="撤回时限为该日后3个工作日")
+                                 help_text=f"撤回时限为该日后{rules.WITHDRAWAL_LIMIT_DAYS}个工作日")
     reason = forms.CharField(
         label="撤回理由", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="将向社会公开，如“该行政处罚决定已被复议机关撤销”；请勿填写个人信息",

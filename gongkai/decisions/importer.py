@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
-from gongkai.core import audit, clock
+from gongkai.core import audit, clock, listeners
 from gongkai.core.errors import DomainError
 from gongkai.core.identifiers import is_valid_resident_id, is_valid_uscc
 from gongkai.core.models import Agency
@@ -60,7 +60,6 @@ from gongkai.decisions.models import (
 )
 from gongkai.decisions.rules import PenaltyType
 from gongkai.decisions.tabular import MAX_FILE_BYTES, FileRefused, Table, is_blank, read_table
-from gongkai.portal import caching
 
 MAX_ROWS = 5000
 HEADER_SEARCH_ROWS = 10
@@ -493,5 +492,5 @@ def _save(*, actor, agency: Agency, valid: list[dict], report: ImportReport, sha
                "by_kind": report.by_kind},
     )
     if report.to_publish:
-        caching.content_changed()  # the public lists show the new decisions at once
+        listeners.emit(listeners.CONTENT_CHANGED)  # the public lists show the new decisions at once
     return batch

@@ -4,7 +4,7 @@ Plain Python: dates, decimals and the working-day calendar; no database, no HTTP
 services decide *when* to apply them, the selectors turn the period rules into queries
 (``selectors.shown_q``, tested against :func:`last_day_shown` case by case).
 
-Sources (summarised in ``shared/domain/regulation.md`` §8):
+Sources (each rule function names its provision on its ``依据：`` line; ``docs/rules.md``):
 
 - 国办发〔2018〕118号 (administrative enforcement publicity): licensing and penalty
   decisions are public within **7 working days** of the decision, other enforcement
@@ -51,6 +51,7 @@ from decimal import Decimal
 
 from gongkai.core.identifiers import is_valid_resident_id
 from gongkai.core.masking import mask_name
+from gongkai.core.rules import rule
 from gongkai.core.workdays import WorkingDayCalendar, default_calendar
 
 __all__ = [
@@ -161,9 +162,13 @@ class PublicationPeriod(enum.Enum):
 
 # --- dates -----------------------------------------------------------------------------
 
+@rule
 def add_months(day: dt.date, months: int) -> dt.date:
     """The corresponding day ``months`` later, or that month's last day when it has none
-    (民法典 Art. 202)."""
+    (民法典 Art. 202).
+
+    依据：民法典第二百零二条
+    """
     index = day.year * 12 + (day.month - 1) + months
     year, month = divmod(index, 12)
     last = _calendar.monthrange(year, month + 1)[1]
@@ -189,16 +194,24 @@ def is_warning_only(penalty_types: int) -> bool:
     return PenaltyType(penalty_types) == PenaltyType.WARNING
 
 
+@rule
 def must_publish(kind: str, penalty_types: int) -> bool:
     """Every licensing, penalty and enforcement decision is published, except a penalty
-    that is only a warning (Order 45 Art. 2)."""
+    that is only a warning (Order 45 Art. 2).
+
+    依据：市场监管总局令第45号第二条
+    """
     return not (kind == PENALTY and is_warning_only(penalty_types))
 
 
+@rule
 def publication_due_on(kind: str, decision_date: dt.date, *,
                        calendar: WorkingDayCalendar | None = None) -> dt.date:
     """The last day to publish a decision: 7 working days after a licensing or penalty
-    decision, 20 after any other (国办发〔2018〕118号); the decision's day is not counted."""
+    decision, 20 after any other (国办发〔2018〕118号); the decision's day is not counted.
+
+    依据：国办发〔2018〕118号第二部分第（三）项
+    """
     return (calendar or default_calendar()).add_working_days(
         decision_date, PUBLICATION_LIMIT_DAYS[kind])
 
@@ -207,35 +220,56 @@ def publication_due(decision, *, calendar: WorkingDayCalendar | None = None) -> 
     return publication_due_on(decision.kind, decision.decision_date, calendar=calendar)
 
 
+@rule
 def is_published_late(decision, *, calendar: WorkingDayCalendar | None = None) -> bool:
-    """Published after its due date (a defect to report, not a reason to refuse)."""
+    """Published after its due date (a defect to report, not a reason to refuse).
+
+    依据：国办发〔2018〕118号第二部分第（三）项
+    """
     return (decision.published_on is not None
             and decision.published_on > publication_due(decision, calendar=calendar))
 
 
+@rule
 def is_publication_overdue(decision, *, today: dt.date,
                            calendar: WorkingDayCalendar | None = None) -> bool:
-    """Must be published, is not yet, and its due date has passed."""
+    """Must be published, is not yet, and its due date has passed.
+
+    依据：国办发〔2018〕118号第二部分第（三）项；市场监管总局令第45号第二条
+    """
     return (decision.published_on is None and decision.status not in (WITHDRAWN, "not_published")
             and must_publish(decision.kind, decision.penalty_types)
             and today > publication_due(decision, calendar=calendar))
 
 
+@rule
 def withdrawal_due(changed_on: dt.date, *, calendar: WorkingDayCalendar | None = None) -> dt.date:
-    """A changed or revoked decision comes down within 3 working days (Order 45)."""
+    """A changed or revoked decision comes down within 3 working days (Order 45).
+
+    依据：市场监管总局令第45号第十一条
+    """
     return (calendar or default_calendar()).add_working_days(changed_on, WITHDRAWAL_LIMIT_DAYS)
 
 
+@rule
 def is_withdrawn_late(decision, *, calendar: WorkingDayCalendar | None = None) -> bool:
+    """Taken down after the withdrawal deadline of its change or revocation.
+
+    依据：市场监管总局令第45号第十一条
+    """
     return (decision.withdrawn_on is not None and decision.changed_on is not None
             and decision.withdrawn_on > withdrawal_due(decision.changed_on, calendar=calendar))
 
 
 # --- how long it stays public ------------------------------------------------------------
 
+@rule
 def is_small_penalty(*, penalty_types: int, fine_amount: Decimal | None, party_type: str,
                      limits: FineLimits) -> bool:
-    """Only a reprimand or a small fine (a warning beside them does not count)."""
+    """Only a reprimand or a small fine (a warning beside them does not count).
+
+    依据：市场监管总局令第45号第十三条
+    """
     types = PenaltyType(penalty_types)
     if types & ~LIGHT_PENALTY_TYPES or not types & SHORT_PERIOD_TYPES:
         return False
@@ -255,8 +289,12 @@ def publication_period(decision, limits: FineLimits) -> PublicationPeriod:
     return PublicationPeriod.LONG
 
 
+@rule
 def last_day_shown(decision, limits: FineLimits) -> dt.date | None:
-    """The last day the decision is public; None while unpublished or with no end."""
+    """The last day the decision is public; None while unpublished or with no end.
+
+    依据：市场监管总局令第45号第十三条
+    """
     period = publication_period(decision, limits)
     if period is PublicationPeriod.EXPLICIT:
         return decision.publication_ends_on
@@ -295,10 +333,14 @@ def is_withdrawal_notice_shown_on(decision, day: dt.date, limits: FineLimits) ->
 _PERSONAL_NAME = re.compile(r"[\u4e00-\u9fff·]{2,4}")
 
 
+@rule
 def public_party_name(party_type: str, name: str) -> str:
     """The party as the public sees it: a natural person's name masked (``张*``); an
     organisation's name in full; an individual business's trade name in full unless it
-    is just the operator's name."""
+    is just the operator's name.
+
+    依据：市场监管总局令第45号第六条
+    """
     if party_type == NATURAL_PERSON or (
         party_type == INDIVIDUAL_BUSINESS and _PERSONAL_NAME.fullmatch(name.strip())
     ):
@@ -309,10 +351,14 @@ def public_party_name(party_type: str, name: str) -> str:
 _ID_LIKE = re.compile(r"(?<![0-9A-Za-z])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9A-Za-z])")
 
 
+@rule
 def public_text(text: str, *, party_type: str, party_name: str) -> str:
     """A summary field as the public sees it: a masked party's name, wherever the text
     repeats it, is masked the same way, and anything that is a valid resident ID number is
-    blanked out entirely (the number is never shown publicly, not even masked)."""
+    blanked out entirely (the number is never shown publicly, not even masked).
+
+    依据：市场监管总局令第45号第六条
+    """
     shown = public_party_name(party_type, party_name)
     if shown != party_name and party_name.strip():
         text = text.replace(party_name.strip(), shown)

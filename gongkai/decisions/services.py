@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from gongkai.core import audit, clock
+from gongkai.core import audit, clock, listeners
 from gongkai.core import permissions as core_permissions
 from gongkai.core.errors import DomainError, InvalidTransition
 from gongkai.core.models import Agency
@@ -32,7 +32,6 @@ from gongkai.decisions.models import (
     ImportBatch,
     StagedImport,
 )
-from gongkai.portal import caching
 
 STAGED_IMPORT_LIFETIME = dt.timedelta(hours=24)
 
@@ -71,7 +70,7 @@ def decision_publish(*, actor, decision: Decision) -> Decision:
                  before={"status": previous},
                  after={"status": decision.status, "published_on": decision.published_on,
                         "late": late})
-    caching.content_changed()
+    listeners.emit(listeners.CONTENT_CHANGED)
     return decision
 
 
@@ -88,7 +87,7 @@ def batch_publish(*, actor, batch: ImportBatch) -> int:
         status=DecisionStatus.PUBLISHED, published_on=today)
     audit.record(actor=actor, action="decisions.publish_batch", obj=batch, agency=batch.agency,
                  after={"published": len(pending), "published_on": today})
-    caching.content_changed()
+    listeners.emit(listeners.CONTENT_CHANGED)
     return len(pending)
 
 
@@ -117,7 +116,7 @@ def decision_withdraw(*, actor, decision: Decision, changed_on: dt.date, reason:
                  reason=reason, before={"status": previous},
                  after={"status": status, "changed_on": changed_on, "withdrawn_on": today,
                         "late": late})
-    caching.content_changed()  # a withdrawn decision must not be served from the page cache
+    listeners.emit(listeners.CONTENT_CHANGED)  # a withdrawn decision must not be served from the page cache
     return decision
 
 

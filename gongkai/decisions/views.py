@@ -20,7 +20,7 @@ from gongkai.core.errors import DomainError
 from gongkai.core.masking import mask_id_number
 from gongkai.core.models import Agency
 from gongkai.core.views.base import staff_required
-from gongkai.decisions import permissions, selectors, services
+from gongkai.decisions import permissions, rules, selectors, services
 from gongkai.decisions.columns import COLUMNS
 from gongkai.decisions.forms import (
     ImportUploadForm,
@@ -30,7 +30,6 @@ from gongkai.decisions.forms import (
 )
 from gongkai.decisions.importer import MAX_ROWS
 from gongkai.decisions.models import DecisionKind, DecisionStatus
-from gongkai.portal.selectors import agencies_for_portal
 
 PAGE_SIZE = 50
 
@@ -136,7 +135,8 @@ def decision_withdraw(request, pk: int):
             form.add_error(None, exc.message)
         else:
             row = selectors.decision_rows([decision], agency=decision.agency)[0]
-            late = "（已超过3个工作日的撤回时限）" if row.withdrawn_late else ""
+            late = (f"（已超过{rules.WITHDRAWAL_LIMIT_DAYS}个工作日的撤回时限）"
+                    if row.withdrawn_late else "")
             messages.success(request, f"已撤回 {decision.number}{late}。")
             return redirect("staff:decision-detail", pk=decision.pk)
     return _render_detail(request, decision, withdraw_form=form, status=400)
@@ -210,7 +210,8 @@ def decision_import_confirm(request, pk: int):
 
 @require_GET
 def public_index(request):
-    return render(request, "decisions/portal/index.html", {"agencies": agencies_for_portal()})
+    agencies = core_selectors.agencies_public()
+    return render(request, "decisions/portal/index.html", {"agencies": agencies})
 
 
 @require_GET
@@ -218,7 +219,7 @@ def public_list(request, code: str):
     """An agency's licensing, penalty and enforcement decisions in their publication
     period, with personal data processed (Order 45 Art. 6): natural persons' names masked,
     resident ID numbers never shown, organisations' credit codes shown."""
-    agency = agencies_for_portal().filter(code=code).first()
+    agency = core_selectors.agencies_public().filter(code=code).first()
     if agency is None:
         raise Http404("机关不存在")
     form = PublicFilterForm(request.GET or None)

@@ -50,6 +50,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from gongkai.core.rules import rule
 from gongkai.core.workdays import WorkingDayCalendar, default_calendar
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "PausePeriod",
     "PauseReason",
     "correction_notice_deadline",
+    "extension_days_left",
     "fee_payment_deadline",
     "reply_deadline",
     "third_party_reply_deadline",
@@ -562,6 +564,7 @@ def _not_counting(
 # --------------------------------------------------------------------------
 
 
+@rule
 def reply_deadline(
     events: Sequence[ClockEvent],
     *,
@@ -573,6 +576,8 @@ def reply_deadline(
     Events are taken in date order; events on the same date keep their given order.
     Raises ``ValueError`` for an inconsistent history (see the module docstring). Cost:
     a few calendar look-ups per pause plus one pass over the days of the period.
+
+    依据：条例第三十三条；条例第三十条；条例第三十一条；条例第三十二条
     """
     cal = calendar or default_calendar()
     _check_date(as_of, "as_of")
@@ -665,13 +670,28 @@ def reply_deadline(
     )
 
 
+@rule
+def extension_days_left(deadline: Deadline) -> int:
+    """Working days the reply deadline may still be extended by: at most 20 in all, in one
+    or more steps, each approved by the head of the disclosure office.
+
+    依据：条例第三十三条第二款
+    """
+    return MAX_EXTENSION_DAYS - deadline.extension_days
+
+
+@rule
 def correction_notice_deadline(
     received_on: datetime.date, calendar: WorkingDayCalendar | None = None
 ) -> datetime.date:
-    """Last day to send the one-time correction notice (Art. 30): 7 working days after receipt."""
+    """Last day to send the one-time correction notice (Art. 30): 7 working days after receipt.
+
+    依据：条例第三十条
+    """
     return (calendar or default_calendar()).add_working_days(received_on, CORRECTION_NOTICE_DAYS)
 
 
+@rule
 def third_party_reply_deadline(
     sent_on: datetime.date, calendar: WorkingDayCalendar | None = None
 ) -> datetime.date:
@@ -681,14 +701,20 @@ def third_party_reply_deadline(
     (收到征求意见书之日). Pass that date when it is known (signed-for post, confirmed
     e-mail); counted from the sending date the period ends earlier than the law's, so a
     third party must not be treated as silent on that date alone.
+
+    依据：条例第三十二条
     """
     return (calendar or default_calendar()).add_working_days(sent_on, THIRD_PARTY_REPLY_DAYS)
 
 
+@rule
 def fee_payment_deadline(
     notice_received_on: datetime.date, calendar: WorkingDayCalendar | None = None
 ) -> datetime.date:
     """Last day to pay the processing fee: 20 working days counted from the day after the
     applicant receives the fee notice (Fee measures); unpaid by then, the request is
-    treated as abandoned."""
+    treated as abandoned.
+
+    依据：国办函〔2020〕109号第六条
+    """
     return (calendar or default_calendar()).add_working_days(notice_received_on, FEE_PAYMENT_DAYS)

@@ -26,6 +26,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from gongkai.core.rules import rule
+
 __all__ = [
     "FeeCalculation",
     "FeeLine",
@@ -194,10 +196,14 @@ class FeeCalculation:
 # --- computation -----------------------------------------------------------------------
 
 
+@rule
 def per_request_fee(rank_in_month: int) -> FeeCalculation:
     """Fee for this request, being the applicant's ``rank_in_month``-th (1-based) request
     in the calendar month (Art. 4 of the measures). Earlier requests were charged (or not)
-    at their own rank; this one costs the price of the band its rank falls in."""
+    at their own rank; this one costs the price of the band its rank falls in.
+
+    依据：国办函〔2020〕109号第四条
+    """
     _check_count("rank_in_month", rank_in_month, minimum=1)
     schedule = load_fee_schedule()
     rules = schedule.per_request
@@ -226,10 +232,14 @@ def per_request_fee(rank_in_month: int) -> FeeCalculation:
     )
 
 
+@rule
 def per_page_fee(pages: int) -> FeeCalculation:
     """Fee for supplying ``pages`` pages (paper, e-mail or copies of electronic data),
     each page at the price of its band (Art. 5 of the measures): 150 pages =
-    30 free + 70×10 + 50×20 = 1700 yuan."""
+    30 free + 70×10 + 50×20 = 1700 yuan.
+
+    依据：国办函〔2020〕109号第五条
+    """
     _check_count("pages", pages, minimum=0)
     schedule = load_fee_schedule()
     rules = schedule.per_page
@@ -256,11 +266,15 @@ def per_page_fee(pages: int) -> FeeCalculation:
     )
 
 
+@rule
 def calculate_fee(
     *, scale: FeeScale, rank_in_month: int | None = None, pages: int | None = None
 ) -> FeeCalculation:
     """Fee under the chosen scale, given exactly the one input that scale uses. Passing
-    both inputs is refused: the two scales are never combined for one request (Art. 3)."""
+    both inputs is refused: the two scales are never combined for one request (Art. 3).
+
+    依据：国办函〔2020〕109号第三条；条例第四十二条
+    """
     if not isinstance(scale, FeeScale):
         raise ValueError(f"scale must be a FeeScale, got {scale!r}")
     if rank_in_month is not None and pages is not None:

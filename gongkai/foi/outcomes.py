@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.db import models
 
+from gongkai.core.rules import rule
+
 
 class Outcome(models.TextChoices):
     """Outcome rows of the annual report's table 三 (本年度办理结果)."""
@@ -134,6 +136,20 @@ REMEDY_TEMPLATE = (
     "如对本答复不服，可以自收到本答复之日起六十日内向{review_body}申请行政复议，"
     "或者自收到本答复之日起六个月内向{court}提起行政诉讼。"
 )
+
+
+@rule
+def report_row_for(outcome: str) -> str:
+    """The row of the annual report's table 三 that a finished request with this outcome
+    is counted in. An empty or unknown outcome would be a damaged record: it still lands
+    in one row, (六)3 其他, so the table's arithmetic holds.
+
+    依据：国办公开办函〔2021〕30号附件
+    """
+    try:
+        return REPORT_ROW[Outcome(outcome)]
+    except ValueError:
+        return REPORT_ROW[Outcome.OTHER]
 
 
 def reply_types_for(outcome: Outcome) -> list[ReplyType]:

@@ -15,7 +15,7 @@ from gongkai.core.selectors import get_working_day_calendar
 from gongkai.core.workdays import WorkingDayCalendar
 from gongkai.foi import deadlines, permissions
 from gongkai.foi.models import AgencyFoiSettings, FoiEvent, FoiRequest
-from gongkai.foi.outcomes import REPORT_ROW, Outcome
+from gongkai.foi.outcomes import report_row_for
 from gongkai.foi.tracking import check_secret
 from gongkai.foi.workflow import OPEN_STATES, Action, RequestStatus
 
@@ -136,7 +136,7 @@ def report_row(request: FoiRequest) -> str | None:
         return None
     if not request.outcome:
         return None
-    return REPORT_ROW[Outcome(request.outcome)]
+    return report_row_for(request.outcome)
 
 
 def similar_requests(request: FoiRequest, *, window_days: int | None = None) -> list[FoiRequest]:

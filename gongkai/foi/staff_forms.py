@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from gongkai.core import clock
 from gongkai.core.errors import DomainError
 from gongkai.core.widgets import DateInput
-from gongkai.foi.deadlines import MAX_EXTENSION_DAYS
+from gongkai.foi.deadlines import DUE_SOON_DAYS, MAX_EXTENSION_DAYS
 from gongkai.foi.fees import FeeScale
 from gongkai.foi.forms import RequestIntakeForm
 from gongkai.foi.models import AppealKind, AppealOutcome, Channel, ConsultationParty, Delivery
@@ -267,7 +267,7 @@ class RevealForm(forms.Form):
                              help_text="如“电话联系申请人核实补正事项”；将记入审计日志")
 
 
-DUE_CHOICES = [("", "全部"), ("overdue", "已逾期"), ("due_soon", "3个工作日内到期"),
+DUE_CHOICES = [("", "全部"), ("overdue", "已逾期"), ("due_soon", f"{DUE_SOON_DAYS}个工作日内到期"),
                ("attention", "已逾期或即将到期")]
 
 

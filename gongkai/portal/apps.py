@@ -7,8 +7,9 @@ class PortalConfig(AppConfig):
     verbose_name = "公众门户"
 
     def ready(self) -> None:
-        # The search index and the page cache follow what publishing makes public,
-        # inside the same transaction (search) or on its commit (cache).
+        # The search index and the page cache follow what the domain apps make public
+        # (they emit core.listeners events; the portal subscribes here), inside the same
+        # transaction (search) or on its commit (cache).
         from gongkai.portal import caching, search
 
         search.connect()

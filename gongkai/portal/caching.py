@@ -3,11 +3,11 @@
 A page is kept in Django's cache (Redis in production, ``CACHE_URL``) under a key made
 of the address and the visitor's view preferences, tagged with the site-wide *content
 generation* current when it was rendered. Whatever makes content public or takes it
-down moves the generation on — publishing's visibility listeners, and
-``content_changed()`` for the other areas (decisions, annual reports) — after the
-transaction commits, so a rolled-back change invalidates nothing and a committed
-withdrawal is never served from the cache afterwards: an entry of an older generation
-is simply ignored.
+down moves the generation on — the domain apps emit the "content changed" and
+"publication visibility" events of ``core.listeners``, to which ``connect()`` subscribes
+``content_changed()`` — after the transaction commits, so a rolled-back change
+invalidates nothing and a committed withdrawal is never served from the cache
+afterwards: an entry of an older generation is simply ignored.
 
 Where the generation lives: in the cache itself when the cache is shared by every worker
 (Redis); with the in-process default cache each gunicorn worker has its own cache, so the
@@ -43,6 +43,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
+from gongkai.core import listeners
 from gongkai.portal import preferences
 
 GENERATION_KEY = "portal:page-generation"
@@ -180,11 +181,10 @@ def _on_visibility(publication, visible: bool) -> None:
 
 
 def connect() -> None:
-    """Register cache invalidation with publishing's visibility listeners."""
-    from gongkai.publishing.services.publications import visibility_listeners
-
-    if _on_visibility not in visibility_listeners:
-        visibility_listeners.append(_on_visibility)
+    """Drop the cached pages whenever the domain apps say public content changed
+    (``core.listeners``): an item published or withdrawn, and every other change."""
+    listeners.subscribe(listeners.CONTENT_CHANGED, content_changed)
+    listeners.subscribe(listeners.PUBLICATION_VISIBILITY, _on_visibility)
 
 
 # --- the middleware ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape, strip_tags
 
+from gongkai.core import selectors as core_selectors
 from gongkai.portal import selectors
 
 FEED_SIZE = 50
@@ -100,7 +101,7 @@ class _PublicationFeed(Feed):
 
 class AgencyRssFeed(_PublicationFeed):
     def get_object(self, request, code):
-        return selectors.agency_get_public(code=code)
+        return core_selectors.agency_get_public(code=code)
 
     def title(self, agency):
         return f"{agency.name} - 政府信息公开"

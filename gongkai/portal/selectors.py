@@ -3,6 +3,8 @@
 Every public page, feed, sitemap and API route goes through these, so that "published"
 means the same thing everywhere: an item in status PUBLISHED (a published item cannot be
 edited in place, so its working copy is the published text), of an active agency.
+Agencies as the public sees them are read in ``core.selectors`` (``agencies_public``,
+``agency_get_public``): the public pages of other areas need them too.
 """
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -18,24 +20,6 @@ from gongkai.publishing.models import (
     Topic,
 )
 from gongkai.publishing.models.publication import PublicationStatus
-
-
-def agencies_for_portal() -> QuerySet[Agency]:
-    """Active agencies, in tree order, as the public sees them."""
-    return Agency.objects.filter(is_active=True).order_by("path")
-
-
-def agencies_accepting_requests() -> QuerySet[Agency]:
-    """Where the public may send a request for information (form and API)."""
-    return agencies_for_portal().filter(accepts_requests=True).select_related("parent")
-
-
-def agency_get_public(*, code: str) -> Agency:
-    """An active agency by its code, or 404."""
-    agency = agencies_for_portal().filter(code=code).first()
-    if agency is None:
-        raise Http404("没有找到该机关")
-    return agency
 
 
 def public_publications() -> QuerySet[Publication]:

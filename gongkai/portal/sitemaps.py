@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from gongkai.core import selectors as core_selectors
 from gongkai.portal import selectors
 from gongkai.portal.feeds import base_url
 
@@ -62,7 +63,7 @@ class AgenciesSitemap(_BaseSitemap):
 
     def items(self):
         patterns = [_pattern(name, "ZZCODEZZ") for name in self.PAGES]
-        codes = selectors.agencies_for_portal().values_list("code", flat=True)
+        codes = core_selectors.agencies_public().values_list("code", flat=True)
         return [(pattern, code) for code in codes for pattern in patterns]
 
     def location(self, item):

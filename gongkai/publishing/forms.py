@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from gongkai.core import clock
 from gongkai.core.widgets import DateInput, DateTimeLocalInput, MultipleFileField
+from gongkai.publishing import rules
 from gongkai.publishing.models import (
     Column,
     ColumnKind,
@@ -108,7 +109,7 @@ class PublicationForm(forms.Form):
     written_on = forms.DateField(
         label="成文日期",
         widget=DateInput(),
-        help_text="自成文之日起20个工作日内应予公开（第二十六条）",
+        help_text=f"自成文之日起{rules.PUBLICATION_LIMIT_DAYS}个工作日内应予公开（第二十六条）",
     )
     topic = forms.ModelChoiceField(
         label="主题分类", queryset=Topic.objects.all(), required=False, empty_label="请选择"

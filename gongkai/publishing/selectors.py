@@ -21,6 +21,7 @@ from gongkai.core import permissions as core_permissions
 from gongkai.core.models import Agency, Role
 from gongkai.core.selectors import get_working_day_calendar
 from gongkai.core.workdays import WorkingDayCalendar
+from gongkai.publishing import rules
 from gongkai.publishing.models import (
     STALE_AFTER_DAYS,
     AgencyPublishingSettings,
@@ -34,13 +35,12 @@ from gongkai.publishing.models import (
     ReleaseChannel,
 )
 
-# Art. 26: published within 20 working days of being made or changed.
-PUBLICATION_LIMIT_WORKING_DAYS = 20
 DEFAULT_INTERPRETATION_LIMIT_DAYS = AgencyPublishingSettings._meta.get_field(
     "interpretation_limit_days"
 ).default
 TOP_COLUMNS = 10
-# The website inspection's single-veto thresholds (website_checks.md).
+# The website inspection's single-veto thresholds (《政府网站与政务新媒体检查指标》,
+# 国办秘函〔2019〕19号).
 VETO_STALE_COLUMNS = 5
 VETO_BLANK_COLUMNS = 5
 HOME_PAGE_STALE_AFTER_DAYS = 14
@@ -122,7 +122,7 @@ def normative_document_get_for_user(*, user, pk: int) -> NormativeDocument:
     return document
 
 
-# --- interpretation flags (国办发〔2016〕80号; regulation.md §7) ------------------------------
+# --- interpretation flags (国办发〔2016〕80号; the limit is the agency's setting) ------------
 
 
 class InterpretationState:
@@ -270,22 +270,23 @@ def normative_counts(agency_ids: Iterable[int], year: int) -> dict[str, dict[str
 
 @dataclass(frozen=True)
 class LatePublication:
-    """An item that went public more than 20 working days after it was made."""
+    """An item that went public after its Art. 26 deadline (``rules.publication_deadline``)."""
 
     pk: int
     index_number: str
     title: str
     written_on: dt.date
+    due_on: dt.date
     published_on: dt.date
-    working_days: int
+    working_days: int  # working days from the written date to publication
     provisional: bool
 
 
 def late_publications(
     *, agency_ids: Iterable[int], year: int, calendar: WorkingDayCalendar | None = None
 ) -> list[LatePublication]:
-    """Items published in ``year`` (and public now) more than 20 working days after
-    their written date (Art. 26), longest delay first. One query."""
+    """Items published in ``year`` (and public now) after their Art. 26 deadline, longest
+    delay first. One query."""
     calendar = calendar or get_working_day_calendar()
     rows = (
         Publication.objects.filter(
@@ -296,21 +297,20 @@ def late_publications(
     )
     late = []
     for pk, index_number, title, written_on, published_on in rows:
-        if published_on <= written_on:
+        if not rules.is_published_late(written_on, published_on, calendar=calendar):
             continue
-        days = calendar.working_days_between(written_on, published_on)
-        if days > PUBLICATION_LIMIT_WORKING_DAYS:
-            late.append(
-                LatePublication(
-                    pk=pk,
-                    index_number=index_number,
-                    title=title,
-                    written_on=written_on,
-                    published_on=published_on,
-                    working_days=days,
-                    provisional=calendar.is_span_provisional(written_on, published_on),
-                )
+        late.append(
+            LatePublication(
+                pk=pk,
+                index_number=index_number,
+                title=title,
+                written_on=written_on,
+                due_on=rules.publication_deadline(written_on, calendar=calendar),
+                published_on=published_on,
+                working_days=calendar.working_days_between(written_on, published_on),
+                provisional=calendar.is_span_provisional(written_on, published_on),
             )
+        )
     late.sort(key=lambda p: (-p.working_days, p.published_on, p.pk))
     return late
 
@@ -371,7 +371,8 @@ class ColumnFreshness:
 
 @dataclass(frozen=True)
 class FreshnessReport:
-    """What an inspector would find in the agency's columns today (website_checks.md)."""
+    """What an inspector would find in the agency's columns today (the website inspection's
+    indicators, 国办秘函〔2019〕19号)."""
 
     as_of: dt.date
     columns: list[ColumnFreshness]
@@ -500,7 +501,7 @@ class ChannelCount:
 @dataclass(frozen=True)
 class PublishingStatistics:
     """The office dashboard's numbers for one agency and year, as the annual report and
-    seed 002 present them."""
+    real annual reports present them."""
 
     agency: Agency
     year: int

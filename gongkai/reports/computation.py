@@ -29,7 +29,7 @@ from decimal import Decimal
 from django.db.models import Case, CharField, Count, DateField, F, Q, Value, When
 
 from gongkai.foi.models import Appeal, AppealOutcome, ApplicantType, FoiRequest
-from gongkai.foi.outcomes import REPORT_ROW, Outcome
+from gongkai.foi.outcomes import REPORT_ROW, report_row_for
 from gongkai.foi.workflow import RequestStatus
 from gongkai.reports.formats import FormatError, ReportFormat, Table, cell_ref
 
@@ -158,15 +158,6 @@ def request_counts(agency_ids: Iterable[int], year: int) -> list[dict]:
     )
 
 
-def _outcome_row(outcome: str) -> str:
-    # A finished request always has an outcome (foi.services); an empty or unknown one
-    # would be a damaged record: it still lands in one row, (六)3 其他, so the arithmetic holds.
-    try:
-        return REPORT_ROW[Outcome(outcome)]
-    except ValueError:
-        return REPORT_ROW[Outcome.OTHER]
-
-
 def _foi_requests(comp: Computation, table: Table) -> None:
     numbered = {r.key for r in table.numbered_rows}
     counts: dict[tuple[str, str], int] = defaultdict(int)  # (row, applicant type) -> n
@@ -176,7 +167,7 @@ def _foi_requests(comp: Computation, table: Table) -> None:
         counts[(CARRIED_IN, kind)] += group["carried_in"]
         counts[(CARRIED_OUT, kind)] += group["carried_out"]
         if group["finished"]:
-            row = place_outcome_row(_outcome_row(group["outcome"]), numbered)
+            row = place_outcome_row(report_row_for(group["outcome"]), numbered)
             if row is None:
                 raise FormatError(
                     f"format {comp.format.id}: table {table.key} has no row for outcome {group['outcome']!r}")

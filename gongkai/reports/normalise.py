@@ -1,7 +1,7 @@
 """Folding labels and number cells of published annual reports to one spelling.
 
 Published reports print the national labels in traditional or simplified characters, with
-full-width or half-width punctuation, stray spaces (seed 004: "本年新 公開數量"), curly or
+full-width or half-width punctuation, stray spaces ("本年新 公開數量"), curly or
 straight quotes and a trailing colon now and then. :func:`normalise_label` folds all of
 that away, so a label matches its canonical row or column exactly after folding both.
 

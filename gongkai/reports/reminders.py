@@ -28,10 +28,11 @@ from django.urls import reverse
 from gongkai.core import audit, clock
 from gongkai.core.models import Agency
 from gongkai.reports.models import AnnualReport, ReportReminder
+from gongkai.reports.rules import REPORT_DEADLINE, REPORT_DEADLINE_TEXT, report_deadline
 
 # The reminder window, as (month, day): from WINDOW_START of a year to DEADLINE of the next.
 WINDOW_START = (12, 1)
-DEADLINE = (1, 31)
+DEADLINE = REPORT_DEADLINE
 SENT_ACTION = "reports.reminder.sent"
 
 
@@ -42,10 +43,6 @@ def report_year_due(today: dt.date) -> int | None:
     if (today.month, today.day) <= DEADLINE:
         return today.year - 1
     return None
-
-
-def deadline_for(report_year: int) -> dt.date:
-    return dt.date(report_year + 1, *DEADLINE)
 
 
 def agencies_due(report_year: int):
@@ -66,7 +63,7 @@ class Reminder:
 
     @property
     def deadline(self) -> dt.date:
-        return deadline_for(self.report_year)
+        return report_deadline(self.report_year)
 
     @property
     def days_left(self) -> int:
@@ -87,10 +84,11 @@ class Reminder:
         return "\n".join([
             f"{self.agency.name}公开办：", "",
             self.text,
-            "根据《中华人民共和国政府信息公开条例》第四十九条，年度报告应于每年1月31日前向社会公布。",
+            f"根据《中华人民共和国政府信息公开条例》第四十九条，年度报告应于每年{REPORT_DEADLINE_TEXT}前向社会公布。",
             "报告的表格由平台根据办理记录自动计算，手填数据须注明来源，经核对、领导签发后发布。", "",
             f"年度报告：{link}", "",
-            "本邮件在12月1日至次年1月31日期间每日发送一次，报告发布后不再发送。",
+            f"本邮件在{WINDOW_START[0]}月{WINDOW_START[1]}日至次年{REPORT_DEADLINE_TEXT}期间每日发送一次，"
+            "报告发布后不再发送。",
         ])
 
 

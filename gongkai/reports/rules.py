@@ -1,16 +1,33 @@
-"""Checking a report's cells against its format's arithmetic rules.
+"""The annual report's rules: when it is due, and its format's arithmetic.
 
-Used on generated reports before sign-off and on published reports read by the checker.
-A rule whose cells are not all known (a parsed report with an unplaced cell) is reported
-as not checkable rather than guessed.
+The deadline (Art. 49) is used by the reminders, the back office and the public list.
+The arithmetic check is used on generated reports before sign-off and on published
+reports read by the checker. A format rule whose cells are not all known (a parsed report
+with an unplaced cell) is reported as not checkable rather than guessed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from gongkai.core.rules import rule
 from gongkai.reports.formats import ReportFormat, RuleInstance
+
+# (month, day) of the year after the report year by which the report is published.
+REPORT_DEADLINE = (1, 31)  # 条例第四十九条第一款
+REPORT_DEADLINE_TEXT = f"{REPORT_DEADLINE[0]}月{REPORT_DEADLINE[1]}日"
+
+
+@rule
+def report_deadline(report_year: int) -> dt.date:
+    """The last day to publish the annual report on ``report_year``: 31 January of the
+    year after.
+
+    依据：条例第四十九条第一款
+    """
+    return dt.date(report_year + 1, *REPORT_DEADLINE)
 
 Cells = dict[str, Decimal | int | None]
 
@@ -77,9 +94,14 @@ def _evaluate(instance: RuleInstance, left_cells: Cells, right_cells: Cells) -> 
     return Violation(rule.id, rule.text, instance.label, instance.left + instance.right, right, left)
 
 
+@rule
 def check_cells(fmt: ReportFormat, cells: Cells, *, previous: Cells | None = None) -> CheckResult:
     """Every arithmetic rule of ``fmt`` on ``cells``; with ``previous`` (last year's
-    report of the same agency, same or older format) also the cross-year rules."""
+    report of the same agency, same or older format) also the cross-year rules. The rules
+    themselves are data, in each format's file (``reports/data/formats``).
+
+    依据：国办公开办函〔2021〕30号附件；国办公开办函〔2019〕60号附件
+    """
     violations, unchecked, unchecked_cells, checked = [], [], [], 0
     pairs = [(i, cells, cells) for i in fmt.rule_instances()]
     if previous is not None:

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from gongkai.core import audit, clock
+from gongkai.core import audit, clock, listeners
 from gongkai.core.errors import DomainError
 from gongkai.core.models import Agency
 from gongkai.reports import permissions, selectors
@@ -432,17 +432,6 @@ def report_return(*, actor, report: AnnualReport, reason: str) -> AnnualReport:
 
 # --- publication and correction ----------------------------------------------------------------
 
-def _portal_changed() -> None:
-    """Drop the public pages' cache (``portal.caching.content_changed``, when present)."""
-    try:
-        from gongkai.portal import caching
-    except ImportError:  # pragma: no cover - the portal app is always installed
-        return
-    content_changed = getattr(caching, "content_changed", None)
-    if content_changed is not None:
-        content_changed()
-
-
 def _violation_text(report: AnnualReport, violations: list[dict]) -> str:
     listed = "；".join(line.text for line in selectors.violation_lines(report.format, violations[:5]))
     return listed + (f"等{len(violations)}处" if len(violations) > 5 else "")
@@ -508,8 +497,9 @@ def report_publish(*, actor, report: AnnualReport) -> ReportVersion:
            data={"version": version.number, "override": override.pk if override else None},
            audit_after={"published_version": version.number,
                         "violations": len(violations), "override": override.pk if override else None})
-    # content_changed() itself waits for the commit (a rolled-back publication drops nothing).
-    _portal_changed()
+    # A published report is a public page; the page cache waits for the commit itself (a
+    # rolled-back publication drops nothing).
+    listeners.emit(listeners.CONTENT_CHANGED)
     return version
 
 

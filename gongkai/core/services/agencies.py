@@ -6,7 +6,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from gongkai.core import audit, permissions
+from gongkai.core import audit, listeners, permissions
 from gongkai.core.errors import DomainError
 from gongkai.core.models import Agency, Department, Membership, Role, User
 
@@ -26,12 +26,9 @@ def _require_admin(actor) -> None:
 
 
 def _public_content_changed() -> None:
-    """Agencies are shown on the public portal (names, tree, contacts; an inactive agency
-    and everything it published disappear): drop its cached pages when this commits.
-    Imported here so that core does not depend on the portal at import time."""
-    from gongkai.portal.caching import content_changed
-
-    content_changed()
+    """Agencies are shown to the public (names, tree, contacts; an inactive agency and
+    everything it published disappear): whatever mirrors public pages must hear of it."""
+    listeners.emit(listeners.CONTENT_CHANGED)
 
 
 def _path_for(agency: Agency) -> str:

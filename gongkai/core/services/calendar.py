@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from gongkai.core import audit, permissions
+from gongkai.core import audit, listeners, permissions
 from gongkai.core.models import CalendarOverride, ScheduledYear
 from gongkai.core.workdays import ParsedSchedule
 
 # Called after commit with the set of dates whose status may have changed. Later areas
-# (requests) register here to recompute and report moved due dates.
-calendar_change_listeners: list[Callable[[set[dt.date]], None]] = []
+# (requests) register here to recompute and report moved due dates: the subscribers of
+# core.listeners' "calendar changed" event, under their old name.
+calendar_change_listeners: list[Callable[[set[dt.date]], None]] = listeners.subscribers(
+    listeners.CALENDAR_CHANGED)
 
 
 def _require_editor(actor) -> None:
@@ -27,8 +29,7 @@ def _require_editor(actor) -> None:
 
 def _notify(days: set[dt.date]) -> None:
     if days:
-        for listener in list(calendar_change_listeners):
-            transaction.on_commit(lambda listener=listener: listener(set(days)))
+        listeners.emit(listeners.CALENDAR_CHANGED, frozenset(days))  # after the commit
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ cannot be mirrored in the tests.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import subprocess
 import sys
@@ -219,10 +220,13 @@ def test_resident_id_allow_15_false() -> None:
     assert ids.is_valid_resident_id("11010519491231002X", today=TODAY, allow_15=False)
 
 
-def test_resident_id_today_defaults_to_current_date() -> None:
+def test_resident_id_today_defaults_to_the_platform_clock() -> None:
+    from gongkai.core import clock
+
+    clock.freeze(dt.datetime(2026, 6, 1, 10, tzinfo=dt.UTC))
     assert ids.is_valid_resident_id("11010519491231002X")
-    tomorrow_year = date.today().year + 1
-    assert not ids.is_valid_resident_id(make_id(f"110105{tomorrow_year}0101123"))
+    assert ids.is_valid_resident_id(make_id("11010520260601123"))  # born today
+    assert not ids.is_valid_resident_id(make_id("11010520260602123"))  # born tomorrow
 
 
 @pytest.mark.parametrize(

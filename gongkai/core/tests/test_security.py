@@ -253,14 +253,33 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS"),
         ({"DEBUG": "1"}, "DEBUG"),
         ({"GONGKAI_FIELD_KEYS": None}, "GONGKAI_FIELD_KEYS"),
+        ({"GONGKAI_BASE_URL": None}, "GONGKAI_BASE_URL"),
+        ({"GONGKAI_TODAY": "2027-01-04"}, "GONGKAI_TODAY"),
     ],
 )
 def test_production_refuses_to_start_misconfigured(tmp_path, overrides, named):
-    result = gongkai(production_env(tmp_path, **overrides), "check")
+    result = gongkai(production_env(tmp_path, **overrides), "check", "--deploy")
 
-    assert result.returncode != 0
-    assert "ImproperlyConfigured" in result.stderr
-    assert named in result.stderr.strip().splitlines()[-1]
+    # One line naming the variable, not a traceback.
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0], result.stderr
+
+
+def test_production_names_every_missing_variable_at_once(tmp_path):
+    env = production_env(
+        tmp_path, GONGKAI_FIELD_KEYS=None, GONGKAI_BASE_URL=None, SECRET_KEY=None,
+    )
+
+    result = gongkai(env, "check", "--deploy")
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert [line.split()[1] for line in lines] == [
+        "SECRET_KEY", "GONGKAI_FIELD_KEYS", "GONGKAI_BASE_URL",
+    ]
 
 
 def test_local_install_starts_without_a_secret_and_keeps_the_one_it_made(tmp_path):

@@ -247,7 +247,8 @@ def request_ask_correction(*, actor, request: FoiRequest, items: list[str], corr
     limit = deadlines.correction_notice_deadline(request.received_on, calendar)
     if on > limit:
         raise DomainError(
-            f"补正告知须在收到申请之日起7个工作日内发出（第三十条），本申请的期限为{limit.isoformat()}"
+            f"补正告知须在收到申请之日起{deadlines.CORRECTION_NOTICE_DAYS}个工作日内发出（第三十条），"
+            f"本申请的期限为{limit.isoformat()}"
         )
     if correct_by <= on:
         raise DomainError("补正期限应晚于告知日期，给申请人合理的补正时间")
@@ -345,7 +346,7 @@ def request_extend(*, actor, request: FoiRequest, days: int, reason: str,
     if not reason.strip():
         raise DomainError("延期答复必须说明理由")
     deadline = current_deadline(request, as_of=decided_on)
-    if not 1 <= days <= deadlines.MAX_EXTENSION_DAYS - deadline.extension_days:
+    if not 1 <= days <= deadlines.extension_days_left(deadline):
         raise DomainError(
             f"延长期限最长不得超过{deadlines.MAX_EXTENSION_DAYS}个工作日（第三十三条第二款），"
             f"已延长{deadline.extension_days}个工作日"

@@ -153,7 +153,8 @@ def _hint(spec: ActionSpec, request: FoiRequest, deadline: deadlines.Deadline) -
     calendar = get_working_day_calendar()
     if spec.key == "correction-request" and request.received_on:
         limit = deadlines.correction_notice_deadline(request.received_on, calendar)
-        return f"补正告知须一次性告知，并在{limit.isoformat()}前发出（收到申请之日起7个工作日）。"
+        return (f"补正告知须一次性告知，并在{limit.isoformat()}前发出"
+                f"（收到申请之日起{deadlines.CORRECTION_NOTICE_DAYS}个工作日）。")
     if spec.key == "close-no-correction":
         event = next((e for e in reversed(request.events.all())
                       if e.action == Action.REQUEST_CORRECTION), None)
@@ -164,11 +165,12 @@ def _hint(spec: ActionSpec, request: FoiRequest, deadline: deadlines.Deadline) -
         if unpaid:
             return f"缴费期限：{unpaid[-1].pay_by.isoformat()}；期满后方可终止。"
     if spec.key == "extend" and deadline.original_due_on:
-        left = deadlines.MAX_EXTENSION_DAYS - deadline.extension_days
+        left = deadlines.extension_days_left(deadline)
         return (f"须在原答复期限{deadline.original_due_on.isoformat()}前决定并告知申请人；"
                 f"还可延长{left}个工作日。")
     if spec.key == "fee-notice":
-        return "收费通知须在答复期限内发出；申请人应自收到通知次日起20个工作日内缴费。"
+        return ("收费通知须在答复期限内发出；"
+                f"申请人应自收到通知次日起{deadlines.FEE_PAYMENT_DAYS}个工作日内缴费。")
     return ""
 
 

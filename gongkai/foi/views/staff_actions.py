@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from gongkai.core.errors import DomainError
 from gongkai.core.views.base import staff_required
-from gongkai.foi import selectors
+from gongkai.foi import deadlines, selectors
 from gongkai.foi.models import FoiRequest
 from gongkai.foi.services import appeals as appeal_services
 from gongkai.foi.services import replies as reply_services
@@ -101,7 +101,7 @@ def request_correction_request(request, foi, d):
 @_request_action("correction-received")
 def request_correction_received(request, foi, d):
     svc.request_receive_correction(actor=request.user, request=foi, on=d["on"], note=d["note"])
-    return "已登记收到补正，自次日起重新计算20个工作日。"
+    return f"已登记收到补正，自次日起重新计算{deadlines.REPLY_LIMIT_DAYS}个工作日。"
 
 
 @_request_action("close-no-correction")

@@ -99,7 +99,8 @@ def _backend():
 def _public_queryset():
     """Published items. Those of inactive agencies are indexed too and left out at query
     time (``selectors.public_publications`` is the definition of public), so switching
-    an agency off or on needs no reindexing."""
+    an agency off or on needs no reindexing: a search reads which inactive agencies have
+    items in the index from the kept counts (``stats.inactive_indexed_agencies``)."""
     from gongkai.publishing.models import Publication
     from gongkai.publishing.models.publication import PublicationStatus
 
@@ -175,10 +176,11 @@ def connect() -> None:
 
 def rebuild_index(*, batch_size: int = 2000, commit_each_batch: bool = False, progress=None) -> int:
     """Empty the index and index every published item again, in batches, then choose
-    the tracked strings and their counts (``stats``). Called inside a transaction, it is
-    all-or-nothing; with ``commit_each_batch`` (outside any transaction) each batch
-    commits on its own, so that on SQLite other writers are not locked out for the whole
-    rebuild. Returns the number of items indexed."""
+    the tracked strings and their counts, and count every agency's items (``stats``).
+    Called inside a transaction, it is all-or-nothing; with ``commit_each_batch``
+    (outside any transaction) each batch commits on its own, so that on SQLite other
+    writers are not locked out for the whole rebuild. Returns the number of items
+    indexed."""
     backend = _backend()
     step = transaction.atomic if commit_each_batch else contextlib.nullcontext
     with step():
@@ -220,7 +222,8 @@ class Drift:
 
 def verify_index(*, counts: bool = True) -> Drift:
     """Compare the index with the published items (ids and date keys) and, with
-    ``counts``, the tracked counts with a recount from the indexed token strings."""
+    ``counts``, the tracked counts and the counts per agency with a recount from the
+    indexed token strings."""
     backend = _backend()
     indexed = backend.indexed()
     expected = {
@@ -233,10 +236,7 @@ def verify_index(*, counts: bool = True) -> Drift:
         stale=sorted(pk for pk, key in expected.items() if pk in indexed and indexed[pk] != key),
     )
     if counts:
-        recount = stats.count_all(backend.all_tokens())
-        drift.wrong_counts = sorted(
-            gram for gram, n in stats.tracked().items() if recount.get(gram, 0) != n
-        )
+        drift.wrong_counts = stats.wrong_counts(stats.count_all(backend.all_tokens()))
     return drift
 
 
@@ -244,8 +244,6 @@ def verify_index(*, counts: bool = True) -> Drift:
 
 
 def _spec(query: SearchQuery, terms: list[Term]) -> Spec | None:
-    from gongkai.publishing.models.publication import Publication, PublicationStatus
-
     filters: list[str] = []
     if query.agency_id is not None:
         kind = "ag" if query.include_subtree else "ow"
@@ -260,20 +258,17 @@ def _spec(query: SearchQuery, terms: list[Term]) -> Spec | None:
         if not 1 <= year <= 9999:
             return None
         key_range = documents.key_range_for_year(year)
-    # Inactive agencies are few; only those with published items need excluding (one query).
-    inactive = list(
-        Publication.objects.filter(status=PublicationStatus.PUBLISHED, agency__is_active=False)
-        .order_by().values_list("agency_id", flat=True).distinct()
-    )
-    excluded = [documents.filter_token("ow", pk) for pk in inactive]
+    # Only inactive agencies with items in the index need excluding: the agency table and
+    # the kept counts per agency say which (one query); the published items are not read.
+    excluded = [documents.filter_token("ow", pk) for pk in stats.inactive_indexed_agencies()]
     return Spec(terms=terms, filters=filters, excluded=excluded, key_range=key_range)
 
 
 def _known_total(spec: Spec, mark: str) -> int | None:
-    """The exact number of matches from the tracked counts, when the query is one run of
-    1 to MAX_GRAM characters with no filter and the string is tracked (else None: count
-    the matches)."""
-    if len(spec.terms) != 1 or spec.filters or spec.excluded or spec.key_range:
+    """The number of indexed items that match, from the tracked counts, when the query is
+    one run of 1 to MAX_GRAM characters with no filter and the string is tracked (else
+    None: count the matches). Excluded agencies' items are in it (see ``_count``)."""
+    if len(spec.terms) != 1 or spec.filters or spec.key_range:
         return None
     term = spec.terms[0]
     if len(term.runs) != 1 or len(term.runs[0]) > stats.MAX_GRAM:
@@ -282,8 +277,14 @@ def _known_total(spec: Spec, mark: str) -> int | None:
 
 
 def _count(backend, spec: Spec, tier: str) -> int:
+    """The exact number of matches: the tracked count less the matches within the
+    excluded agencies (a count that walks their own items, not the corpus), or a count."""
     known = _known_total(spec, documents.HEADLINE if tier == "title" else "")
-    return backend.count(spec, tier) if known is None else known
+    if known is None:
+        return backend.count(spec, tier)
+    if spec.excluded:
+        known -= backend.count(Spec(terms=spec.terms, within=spec.excluded), tier)
+    return known
 
 
 def _page_keys(backend, spec: Spec, query: SearchQuery, offset: int, limit: int):

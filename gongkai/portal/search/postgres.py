@@ -159,6 +159,8 @@ def _queries(spec: Spec):
     plain = [_term(t.tokens, t.prefix, "") for t in spec.terms]
     headline = [_term(t.tokens, t.prefix, HEADLINE) for t in spec.terms]
     filters = [f"'{token}'" for token in spec.filters]
+    if spec.within:
+        filters.append("(" + " | ".join(f"'{token}'" for token in spec.within) + ")")
     excluded = [f"!'{token}'" for token in spec.excluded]
     return plain, headline, filters, excluded
 

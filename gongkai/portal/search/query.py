@@ -23,6 +23,7 @@ class Spec:
     terms: list[Term]
     filters: list[str] = field(default_factory=list)  # filter tokens every match carries
     excluded: list[str] = field(default_factory=list)  # filter tokens no match may carry
+    within: list[str] = field(default_factory=list)  # filter tokens a match carries one of
     key_range: tuple[int, int] | None = None  # inclusive, on the row key (year filter)
 
 

@@ -111,6 +111,8 @@ def match_expression(spec: Spec, tier: Tier) -> str:
         return " AND ".join(_phrase(term.tokens, term.prefix, ns) for term in spec.terms)
 
     filters = "".join(f' AND "{token}"' for token in spec.filters)
+    if spec.within:
+        filters += " AND (" + " OR ".join(f'"{token}"' for token in spec.within) + ")"
     if tier == "title":
         expr = f"({terms(HEADLINE)}{filters})"
     else:

@@ -11,6 +11,15 @@ title or document number). Rarer strings are not tracked: counting their doclist
 cheap. A tracked count changes in the same transaction as the index rows (one UPDATE per
 distinct change, whatever the number of strings), so it is exact; ``gongkai search
 verify`` recounts them and ``rebuild`` chooses the tracked strings again.
+
+The same table keeps the number of indexed items of every agency, under the agency's
+own filter token (``§ow12``), however few, and under ``OWNERS`` (``§ow``) the number of
+all indexed items. A search must leave out the items of inactive agencies; it reads
+here which of them still have items in the index (``inactive_indexed_agencies``) instead
+of walking the published items. The ``OWNERS`` row says the counts per agency are
+complete: it is created with the table (an empty index) and by ``rebuild``. A database
+indexed by an older release has none until ``gongkai search rebuild``; meanwhile a search
+excludes every inactive agency (correct, a little slower) and ``verify`` reports it.
 """
 
 from __future__ import annotations
@@ -22,16 +31,27 @@ from operator import add
 
 from django.db import connection
 
+from gongkai.core.models import Agency
 from gongkai.portal.search.documents import FIELD_SEPARATOR, FILTER, HEADLINE
 
 TABLE = "portal_search_df"
 MAX_GRAM = 4  # grams_of_runs is written out for 1 to 4
 TRACK_AT = 1000  # items a string must be in, at the last rebuild, to have its count kept
 
+# Every item's own agency is the filter token "§ow" + id (``documents.filter_token``).
+OWNERS = FILTER + "ow"
+
 CREATE = [
-    f"CREATE TABLE IF NOT EXISTS {TABLE} (gram varchar(40) PRIMARY KEY, df bigint NOT NULL)"
+    f"CREATE TABLE IF NOT EXISTS {TABLE} (gram varchar(40) PRIMARY KEY, df bigint NOT NULL)",
+    # A new database's index is empty: its counts per agency are complete from the start.
+    f"INSERT INTO {TABLE} (gram, df) VALUES ('{OWNERS}', 0) ON CONFLICT (gram) DO NOTHING",  # noqa: S608
 ]
 DROP = [f"DROP TABLE IF EXISTS {TABLE}"]
+
+
+def is_owner_count(gram: str) -> bool:
+    """Kept whatever its size: an agency's items, or all items (``OWNERS``)."""
+    return gram.startswith(OWNERS)
 
 
 def runs_of_tokens(token_string: str) -> tuple[list[str], list[str]]:
@@ -73,27 +93,44 @@ def grams_of_runs(text_runs, headline_runs) -> set[str]:
     return out
 
 
+def owners_of_tokens(token_string: str) -> set[str]:
+    """``OWNERS`` and the item's own agency token (filter tokens come first)."""
+    for token in token_string.split():
+        if token.startswith(OWNERS):
+            return {OWNERS, token}
+        if not token.startswith(FILTER):
+            break
+    return set()
+
+
 def grams(token_string: str) -> set[str]:
-    return grams_of_runs(*runs_of_tokens(token_string))
+    return grams_of_runs(*runs_of_tokens(token_string)) | owners_of_tokens(token_string)
 
 
 def document_grams(document) -> set[str]:
-    return grams_of_runs(document.text_runs, document.headline_runs)
+    return grams_of_runs(document.text_runs, document.headline_runs) | owners_of_tokens(
+        document.filters
+    )
 
 
 def apply(added: Iterable, removed: Iterable[str]) -> None:
     """Count the items of ``added`` (documents, or token strings) in, those of
-    ``removed`` (token strings) out; tracked strings only."""
+    ``removed`` (token strings) out; tracked strings and the agencies' counts only."""
     delta: Counter[str] = Counter()
     for item in added:
         delta.update(grams(item) if isinstance(item, str) else document_grams(item))
     for tokens in removed:
         delta.subtract(grams(tokens))
     by_change: dict[int, list[str]] = {}
+    agencies: list[tuple[str, int]] = []
     for gram, n in delta.items():
-        if n:
+        if not n:
+            continue
+        if gram != OWNERS and is_owner_count(gram):
+            agencies.append((gram, n))  # its row may not exist yet: upserted
+        else:
             by_change.setdefault(n, []).append(gram)
-    if not by_change:
+    if not (by_change or agencies):
         return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -101,7 +138,15 @@ def apply(added: Iterable, removed: Iterable[str]) -> None:
             # then wait for each other instead of deadlocking.
             cursor.execute(
                 f"SELECT 1 FROM {TABLE} WHERE gram = ANY(%s) ORDER BY gram FOR UPDATE",  # noqa: S608
-                [sorted(gram for strings in by_change.values() for gram in strings)],
+                [sorted([*(g for strings in by_change.values() for g in strings),
+                         *(g for g, _ in agencies)])],
+            )
+        if agencies:  # one statement, however many agencies (bulk import)
+            cursor.execute(
+                f"INSERT INTO {TABLE} (gram, df) VALUES "  # noqa: S608
+                + ", ".join(["(%s, %s)"] * len(agencies))
+                + f" ON CONFLICT (gram) DO UPDATE SET df = {TABLE}.df + excluded.df",
+                [value for row in sorted(agencies) for value in row],
             )
         for change, strings in by_change.items():  # one statement per distinct change
             if connection.vendor == "postgresql":
@@ -126,9 +171,12 @@ def count_all(items: Iterable, into: Counter | None = None) -> Counter:
 
 
 def replace(counts: Counter) -> int:
-    """Track the strings of ``counts`` found in at least TRACK_AT items; returns how many."""
+    """Track the strings of ``counts`` found in at least TRACK_AT items, and every
+    agency's count (``OWNERS`` too, even at 0: the counts are complete); returns how many."""
     clear()
-    rows = [(gram, n) for gram, n in counts.items() if n >= TRACK_AT]
+    rows = [(gram, n) for gram, n in counts.items() if n >= TRACK_AT or is_owner_count(gram)]
+    if OWNERS not in counts:
+        rows.append((OWNERS, 0))
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {TABLE} (gram, df) VALUES (%s, %s)", rows  # noqa: S608
@@ -153,3 +201,31 @@ def tracked() -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT gram, df FROM {TABLE}")  # noqa: S608
         return dict(cursor.fetchall())
+
+
+def inactive_indexed_agencies() -> list[int]:
+    """Inactive agencies that may have items in the index, in one query that reads the
+    (small) agency table and this table by key, never the published items: those whose
+    count is above 0, or all of them while the counts are incomplete (no ``OWNERS`` row:
+    never rebuilt since the counts per agency were added)."""
+    agencies = Agency._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.id, d.df, m.df FROM {agencies} a "  # noqa: S608
+            f"LEFT JOIN {TABLE} d ON d.gram = %s || CAST(a.id AS varchar(20)) "
+            f"LEFT JOIN {TABLE} m ON m.gram = %s "
+            "WHERE NOT a.is_active ORDER BY a.id",
+            [OWNERS, OWNERS],
+        )
+        rows = cursor.fetchall()
+    return [pk for pk, items, complete in rows if complete is None or (items or 0) > 0]
+
+
+def wrong_counts(recount: Counter) -> list[str]:
+    """The kept counts that differ from ``recount`` (from the indexed token strings): a
+    tracked string's, an agency's, or a missing ``OWNERS`` row (never rebuilt)."""
+    kept = tracked()
+    owners = {gram for gram in recount if is_owner_count(gram)} | {OWNERS}
+    return sorted(
+        gram for gram in set(kept) | owners if kept.get(gram) != recount.get(gram, 0)
+    )

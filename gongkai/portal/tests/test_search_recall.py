@@ -1,43 +1,49 @@
-"""Recall against a substring scan: on a corpus built from the seed documents, every 2-,
-3- and 4-character query of a list drawn from the seeds (and a few 1-character ones) finds
-exactly the items whose normalised text contains it — on SQLite and on PostgreSQL."""
+"""Recall against a substring scan: on a corpus built from the project's sample documents,
+every 2-, 3- and 4-character query of a list drawn from them (and a few 1-character ones)
+finds exactly the items whose normalised text contains it — on SQLite and on PostgreSQL."""
 
 import datetime as dt
 import random
 import re
-from pathlib import Path
 
 import pytest
 
+from gongkai.core.tests.fixtures.documents import TRADITIONAL, sample_documents
 from gongkai.portal.search import SearchQuery, index_publication, search_publications
 from gongkai.portal.search import text as t
 from gongkai.publishing.models import Publication, PublicationAttachment
 
-SEEDS = Path(__file__).resolve().parents[3].parent / "shared" / "seeds"
 RUN = re.compile(r"[^\W_]+")
+WANTED = {1: 12, 2: 150, 3: 150, 4: 150}  # queries per length
 
 
-def seed_sentences() -> list[str]:
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"[。\n；;]", text) if len(s.strip()) >= 4]
+
+
+def sample_sentences() -> list[str]:
     sentences = []
-    for path in sorted(SEEDS.glob("*.txt")):
-        text = path.read_text("utf-8", errors="replace")
-        sentences += [s.strip() for s in re.split(r"[。\n；;]", text) if len(s.strip()) >= 4]
+    for text in sample_documents().values():
+        sentences += split_sentences(text)
     return sentences
 
 
 def query_list(sentences: list[str]) -> list[str]:
     """About 150 queries of each length 2, 3, 4 (and 12 of length 1), drawn with a fixed
-    seed from the runs of the seed sentences, as typed (traditional ones included)."""
+    seed from the runs of the sample sentences, as typed (traditional ones included)."""
     rnd = random.Random(6)
-    by_length: dict[int, set[str]] = {1: set(), 2: set(), 3: set(), 4: set()}
+    by_length: dict[int, set[str]] = {size: set() for size in WANTED}
     for sentence in sentences:
         for run in RUN.findall(sentence):
             for size in by_length:
                 by_length[size].update(run[i : i + size] for i in range(len(run) - size + 1))
+    # Fail loudly if the samples shrink below what the list needs (twice it, so the draw
+    # stays a sample rather than the whole pool) instead of quietly asking fewer queries.
+    pools = {size: len(grams) for size, grams in by_length.items()}
+    assert all(pools[size] >= 2 * WANTED[size] for size in WANTED), pools
     queries = []
     for size, grams in by_length.items():
-        pool = sorted(grams)
-        queries += rnd.sample(pool, min(len(pool), 12 if size == 1 else 150))
+        queries += rnd.sample(sorted(grams), WANTED[size])
     return queries
 
 
@@ -88,7 +94,7 @@ def matches(query: str, **kwargs) -> tuple[int, set[int]]:
 
 @pytest.fixture
 def corpus(bureau, office):
-    sentences = seed_sentences()
+    sentences = sample_sentences()
     rnd = random.Random(2019)
     items = [make_item(n, sentences, rnd, office, bureau) for n in range(1, 181)]
     return sentences, {p.pk: normalised_text(p) for p in items}
@@ -97,7 +103,13 @@ def corpus(bureau, office):
 def test_every_query_of_the_list_finds_exactly_the_items_containing_it(corpus):
     sentences, texts = corpus
     queries = query_list(sentences)
-    assert len(queries) > 400
+    assert [len([q for q in queries if len(q) == n]) for n in WANTED] == list(WANTED.values())
+    traditional = set(split_sentences(sample_documents()[TRADITIONAL]))
+    typed_traditional = [
+        q for q in queries
+        if t.normalise(q) != q and any(q in s for s in traditional)
+    ]
+    assert len(typed_traditional) >= 20  # traditional queries are asked, not only simplified
     mismatches = []
     nonempty = 0
     for query in queries:

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from gongkai.core import clock
+from gongkai.core import selectors as core_selectors
 from gongkai.foi import deadlines, fees
 from gongkai.portal import selectors
 from gongkai.portal.forms import ColumnFilterForm
@@ -30,12 +31,12 @@ CONTENT_TYPES = {
 def agency_home(request, code: str):
     """An agency's disclosure home (政府信息公开专栏): the catalogue tree with counts,
     the guide, annual reports, normative documents, the request form, newest items."""
-    agency = selectors.agency_get_public(code=code)
+    agency = core_selectors.agency_get_public(code=code)
     return render(request, "portal/agency_home.html", {
         "agency": agency,
         "catalogue": selectors.agency_catalogue(agency),
         "latest": selectors.latest_publications(agency=agency, limit=LATEST_ON_AGENCY_HOME),
-        "sub_agencies": selectors.agencies_for_portal().filter(parent=agency),
+        "sub_agencies": core_selectors.agencies_public().filter(parent=agency),
         "feed_rss": optional_url("portal:agency-feed-rss", agency.code),
         "feed_atom": optional_url("portal:agency-feed-atom", agency.code),
     })
@@ -59,7 +60,7 @@ def agency_guide(request, code: str):
     """The guide to the agency's disclosure (政府信息公开指南, Art. 12): how to request
     and through which channels (Art. 29), when a request counts as received (Art. 31),
     the reply deadlines (Art. 30, 33), fees (Art. 42) and remedies (Art. 51)."""
-    agency = selectors.agency_get_public(code=code)
+    agency = core_selectors.agency_get_public(code=code)
     fee_source, fee_scales = _fee_scales()
     return render(request, "portal/agency_guide.html", {
         "agency": agency,
@@ -75,7 +76,7 @@ def agency_guide(request, code: str):
 
 def agency_normative(request, code: str):
     """The agency's rules and normative documents, with validity and interpretations."""
-    agency = selectors.agency_get_public(code=code)
+    agency = core_selectors.agency_get_public(code=code)
     documents = selectors.agency_normative_documents(agency, today=clock.today())
     return render(request, "portal/agency_normative.html", {
         "agency": agency,

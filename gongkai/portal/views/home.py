@@ -1,5 +1,6 @@
 from django.shortcuts import render
 
+from gongkai.core import selectors as core_selectors
 from gongkai.portal import selectors
 
 LATEST_ON_HOME = 10
@@ -11,5 +12,5 @@ def home(request):
     return render(request, "portal/home.html", {
         "latest": selectors.latest_publications(limit=LATEST_ON_HOME),
         "topics": selectors.topics_with_counts(),
-        "agencies": selectors.agencies_for_portal(),
+        "agencies": core_selectors.agencies_public(),
     })

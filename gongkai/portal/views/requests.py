@@ -6,14 +6,14 @@ from django.views.decorators.http import require_http_methods
 
 from gongkai.core.errors import DomainError
 from gongkai.foi import selectors as foi_selectors
-from gongkai.foi.services.requests import request_submit_online
-from gongkai.portal.forms import (
+from gongkai.foi.forms import (
     LOOKUP_FAILED,
     STATUS_RATE,
     SUBMIT_RATE,
     OnlineRequestForm,
     StatusLookupForm,
 )
+from gongkai.foi.services.requests import request_submit_online
 
 
 def _too_many(request, what: str):

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from gongkai.core import clock
+from gongkai.core import selectors as core_selectors
 from gongkai.portal import selectors
 from gongkai.portal.forms import SearchForm
 from gongkai.portal.views import _common
@@ -22,7 +23,7 @@ def search(request):
         "form": form,
         "text": text,
         "order": form.value("order") or "relevance",
-        "agencies": selectors.agencies_for_portal(),
+        "agencies": core_selectors.agencies_public(),
         "topics": selectors.topics_all(),
         "years": range(clock.today().year, FIRST_YEAR - 1, -1),
         "agency": form.agency_obj if form.value("agency") else None,

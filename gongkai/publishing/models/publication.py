@@ -3,7 +3,7 @@ from django.db import models
 
 
 class DisclosureAttribute(models.TextChoices):
-    """Set when a document is drafted (seed 001); a document without one is not issued."""
+    """Set when a document is drafted; a document without one is not issued."""
 
     PROACTIVE = "proactive", "主动公开"
     ON_REQUEST = "on_request", "依申请公开"

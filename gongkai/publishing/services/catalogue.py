@@ -9,7 +9,7 @@ from importlib import resources
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from gongkai.core import audit
+from gongkai.core import audit, listeners
 from gongkai.core.errors import DomainError
 from gongkai.core.models import Agency
 from gongkai.publishing import permissions
@@ -27,12 +27,9 @@ def default_catalogue() -> list[dict]:
 
 
 def _public_content_changed() -> None:
-    """Columns are the public catalogue (names, order, hidden or shown): drop the
-    portal's cached pages when this commits. Imported here so that publishing does not
-    depend on the portal at import time."""
-    from gongkai.portal.caching import content_changed
-
-    content_changed()
+    """Columns are the public catalogue (names, order, hidden or shown): whatever
+    mirrors public pages must hear of it."""
+    listeners.emit(listeners.CONTENT_CHANGED)
 
 
 @transaction.atomic

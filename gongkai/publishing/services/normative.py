@@ -14,7 +14,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from gongkai.core import audit, clock
+from gongkai.core import audit, clock, listeners
 from gongkai.core import permissions as core_permissions
 from gongkai.core.errors import DomainError, InvalidTransition
 from gongkai.core.models import Agency, Department, Role
@@ -49,12 +49,9 @@ def _check_publication(publication: Publication | None, agency: Agency) -> None:
 
 def _public_content_changed() -> None:
     """The register and its interpretations are public pages (an agency's normative
-    documents, their validity, the items they link): drop the portal's cached pages
-    when this commits. Imported here so that publishing does not depend on the portal
-    at import time."""
-    from gongkai.portal.caching import content_changed
-
-    content_changed()
+    documents, their validity, the items they link): whatever mirrors public pages must
+    hear of it."""
+    listeners.emit(listeners.CONTENT_CHANGED)
 
 
 @transaction.atomic

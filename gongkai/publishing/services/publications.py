@@ -9,7 +9,7 @@ from collections.abc import Callable
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from gongkai.core import audit, clock
+from gongkai.core import audit, clock, listeners
 from gongkai.core.errors import DomainError
 from gongkai.core.models import Agency, Department
 from gongkai.core.sequences import next_number
@@ -47,8 +47,10 @@ EDITABLE_FIELDS = (
 UNSCREENABLE_KINDS = frozenset({"JPEG", "PNG"})
 
 # Called inside the publishing transaction with (publication, visible: bool), so that
-# whatever mirrors the public set (the search index) changes with it or not at all.
-visibility_listeners: list[Callable[[Publication, bool], None]] = []
+# whatever mirrors the public set (the search index) changes with it or not at all: the
+# subscribers of core.listeners' "publication visibility" event, under their old name.
+visibility_listeners: list[Callable[[Publication, bool], None]] = listeners.subscribers(
+    listeners.PUBLICATION_VISIBILITY)
 
 
 def _deny(message: str):
@@ -533,8 +535,7 @@ def _go_public(publication: Publication, *, actor, action: Action) -> None:
         save_fields=("published_on", "published_revision", "scheduled_for"),
         data={"revision": publication.published_revision.number},
     )
-    for listener in list(visibility_listeners):
-        listener(publication, True)
+    listeners.emit(listeners.PUBLICATION_VISIBILITY, publication, True)
 
 
 @transaction.atomic
@@ -598,8 +599,7 @@ def publication_withdraw(*, actor, publication: Publication, reason: str) -> Pub
         publication, Action.WITHDRAW, actor=actor, reason=reason, save_fields=("withdrawal_reason",)
     )
     if was_public:
-        for listener in list(visibility_listeners):
-            listener(publication, False)
+        listeners.emit(listeners.PUBLICATION_VISIBILITY, publication, False)
     return publication
 
 

@@ -1,12 +1,15 @@
 import datetime as dt
 import functools
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from gongkai.core import clock
 from gongkai.core.masking import MaskPattern
+from gongkai.core.tests.fixtures import documents as sample_fixtures
+from gongkai.core.tests.fixtures.documents import NAMES as SAMPLE_NAMES
+from gongkai.core.tests.fixtures.documents import TRADITIONAL as TRADITIONAL_SAMPLE
+from gongkai.core.tests.fixtures.documents import sample_documents
 from gongkai.publishing.extract import UnreadableFile
 from gongkai.publishing.screening import (
     Finding,
@@ -372,17 +375,64 @@ def test_screen_file_raises_for_unreadable_files():
         screen_file(b"\x89PNG\r\n\x1a\n" + b"\0" * 32, "scan.png")
 
 
-# --- the seed documents ---------------------------------------------------------------
+# --- the project's sample documents ---------------------------------------------------
 
-SEEDS = Path(__file__).resolve().parents[4] / "shared" / "seeds"
+# What the samples carry that a careless rule would flag: secrecy-policy prose, a table
+# row in traditional characters, hotline and office numbers, document numbers, figures.
+INNOCUOUS_IN_SAMPLES = [
+    "保密审查", "保守国家秘密", "屬于國家秘密", "涉密信息不上网", "属于三类内部事务信息",
+    "商业秘密", "12315", "0000-6612315", "青市监发〔2020〕12号", "2020年1月1日", "99.2%",
+    "236.8万元", "5302人次", "21436户",
+]
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="the shared seed documents are not present")
-def test_public_reports_in_the_seeds_raise_no_personal_data_or_markings():
-    seeds = sorted(SEEDS.glob("*.txt"))
-    assert len(seeds) == 5
-    for path in seeds:
-        findings = screen_text(path.read_text(encoding="utf-8"), today=TODAY)
-        assert [(f.kind, f.excerpt) for f in findings if f.kind in (ID, CARD)] == [], path.name
-        # Secrecy-policy prose (保密审查, 保守国家秘密, 屬于國家秘密) is not a marking either.
-        assert [f.excerpt for f in findings] == [], path.name
+def test_the_samples_carry_what_the_screening_must_let_pass():
+    texts = sample_documents()
+    assert sorted(texts) == sorted(SAMPLE_NAMES)
+    assert [p for p in INNOCUOUS_IN_SAMPLES if not any(p in text for text in texts.values())] == []
+
+
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_sample_documents_raise_no_personal_data_or_markings(name):
+    text = sample_documents()[name]
+    assert [(f.kind.value, f.excerpt) for f in screen_text(text, today=TODAY)] == []
+
+
+INJECTED_MARKING = "机密★10年"
+
+
+def with_leaks(text: str) -> str:
+    """The sample with a marking in its header, an ID line after its middle line, a mobile
+    inside a sentence of its second half, and a card line at its end."""
+    lines = text.split("\n")
+    middle = len(lines) // 2
+    lines.insert(middle, ID_LINE)
+    sentence = next(i for i in range(middle + 2, len(lines)) if "。" in lines[i])
+    lines[sentence] = lines[sentence].replace("。", "，联系电话13812345678。", 1)
+    return "\n".join([INJECTED_MARKING, *lines, CARD_LINE])
+
+
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
+def test_leaks_injected_into_a_sample_are_all_found(name):
+    findings = screen_text(with_leaks(sample_documents()[name]), today=TODAY)
+    assert [(f.kind, f.value) for f in findings] == [
+        (MARK, INJECTED_MARKING),
+        (ID, "11010519491231002X"),
+        (MOBILE, "13812345678"),
+        (CARD, "6222021234567894"),
+    ]
+
+
+def test_a_marking_in_traditional_characters_is_found_in_the_traditional_sample():
+    text = "機密★長期\n" + sample_documents()[TRADITIONAL_SAMPLE]
+    assert [(f.kind, f.value) for f in screen_text(text, today=TODAY)] == [(MARK, "機密★長期")]
+
+
+def test_a_missing_sample_folder_fails_rather_than_skips(monkeypatch, tmp_path):
+    monkeypatch.setattr(sample_fixtures, "FOLDER", tmp_path / "absent")
+    with pytest.raises(sample_fixtures.MissingFixture):
+        sample_fixtures.sample_documents()
+    (tmp_path / "absent").mkdir()
+    (tmp_path / "absent" / SAMPLE_NAMES[0]).write_text("样本", "utf-8")
+    with pytest.raises(sample_fixtures.MissingFixture):
+        sample_fixtures.sample_documents()

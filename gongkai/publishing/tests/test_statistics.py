@@ -128,7 +128,7 @@ def test_ties_in_the_top_ten_keep_catalogue_order(office, bureau):
 
 
 def test_year_over_year_change_per_column_and_in_total(office, bureau):
-    # One decimal, as the reports print it (seed 002: 362 → 417 releases, +15.2%).
+    # One decimal, as annual reports print it (362 → 417 releases, +15.2%).
     growing, shrinking, new = (
         column(bureau, "业务文件"),
         column(bureau, "处罚结果"),
@@ -323,7 +323,7 @@ def test_the_page_shows_the_numbers(client_for, office, bureau):
         "1",
         "增长100.0%",
     ]
-    assert "超过20个工作日公开的共 1 条" in cell(page, "late-count")
+    assert "晚于公开期限（成文日期后第20个工作日）发布的共 1 条" in cell(page, "late-count")
     assert cell(page, "channel-website").split() == ["政府网站（本平台）", "3"]
     assert cell(page, "blank-count") == "0" and cell(page, "stale-count") == "2"
 

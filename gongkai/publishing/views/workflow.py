@@ -31,7 +31,7 @@ from gongkai.core.models import Department, Role
 from gongkai.core.selectors import get_working_day_calendar
 from gongkai.core.views.base import staff_required
 from gongkai.publishing import forms as f
-from gongkai.publishing import permissions, screening
+from gongkai.publishing import permissions, rules, screening
 from gongkai.publishing.models import (
     AgencyPublishingSettings,
     Column,
@@ -49,7 +49,6 @@ from gongkai.publishing.views import lookups
 from gongkai.publishing.workflow import Action, allowed_actions, next_status
 
 PAGE_SIZE = 50
-PUBLISH_LIMIT_DAYS = 20  # Art. 26: within 20 working days of being made or changed
 S = PublicationStatus
 
 
@@ -626,15 +625,17 @@ def publication_release_record(request, p, d):
 
 
 def late_flag(publication: Publication, calendar, today) -> str:
-    """Art. 26: published more than 20 working days after it was made; or, not yet
-    published, past that limit already (proactive items only)."""
-    limit = calendar.add_working_days(publication.written_on, PUBLISH_LIMIT_DAYS)
+    """The list's and the item page's flag for Art. 26 (``publishing.rules``): published
+    after the deadline; or, not yet published, a proactive item already past it."""
     if publication.published_on:
-        return "逾期发布" if publication.published_on > limit else ""
+        late = rules.is_published_late(
+            publication.written_on, publication.published_on, calendar=calendar
+        )
+        return "逾期发布" if late else ""
     if (
         publication.disclosure_attribute == DisclosureAttribute.PROACTIVE
         and publication.status != S.WITHDRAWN
-        and today > limit
+        and rules.is_publication_overdue(publication.written_on, today=today, calendar=calendar)
     ):
         return "已超过公开时限"
     return ""

@@ -10,11 +10,11 @@ Given the lines of a document (:mod:`gongkai.reports.checker.readers`), the extr
    统计期限, the appendix's "2018年度" column);
 3. places each table line: its label cells, folded by :func:`normalise_label`, must be a
    row's label or alias, optionally preceded by the row's group labels (the group label
-   printed beside the first sub-row, seed 004: ``三、本年度办理结果 | (一)予以公开 | 0 …``);
+   printed beside the first sub-row, as crawled flattened reports do: ``三、本年度办理结果 | (一)予以公开 | 0 …``);
    its figures fill the table's columns in order (or in the order of the last header
    line, when that line printed the column labels in another order). A row whose
    figures continue on the next line(s) (``行政許可 | 69 | 0`` + ``| 5361 |``, or one
-   cell per line as in seed 002) is joined with them. A line of figures without a label
+   cell per line, as some converters print) is joined with them. A line of figures without a label
    belongs to the table whose header was last seen, when that table has a single,
    unlabelled row (table 四).
 

@@ -2,7 +2,7 @@
 
 Every reader gives the same thing: the document's lines in reading order, each a tuple
 of cell texts. A table row is one line (merged cells appear once, in their first slot);
-a paragraph is a one-cell line. Flattened text (seed 004) is split on ``|``; other text
+a paragraph is a one-cell line. Flattened text (a crawler's copy of a table) is split on ``|``; other text
 lines (PDF text layers, hand-typed text) are split into a label and the figures at its
 end. The type comes from the content, never the name; anything corrupt or hostile raises
 :class:`UnreadableFile` (the bounds are those of leak screening's extractor).

@@ -1,4 +1,4 @@
-"""The checker reads published reports: both seeds, the same tables as HTML, DOCX and PDF,
+"""The checker reads published reports: both sample reports, the same tables as HTML, DOCX and PDF,
 simplified or traditional characters; what it cannot map it reports, never guesses."""
 
 import io
@@ -15,9 +15,13 @@ from gongkai.reports.checker.extract import extract
 from gongkai.reports.checker.readers import UnreadableFile, read_document, split_text_line
 from gongkai.reports.formats import get_format
 from gongkai.reports.tests.fixtures.renditions import report_docx, report_html
-from gongkai.reports.tests.fixtures.seeds import SEED_002, SEED_004, seed_004_text
-
-AGENCY_004 = "天水市市场监督管理局"
+from gongkai.reports.tests.fixtures.sample_reports import (
+    AGENCY_2018,
+    AGENCY_2020,
+    REPORT_2018,
+    REPORT_2020,
+    report_2020_text,
+)
 
 
 def _extract(data: bytes):
@@ -25,36 +29,36 @@ def _extract(data: bytes):
 
 
 @pytest.fixture(scope="module")
-def seed_004():
-    return _extract(SEED_004.read_bytes())
+def report_2020():
+    return _extract(REPORT_2020.read_bytes())
 
 
 @pytest.fixture(scope="module")
-def seed_002():
-    return _extract(SEED_002.read_bytes())
+def report_2018():
+    return _extract(REPORT_2018.read_bytes())
 
 
-# --- seed 004: a 2020 report in the 2019 format, traditional, one row per line ----------------
+# --- a 2020 report in the 2019 format, traditional, one row per line --------------------------
 
-def test_seed_004_is_read_as_the_2019_format_with_its_year_and_agency(seed_004):
-    assert seed_004.format.id == "2019"
-    assert seed_004.year == 2020
-    assert seed_004.agency == AGENCY_004
+def test_report_2020_is_read_as_the_2019_format_with_its_year_and_agency(report_2020):
+    assert report_2020.format.id == "2019"
+    assert report_2020.year == 2020
+    assert report_2020.agency == AGENCY_2020
 
 
-def test_seed_004_places_every_cell_of_the_2019_format(seed_004):
+def test_report_2020_places_every_cell_of_the_2019_format(report_2020):
     fmt = get_format("2019")
-    assert seed_004.missing == []
-    assert set(seed_004.cells) == set(fmt.cell_refs())
-    assert len(seed_004.cells) == 198
-    assert seed_004.unplaced == []  # every table line mapped; prose is not looked at
+    assert report_2020.missing == []
+    assert set(report_2020.cells) == set(fmt.cell_refs())
+    assert len(report_2020.cells) == 198
+    assert report_2020.unplaced == []  # every table line mapped; prose is not looked at
 
 
-def test_seed_004_figures_land_in_their_cells(seed_004):
-    cells = seed_004.cells
+def test_report_2020_figures_land_in_their_cells(report_2020):
+    cells = report_2020.cells
     assert cells["2.5/licensing/items_last_year"] == 69
     assert cells["2.5/licensing/change"] == 0
-    assert cells["2.5/licensing/decisions"] == 5361  # broken over two lines in the seed
+    assert cells["2.5/licensing/decisions"] == 5361  # broken over two lines in the report
     assert cells["2.6/penalty/decisions"] == 209
     assert cells["2.6/enforcement/items_last_year"] == 13
     assert cells["2.6/enforcement/decisions"] == 31
@@ -65,36 +69,36 @@ def test_seed_004_figures_land_in_their_cells(seed_004):
     assert cells["4/all/litigation_after_review.total"] == 0
 
 
-def test_seed_004_breaks_no_rule():
-    result = check_bytes("004.txt", SEED_004.read_bytes())
+def test_report_2020_breaks_no_rule():
+    result = check_bytes("2020.txt", REPORT_2020.read_bytes())
     assert result.status == 0
     assert result.violations == []
     assert result.check.unchecked == []
     assert result.check.checked == 40  # 7 + 7 columns, 23 rows, 3 appeal totals
 
 
-def test_seed_004_in_simplified_characters_reads_the_same(seed_004):
-    simplified = opencc.OpenCC("t2s").convert(seed_004_text())
-    assert simplified != seed_004_text()
+def test_report_2020_in_simplified_characters_reads_the_same(report_2020):
+    simplified = opencc.OpenCC("t2s").convert(report_2020_text())
+    assert simplified != report_2020_text()
     again = _extract(simplified.encode("utf-8"))
-    assert again.format.id == "2019" and again.year == 2020 and again.agency == AGENCY_004
-    assert again.cells == seed_004.cells
+    assert again.format.id == "2019" and again.year == 2020 and again.agency == AGENCY_2020
+    assert again.cells == report_2020.cells
     assert again.unplaced == []
 
 
-def test_seed_004_in_gb18030_with_full_width_punctuation_reads_the_same(seed_004):
-    text = seed_004_text().replace("|", "｜").replace("(", "（").replace(")", "）")
+def test_report_2020_in_gb18030_with_full_width_punctuation_reads_the_same(report_2020):
+    text = report_2020_text().replace("|", "｜").replace("(", "（").replace(")", "）")
     again = _extract(text.encode("gb18030"))
-    assert again.cells == seed_004.cells
+    assert again.cells == report_2020.cells
 
 
-# --- seed 002: a 2018 legacy report, one cell per line -----------------------------------------
+# --- a 2018 legacy report, one cell per line ---------------------------------------------------
 
-def test_seed_002_is_read_as_legacy_with_its_appendix(seed_002):
-    assert seed_002.format.id == "legacy"
-    assert seed_002.year == 2018
-    assert seed_002.agency == "安庆市工商质监局"
-    cells = seed_002.cells
+def test_report_2018_is_read_as_legacy_with_its_appendix(report_2018):
+    assert report_2018.format.id == "legacy"
+    assert report_2018.year == 2018
+    assert report_2018.agency == AGENCY_2018
+    cells = report_2018.cells
     assert cells["appendix/proactive_documents/value"] == 74
     assert cells["appendix/proactive_website/value"] == 74
     assert cells["appendix/requests_received/value"] == 4
@@ -109,31 +113,31 @@ def test_seed_002_is_read_as_legacy_with_its_appendix(seed_002):
     assert cells["appendix/lawsuits/value"] == 0
 
 
-def test_seed_002_blank_lines_are_blank_cells_not_zero(seed_002):
+def test_report_2018_blank_lines_are_blank_cells_not_zero(report_2018):
     for row in ("proactive_gazette", "requests_post_fax", "replies_partly", "replies_other"):
         ref = f"appendix/{row}/value"
-        assert ref in seed_002.cells and seed_002.cells[ref] is None
-    assert seed_002.missing == []
+        assert ref in report_2018.cells and report_2018.cells[ref] is None
+    assert report_2018.missing == []
 
 
-def test_seed_002_prose_figures_are_not_cells(seed_002):
+def test_report_2018_prose_figures_are_not_cells(report_2018):
     """"201811日" (2018年1月1日 with digits lost) and the top-10 table of section 二 are
     not figures of the appendix."""
-    texts = " ".join(u.text for u in seed_002.unplaced)
+    texts = " ".join(u.text for u in report_2018.unplaced)
     assert "201811" not in texts and "业务文件" not in texts
-    assert 201811 not in seed_002.cells.values()
-    assert [u.text for u in seed_002.unplaced] == ["设为主页 | 加入收藏 | 网站地图 | 关于我们 | 使用帮助"]
+    assert 201811 not in report_2018.cells.values()
+    assert [u.text for u in report_2018.unplaced] == ["设为主页 | 加入收藏 | 网站地图 | 关于我们 | 使用帮助"]
 
 
-def test_seed_002_appendix_sums_hold():
-    result = check_bytes("002.txt", SEED_002.read_bytes())
+def test_report_2018_appendix_sums_hold():
+    result = check_bytes("2018.txt", REPORT_2018.read_bytes())
     assert result.status == 0 and result.check.checked == 3
 
 
 # --- the same tables as HTML, DOCX and PDF ----------------------------------------------------
 
 def _distinct(cells: dict) -> dict:
-    """Seed 004's cells with a different figure in every cell of tables 三 and 四, so
+    """The 2020 report's cells with a different figure in every cell of tables 三 and 四, so
     that a shifted column or row cannot go unnoticed."""
     out = dict(cells)
     for i, ref in enumerate(sorted(r for r in cells if r[0] in "34")):
@@ -143,10 +147,10 @@ def _distinct(cells: dict) -> dict:
 
 @pytest.mark.parametrize("script", ["simplified", "traditional"])
 @pytest.mark.parametrize("distinct", [False, True])
-def test_html_rendition_with_merged_cells_reads_the_same(seed_004, script, distinct):
-    cells = _distinct(seed_004.cells) if distinct else seed_004.cells
+def test_html_rendition_with_merged_cells_reads_the_same(report_2020, script, distinct):
+    cells = _distinct(report_2020.cells) if distinct else report_2020.cells
     label = opencc.OpenCC("s2t").convert if script == "traditional" else (lambda s: s)
-    page = report_html(get_format("2019"), cells, agency=AGENCY_004, year=2020, label=label)
+    page = report_html(get_format("2019"), cells, agency=AGENCY_2020, year=2020, label=label)
     assert "rowspan=" in page and "colspan=" in page
     again = _extract(page.encode("utf-8"))
     assert (again.format.id, again.year) == ("2019", 2020)
@@ -155,28 +159,29 @@ def test_html_rendition_with_merged_cells_reads_the_same(seed_004, script, disti
 
 
 @pytest.mark.parametrize("distinct", [False, True])
-def test_docx_rendition_with_merged_cells_reads_the_same(seed_004, distinct):
-    cells = _distinct(seed_004.cells) if distinct else seed_004.cells
-    data = report_docx(get_format("2019"), cells, agency=AGENCY_004, year=2020)
+def test_docx_rendition_with_merged_cells_reads_the_same(report_2020, distinct):
+    cells = _distinct(report_2020.cells) if distinct else report_2020.cells
+    data = report_docx(get_format("2019"), cells, agency=AGENCY_2020, year=2020)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         xml = archive.read("word/document.xml").decode()
     assert "w:gridSpan" in xml and "w:vMerge" in xml  # merged header and group cells
     again = _extract(data)
     assert read_document(data).kind == "docx"
-    assert (again.format.id, again.year, again.agency) == ("2019", 2020, AGENCY_004)
+    assert (again.format.id, again.year, again.agency) == ("2019", 2020, AGENCY_2020)
     assert again.cells == cells
     assert again.unplaced == []
 
 
-def test_pdf_rendition_reads_the_same_through_its_text_layer(seed_004):
-    weasyprint = pytest.importorskip("weasyprint")
-    cells = _distinct(seed_004.cells)
-    page = report_html(get_format("2019"), cells, agency=AGENCY_004, year=2020)
+def test_pdf_rendition_reads_the_same_through_its_text_layer(report_2020):
+    import weasyprint
+
+    cells = _distinct(report_2020.cells)
+    page = report_html(get_format("2019"), cells, agency=AGENCY_2020, year=2020)
     pdf = weasyprint.HTML(string=page).write_pdf()
     document = read_document(pdf)
     assert document.kind == "pdf"
     again = extract(document)
-    assert (again.format.id, again.year, again.agency) == ("2019", 2020, AGENCY_004)
+    assert (again.format.id, again.year, again.agency) == ("2019", 2020, AGENCY_2020)
     assert again.cells == cells
     assert again.unplaced == []
 
@@ -192,8 +197,8 @@ def test_2021_format_is_recognised_by_its_own_labels():
     assert again.cells == cells
 
 
-def test_a_report_in_the_wrong_format_for_its_year_is_a_finding(seed_004):
-    page = report_html(get_format("2019"), seed_004.cells, agency=AGENCY_004, year=2022)
+def test_a_report_in_the_wrong_format_for_its_year_is_a_finding(report_2020):
+    page = report_html(get_format("2019"), report_2020.cells, agency=AGENCY_2020, year=2022)
     result = check_bytes("2022.html", page.encode())
     assert result.format.id == "2019"
     assert result.status == 1  # not only a note: the exit status says so
@@ -206,7 +211,7 @@ def test_a_report_in_the_wrong_format_for_its_year_is_a_finding(seed_004):
 # --- what cannot be mapped is reported, never guessed ------------------------------------------
 
 def test_a_row_with_a_figure_missing_is_unplaced_not_shifted():
-    text = seed_004_text().replace("行政處罰 | 60 | 0 | 209 |", "行政處罰 | 60 | 209 |")
+    text = report_2020_text().replace("行政處罰 | 60 | 0 | 209 |", "行政處罰 | 60 | 209 |")
     again = _extract(text.encode())
     assert "2.6/penalty/decisions" not in again.cells and "2.6/penalty/change" not in again.cells
     assert [u.text for u in again.unplaced] == ["行政處罰 | 60 | 209"]
@@ -214,7 +219,7 @@ def test_a_row_with_a_figure_missing_is_unplaced_not_shifted():
 
 
 def test_an_unknown_row_label_is_unplaced():
-    text = seed_004_text().replace("行政強制 | 13 | 0 | 31 |", "行政检查 | 13 | 0 | 31 |")
+    text = report_2020_text().replace("行政強制 | 13 | 0 | 31 |", "行政检查 | 13 | 0 | 31 |")
     again = _extract(text.encode())
     assert "2.6/enforcement/decisions" not in again.cells
     assert again.unplaced[0].text == "行政检查 | 13 | 0 | 31"
@@ -222,14 +227,14 @@ def test_an_unknown_row_label_is_unplaced():
 
 
 def test_a_figure_contradicting_an_earlier_one_is_unplaced():
-    text = seed_004_text().replace("行政強制 | 13 | 0 | 31 |", "行政強制 | 13 | 0 | 31 |\n行政強制 | 13 | 0 | 32 |")
+    text = report_2020_text().replace("行政強制 | 13 | 0 | 31 |", "行政強制 | 13 | 0 | 31 |\n行政強制 | 13 | 0 | 32 |")
     again = _extract(text.encode())
     assert again.cells["2.6/enforcement/decisions"] == 31
     assert "不一致" in again.unplaced[0].reason
 
 
 def test_header_printed_in_another_column_order_is_followed():
-    text = seed_004_text().replace(
+    text = report_2020_text().replace(
         "信息內容 | 采購項目數量 | 采購總金額 |", "信息內容 | 采購總金額 | 采購項目數量 |"
     ).replace("政府集中采購 | 2 | 395.721萬元 |", "政府集中采購 | 395.721萬元 | 2 |")
     again = _extract(text.encode())

@@ -12,7 +12,13 @@ from django.urls import reverse
 from gongkai.core import navigation
 from gongkai.reports.checker import check as check_module
 from gongkai.reports.checker.forms import MAX_FILES, MAX_TOTAL_BYTES
-from gongkai.reports.tests.fixtures.seeds import SEED_002, SEED_004, alter_004
+from gongkai.reports.tests.fixtures.sample_reports import (
+    AGENCY_2018,
+    AGENCY_2020,
+    REPORT_2018,
+    REPORT_2020,
+    alter_2020,
+)
 from gongkai.reports.views import checker as checker_views
 
 URL = reverse("staff:report-checker")
@@ -28,9 +34,9 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
 
 def batch():
     return [
-        upload("天水2020.txt", SEED_004.read_bytes()),
-        upload("安庆2018.txt", SEED_002.read_bytes()),
-        upload("改动.txt", alter_004(line_starts="(七)", column=0, value="2").encode()),
+        upload("青岚2020.txt", REPORT_2020.read_bytes()),
+        upload("澄川2018.txt", REPORT_2018.read_bytes()),
+        upload("改动.txt", alter_2020(line_starts="(七)", column=0, value="2").encode()),
         upload("损坏.docx", b"PK\x03\x04 not a zip at all"),
         upload("空白.pdf", b""),
     ]
@@ -61,11 +67,11 @@ def test_a_batch_gives_one_row_per_file_with_violations_in_chinese(client_for, s
     assert response.status_code == 200
     page = response.content.decode()
     results = response.context["results"]
-    assert [r.name for r in results] == ["天水2020.txt", "安庆2018.txt", "改动.txt", "损坏.docx", "空白.pdf"]
+    assert [r.name for r in results] == ["青岚2020.txt", "澄川2018.txt", "改动.txt", "损坏.docx", "空白.pdf"]
     assert [r.status for r in results] == [0, 0, 1, 2, 2]
     assert page.count('data-testid="checker-row"') == 5
     assert "2019年版年度报告格式" in page and "2019年以前格式（附表）" in page
-    assert "天水市市场监督管理局" in page and "安庆市工商质监局" in page
+    assert AGENCY_2020 in page and AGENCY_2018 in page
     assert "198 / 198" in page and "16 / 16" in page
     # the altered file's violation, described in Chinese, with the cells it reads
     assert "（七）总计等于（一）至（六）各项之和（分组只计各分项）（自然人）：应为 0，实为 2" in page
@@ -132,9 +138,9 @@ def test_files_are_read_one_at_a_time(monkeypatch):
     monkeypatch.setattr(check_module, "check_bytes", check_bytes)
 
     class Form:
-        cleaned_data = {"files": [_Upload("a.txt", SEED_004.read_bytes(), events),
+        cleaned_data = {"files": [_Upload("a.txt", REPORT_2020.read_bytes(), events),
                                   _Upload("empty.txt", b"", events),
-                                  _Upload("b.txt", SEED_002.read_bytes(), events)]}
+                                  _Upload("b.txt", REPORT_2018.read_bytes(), events)]}
 
     results = checker_views._results(Form())
     assert [r.name for r in results] == ["a.txt", "empty.txt", "b.txt"]
@@ -146,7 +152,7 @@ def test_files_are_read_one_at_a_time(monkeypatch):
 
 def test_results_download_as_csv_without_a_second_upload(client_for, office):
     client = client_for(office)
-    files = [*batch(), upload("=HYPERLINK(1).txt", SEED_004.read_bytes())]
+    files = [*batch(), upload("=HYPERLINK(1).txt", REPORT_2020.read_bytes())]
     page = client.post(URL, {"files": files})
     token = page.context["csv_token"]
     assert csv_url(token) in page.content.decode()
@@ -159,8 +165,8 @@ def test_results_download_as_csv_without_a_second_upload(client_for, office):
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     assert rows[0][:5] == ["文件", "读取方式", "格式", "年度", "机关"]
     by_file = {row[0]: row for row in rows[1:]}
-    assert by_file["天水2020.txt"][2:7] == ["2019年版年度报告格式", "2020", "天水市市场监督管理局", "198", "198"]
-    assert by_file["天水2020.txt"][-1] == "全部规则成立"
+    assert by_file["青岚2020.txt"][2:7] == ["2019年版年度报告格式", "2020", AGENCY_2020, "198", "198"]
+    assert by_file["青岚2020.txt"][-1] == "全部规则成立"
     assert by_file["改动.txt"][7] == "3" and "应为 0，实为 2" in by_file["改动.txt"][8]
     assert by_file["损坏.docx"][-1] == "无法检查"
     assert "'=HYPERLINK(1).txt" in by_file  # a file name cannot become a spreadsheet formula

@@ -9,7 +9,7 @@ from gongkai.reports.normalise import NotANumber, normalise_label, parse_number,
 
 
 @pytest.mark.parametrize(("printed", "canonical"), [
-    ("本年新 公開數量", "本年新公开数量"),  # seed 004: traditional, a stray space
+    ("本年新 公開數量", "本年新公开数量"),  # the sample 2020 report: traditional, a stray space
     ("（二）部分公開（區分處理的，只計這一情形，不計其他情形）", "(二)部分公开(区分处理的,只计这一情形,不计其他情形)"),
     ("3.危及「三安全一穩定」", "3.危及“三安全一稳定”"),  # corner-bracket quotes
     ('3.危及"三安全一稳定"', "3.危及“三安全一稳定”"),  # straight quotes
@@ -53,7 +53,7 @@ def test_to_simplified_converts_characters_and_width():
     ("+3", 3),
     ("5件", 5),
     ("395.721", Decimal("395.721")),
-    ("395.721萬元", Decimal("395.721")),  # seed 004
+    ("395.721萬元", Decimal("395.721")),  # the sample 2020 report
     ("395.721 万元", Decimal("395.721")),
     ("3957210元", Decimal("395.721")),  # yuan → 万元, the unit the formats print
     ("12万元", Decimal("12")),

@@ -58,8 +58,9 @@ def doc_2021() -> ReportDocument:
     )
 
 
-def doc_2019_seed_004() -> ReportDocument:
-    """Seed 004's figures (天水市市场监督管理局, 2020, 2019 format): zeros except table 二."""
+def doc_2019_report_2020() -> ReportDocument:
+    """The figures of the sample 2020 report (青岚市市场监督管理局, 2019 format): zeros except
+    table 二."""
     fmt = get_format("2019")
     cells = dict.fromkeys(fmt.cell_refs(), 0)
     cells.update({
@@ -69,9 +70,9 @@ def doc_2019_seed_004() -> ReportDocument:
         "2.9/procurement/projects": 2, "2.9/procurement/amount": Decimal("395.721"),
     })
     return ReportDocument(
-        format=fmt, agency_name="天水市市场监督管理局", year=2020, cells=cells,
-        prose={"overview": "2020年，天水市市场监督管理局高度重视政府信息公开工作。",
-               "problems": "对政府信息公开的宣传还不够。", "other_matters": "无。"},
+        format=fmt, agency_name="青岚市市场监督管理局", year=2020, cells=cells,
+        prose={"overview": "2020年，青岚市市场监督管理局稳步推进政府信息公开工作。",
+               "problems": "政策解读形式以文字为主。", "other_matters": "无。"},
         manual_sources={"2.9/procurement/amount": "局财务科政府采购台账"},
     )
 
@@ -139,7 +140,7 @@ def html_2021():
     return render_to_string("reports/_document.html", {"doc": doc_2021()})
 
 
-@pytest.mark.parametrize("make_doc", [doc_2021, doc_2019_seed_004])
+@pytest.mark.parametrize("make_doc", [doc_2021, doc_2019_report_2020])
 def test_html_prints_every_cell_at_its_place_with_its_merges(make_doc):
     doc = make_doc()
     parsed = parse(render_to_string("reports/_document.html", {"doc": doc}))
@@ -203,7 +204,7 @@ def test_html_document_prints_title_preamble_sections_prose_and_manual_source(ht
 
 
 def test_html_table_partial_renders_one_table_on_its_own():
-    doc = doc_2019_seed_004()
+    doc = doc_2019_report_2020()
     html = Template('{% include "reports/_table.html" with doc=doc table=table %}').render(
         Context({"doc": doc, "table": doc.format.table("2.9")}))
     parsed = parse(html)
@@ -215,7 +216,7 @@ def test_html_table_partial_renders_one_table_on_its_own():
 
 
 def test_report_tags_format_cells():
-    doc = doc_2019_seed_004()
+    doc = doc_2019_report_2020()
     html = Template(
         '{% load report_tags %}[{% cell_value doc "2.5/licensing/decisions" %}]'
         '[{{ amount|report_amount:2 }}][{{ none|report_count }}][{{ neg|report_count }}]'
@@ -471,8 +472,8 @@ def test_pixel_check_would_catch_boxes(tmp_path):
         '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
         "<dir>/usr/share/fonts/truetype/dejavu</dir>"
         f"<cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>", encoding="utf-8")
-    if not Path("/usr/share/fonts/truetype/dejavu").is_dir():
-        pytest.skip("the control needs Debian's fonts-dejavu-core")
+    # `make test` installs fonts-dejavu-core; without it the control proves nothing.
+    assert Path("/usr/share/fonts/truetype/dejavu").is_dir(), "install Debian's fonts-dejavu-core"
     script = ("import sys; from gongkai.reports.rendering.pdf import html_to_pdf; "
               "sys.stdout.buffer.write(html_to_pdf(open(sys.argv[1], encoding='utf-8').read()))")
     env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
@@ -486,7 +487,7 @@ def test_pixel_check_would_catch_boxes(tmp_path):
 
 
 def test_2019_format_document_renders_in_every_form(tmp_path):
-    doc = doc_2019_seed_004()
+    doc = doc_2019_report_2020()
     pdf = PdfReader(io.BytesIO(render_pdf(doc)))
     text = re.sub(r"\s+", "", "".join(p.extract_text() for p in pdf.pages))
     for label in ("第二十条第(九)项", "政府集中采购", "395.721万元", "5361", "(六)其他处理",

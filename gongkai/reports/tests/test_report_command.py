@@ -1,5 +1,5 @@
-"""`gongkai report check`: a single altered cell breaks its rule (exit 1), the seeds pass
-(exit 0), unreadable or unrecognised files exit 2; the JSON document's shape."""
+"""`gongkai report check`: a single altered cell breaks its rule (exit 1), the sample
+reports pass (exit 0), unreadable or unrecognised files exit 2; the JSON document's shape."""
 
 import json
 import re
@@ -10,9 +10,12 @@ from django.core.management import call_command
 
 from gongkai.reports.formats import get_format
 from gongkai.reports.tests.fixtures.renditions import report_html
-from gongkai.reports.tests.fixtures.seeds import SEED_002, SEED_004, alter_004
-
-AGENCY_004 = "天水市市场监督管理局"
+from gongkai.reports.tests.fixtures.sample_reports import (
+    AGENCY_2020,
+    REPORT_2018,
+    REPORT_2020,
+    alter_2020,
+)
 
 
 def run(*args) -> tuple[int, str, str]:
@@ -36,10 +39,10 @@ def write(tmp_path, name: str, text: str):
     return path
 
 
-# --- the seeds pass ----------------------------------------------------------------------------
+# --- the sample reports pass -------------------------------------------------------------------
 
-def test_both_seeds_pass_with_exit_0():
-    status, out, err = run(SEED_004, SEED_002)
+def test_both_sample_reports_pass_with_exit_0():
+    status, out, err = run(REPORT_2020, REPORT_2018)
     assert status == 0, out + err
     assert "format / 格式: 2019" in out and "format / 格式: legacy" in out
     assert "198 of 198" in out and "16 of 16" in out
@@ -47,11 +50,11 @@ def test_both_seeds_pass_with_exit_0():
 
 
 def test_json_for_one_file_is_one_object_with_every_cell_keyed_by_row_and_column():
-    status, doc = run_json(SEED_004)
+    status, doc = run_json(REPORT_2020)
     assert status == 0
     assert isinstance(doc, dict)
     assert {"format", "year", "agency", "tables", "violations", "unplaced"} <= set(doc)
-    assert (doc["format"], doc["year"], doc["agency"]) == ("2019", 2020, AGENCY_004)
+    assert (doc["format"], doc["year"], doc["agency"]) == ("2019", 2020, AGENCY_2020)
     tables = doc["tables"]
     assert set(tables) == {"2.1", "2.5", "2.6", "2.8", "2.9", "3", "4"}
     assert tables["2.5"]["licensing"] == {"items_last_year": 69, "change": 0, "decisions": 5361}
@@ -65,20 +68,20 @@ def test_json_for_one_file_is_one_object_with_every_cell_keyed_by_row_and_column
 
 
 def test_json_for_several_files_is_a_list_in_the_order_given():
-    status, doc = run_json(SEED_002, SEED_004)
+    status, doc = run_json(REPORT_2018, REPORT_2020)
     assert status == 0
     assert [d["format"] for d in doc] == ["legacy", "2019"]
     legacy = doc[0]
     assert legacy["tables"]["appendix"]["requests_received"] == {"value": 4}
     assert legacy["tables"]["appendix"]["replies"] == {"value": 4}
     assert legacy["tables"]["appendix"]["replies_partly"] == {"value": None}  # blank, not 0
-    assert legacy["unplaced"] == [{"where": "line 382", "text": "设为主页 | 加入收藏 | 网站地图 | 关于我们 | 使用帮助",
+    assert legacy["unplaced"] == [{"where": "line 375", "text": "设为主页 | 加入收藏 | 网站地图 | 关于我们 | 使用帮助",
                                    "reason": "无法识别的表格文字"}]
 
 
 # --- one altered cell breaks its rule ---------------------------------------------------------
 
-# (what to alter in seed 004, the rule and column/row label that must name the cell, the
+# (what to alter in the 2020 report, the rule and column/row label that must name the cell, the
 # cell, every rule the single change breaks)
 ALTERATIONS = [
     pytest.param("三、本年度辦理結果", 0, "三.总计", "自然人", "3/三.一/natural_person", {"三.总计", "三.列合计"}, id="三.总计"),
@@ -97,7 +100,7 @@ ALTERATIONS = [
 
 @pytest.mark.parametrize(("line", "column", "rule", "label", "cell", "broken"), ALTERATIONS)
 def test_a_single_altered_cell_breaks_its_rule(tmp_path, line, column, rule, label, cell, broken):
-    path = write(tmp_path, "altered.txt", alter_004(line_starts=line, column=column, value="1"))
+    path = write(tmp_path, "altered.txt", alter_2020(line_starts=line, column=column, value="1"))
     status, doc = run_json(path)
     assert status == 1
     assert {v["rule"] for v in doc["violations"]} == broken
@@ -110,7 +113,7 @@ def test_a_single_altered_cell_breaks_its_rule(tmp_path, line, column, rule, lab
 
 
 def test_the_summary_names_the_broken_rule_in_chinese(tmp_path):
-    path = write(tmp_path, "altered.txt", alter_004(line_starts="(七)", column=0, value="2"))
+    path = write(tmp_path, "altered.txt", alter_2020(line_starts="(七)", column=0, value="2"))
     status, out, _ = run(path)
     assert status == 1
     assert "RULES BROKEN / 违反规则" in out
@@ -126,10 +129,10 @@ LEGACY_ALTERATIONS = [
 
 @pytest.mark.parametrize(("label", "old", "new", "rule"), LEGACY_ALTERATIONS)
 def test_a_single_altered_appendix_figure_breaks_its_rule(tmp_path, label, old, new, rule):
-    text = SEED_002.read_text("utf-8")
+    text = REPORT_2018.read_text("utf-8")
     altered, count = re.subn(rf"(\n{label}\s*\n\s*){old}\n", rf"\g<1>{new}\n", text)
     assert count == 1
-    status, doc = run_json(write(tmp_path, "002.txt", altered))
+    status, doc = run_json(write(tmp_path, "2018.txt", altered))
     assert status == 1
     assert [v["rule"] for v in doc["violations"]] == [rule]
 
@@ -142,15 +145,15 @@ def _report_2021(carried_in: int) -> str:
     for column in ("natural_person", "total"):  # carried in, still open at the year's end
         cells[f"3/二/{column}"] = carried_in
         cells[f"3/四/{column}"] = carried_in
-    return report_html(fmt, cells, agency=AGENCY_004, year=2021)
+    return report_html(fmt, cells, agency=AGENCY_2020, year=2021)
 
 
 def test_consecutive_reports_of_one_agency_are_checked_across_years(tmp_path):
     next_year = write(tmp_path, "2021.html", _report_2021(carried_in=1))
-    status, doc = run_json(SEED_004, next_year)
+    status, doc = run_json(REPORT_2020, next_year)
     assert status == 1
     assert doc[0]["violations"] == []
-    assert doc[1]["cross_year_with"] == str(SEED_004)
+    assert doc[1]["cross_year_with"] == str(REPORT_2020)
     broken = doc[1]["violations"]
     assert {(v["rule"], v["label"]) for v in broken} == {("三.跨年结转", "自然人"), ("三.跨年结转", "总计")}
     assert "3/二/natural_person" in broken[0]["cells"] and "3/四/natural_person" in broken[0]["cells"]
@@ -158,9 +161,9 @@ def test_consecutive_reports_of_one_agency_are_checked_across_years(tmp_path):
 
 def test_consecutive_reports_that_agree_pass(tmp_path):
     next_year = write(tmp_path, "2021.html", _report_2021(carried_in=0))
-    status, doc = run_json(next_year, SEED_004)
+    status, doc = run_json(next_year, REPORT_2020)
     assert status == 0
-    assert doc[0]["cross_year_with"] == str(SEED_004)
+    assert doc[0]["cross_year_with"] == str(REPORT_2020)
     assert doc[0]["rules_checked"] > doc[1]["rules_checked"]  # + the seven cross-year instances
 
 
@@ -170,7 +173,7 @@ def test_unreadable_and_unrecognised_files_exit_2(tmp_path):
     broken = tmp_path / "broken.docx"
     broken.write_bytes(b"PK\x03\x04 this is not really a zip")
     minutes = write(tmp_path, "minutes.txt", "会议纪要\n出席人员 12 人\n")
-    status, out, err = run(SEED_004, broken, minutes, tmp_path / "missing.pdf")
+    status, out, err = run(REPORT_2020, broken, minutes, tmp_path / "missing.pdf")
     assert status == 2
     assert f"{broken}: error: corrupt ZIP archive" in err
     assert f"{minutes}: error: no annual report format recognised" in err
@@ -187,7 +190,7 @@ def test_unreadable_file_in_json_has_an_error_and_no_format(tmp_path):
 
 
 def test_unreadable_wins_over_broken_rules(tmp_path):
-    altered = write(tmp_path, "altered.txt", alter_004(line_starts="(七)", column=0, value="2"))
+    altered = write(tmp_path, "altered.txt", alter_2020(line_starts="(七)", column=0, value="2"))
     empty = write(tmp_path, "empty.txt", "")
     status, _, _ = run(altered, empty)
     assert status == 2
@@ -196,7 +199,7 @@ def test_unreadable_wins_over_broken_rules(tmp_path):
 # --- missing or mislabelled rows, blank cells, the wrong format: findings, exit 1 -------------
 
 def _without_line(starts: str) -> str:
-    lines = SEED_004.read_text("utf-8").split("\n")
+    lines = REPORT_2020.read_text("utf-8").split("\n")
     kept = [line for line in lines if not line.startswith(starts)]
     assert len(kept) == len(lines) - 1
     return "\n".join(kept)
@@ -217,7 +220,7 @@ def test_a_deleted_row_is_a_finding_and_exits_1(tmp_path):
 
 
 def test_a_2021_style_sub_row_in_a_2019_report_is_a_finding(tmp_path):
-    text = SEED_004.read_text("utf-8").replace(
+    text = REPORT_2020.read_text("utf-8").replace(
         "(六)其他處理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
         "(六)其他處理 | 1.申請人無正當理由逾期不補正、行政機關不再處理其政府信息公開申請 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n"
         "2.申請人逾期未按收費通知要求繳納費用、行政機關不再處理其政府信息公開申請 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n"
@@ -228,7 +231,7 @@ def test_a_2021_style_sub_row_in_a_2019_report_is_a_finding(tmp_path):
 
 
 def test_a_blank_cell_that_a_rule_reads_is_a_finding(tmp_path):
-    path = write(tmp_path, "blank.txt", alter_004(line_starts="(七)", column=0, value="—"))
+    path = write(tmp_path, "blank.txt", alter_2020(line_starts="(七)", column=0, value="—"))
     status, doc = run_json(path)
     assert status == 1
     unchecked = [v for v in doc["violations"] if v["rule"] == "格式.无法核对"]
@@ -240,8 +243,8 @@ def test_the_wrong_format_for_the_stated_year_exits_1(tmp_path):
     from gongkai.reports.checker.extract import extract
     from gongkai.reports.checker.readers import read_document
 
-    cells = extract(read_document(SEED_004.read_bytes())).cells
-    page = report_html(get_format("2019"), cells, agency=AGENCY_004, year=2022)
+    cells = extract(read_document(REPORT_2020.read_bytes())).cells
+    page = report_html(get_format("2019"), cells, agency=AGENCY_2020, year=2022)
     path = tmp_path / "2022.html"
     path.write_bytes(page.encode())
     status, doc = run_json(path)
@@ -250,8 +253,8 @@ def test_the_wrong_format_for_the_stated_year_exits_1(tmp_path):
     assert (wrong["expected"], wrong["found"]) == ("2021年版年度报告格式", "2019年版年度报告格式")
 
 
-def test_the_legacy_seed_with_blank_appendix_cells_still_exits_0():
-    status, doc = run_json(SEED_002)
+def test_the_legacy_report_with_blank_appendix_cells_still_exits_0():
+    status, doc = run_json(REPORT_2018)
     assert status == 0
     assert doc["violations"] == []
     assert None in {v for row in doc["tables"]["appendix"].values() for v in row.values()}

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from gongkai.portal.selectors import agency_get_public
+from gongkai.core.selectors import agency_get_public
 from gongkai.reports import selectors, services
 from gongkai.reports.document import ReportDocument
 

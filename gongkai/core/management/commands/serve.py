@@ -22,9 +22,11 @@ class Command(BaseCommand):
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        from django.core.wsgi import get_wsgi_application
         from gunicorn.app.base import BaseApplication
 
-        from gongkai.wsgi import application
+        # What gongkai/wsgi.py builds, without core importing the project module above it.
+        application = get_wsgi_application()
 
         class GongkaiServer(BaseApplication):
             def load_config(self):

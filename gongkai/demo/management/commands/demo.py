@@ -5,6 +5,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from gongkai.core import demo
+from gongkai.foi.demo import load_demo_requests
+from gongkai.publishing.demo import load_demo_publications
+from gongkai.reports.demo import load_demo_reports
 
 
 class Command(BaseCommand):
@@ -12,10 +15,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("migrate", interactive=False, verbosity=0)
-        from gongkai.foi.demo import load_demo_requests
-        from gongkai.publishing.demo import load_demo_publications
-        from gongkai.reports.demo import load_demo_reports
-
         if demo.load_demo():
             requests = load_demo_requests()
             publications = load_demo_publications()
