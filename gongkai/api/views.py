@@ -25,16 +25,10 @@ from django.views.decorators.csrf import csrf_exempt
 
 from gongkai.api.openapi import document
 from gongkai.core import selectors as core_selectors
-from gongkai.core.errors import DomainError
 from gongkai.foi import selectors as foi_selectors
-from gongkai.foi.forms import (
-    LOOKUP_FAILED,
-    STATUS_RATE,
-    SUBMIT_RATE,
-    OnlineRequestForm,
-)
+from gongkai.foi.forms import LOOKUP_FAILED, STATUS_RATE, SUBMIT_RATE
+from gongkai.foi.intake import submit_online
 from gongkai.foi.models import ApplicantType, IdDocumentType, InformationForm
-from gongkai.foi.services.requests import request_submit_online
 from gongkai.portal import selectors as portal_selectors
 
 JSON_CONTENT_TYPES = ("application/json",)
@@ -139,23 +133,16 @@ def request_submit(request):
         data, files = _submitted_data(request)
     except BadRequestBody as exc:
         return error(exc.message, status=exc.status, errors=exc.errors)
-    form = OnlineRequestForm(_with_defaults(data), files)
-    if form.is_valid():
-        try:
-            foi_request, secret = request_submit_online(
-                agency=form.cleaned_data["agency"], data=form.applicant_data(),
-                attachments=form.cleaned_data["attachments"],
-            )
-        except DomainError as exc:
-            form.add_error("agency", exc.message)
-        else:
-            return ok({
-                "tracking_number": foi_request.tracking_number,
-                "secret": secret,
-                "status": foi_request.status,
-                "status_label": foi_request.get_status_display(),
-            }, status=201)
-    return error(INVALID, status=400, errors=_form_errors(form))
+    submission = submit_online(_with_defaults(data), files)
+    receipt = submission.receipt
+    if receipt is None:
+        return error(INVALID, status=400, errors=_form_errors(submission.form))
+    return ok({
+        "tracking_number": receipt.request.tracking_number,
+        "secret": receipt.secret,
+        "status": receipt.request.status,
+        "status_label": receipt.request.get_status_display(),
+    }, status=201)
 
 
 def status_json(foi_request) -> dict:

@@ -2,12 +2,16 @@
 audit entries and keeps the same invariants (agency paths, officer departments) as the
 back office."""
 
+import copy
+import functools
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
 
-from gongkai.core import audit
+from gongkai.core.errors import DomainError
 from gongkai.core.models import (
     Agency,
     AuditEvent,
@@ -82,25 +86,71 @@ class MembershipInline(admin.TabularInline):
         return False
 
 
+class UserAddForm(UserCreationForm):
+    """A new account always starts with a password (``user_create`` requires one)."""
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "full_name", "email")
+
+
+class UserPasswordForm(AdminPasswordChangeForm):
+    """The admin's password form, saved through ``user_set_password`` as ``actor``."""
+
+    def __init__(self, user, *args, actor, **kwargs):
+        self.actor = actor
+        super().__init__(user, *args, **kwargs)
+
+    def save(self, commit=True):
+        password = self.cleaned_data["password1"] if self.cleaned_data["set_usable_password"] else None
+        return agency_services.user_set_password(actor=self.actor, user=self.user, password=password)
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    add_form = UserAddForm
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "full_name", "email", "password1", "password2")}),
+    )
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("个人信息", {"fields": ("full_name", "email")}),
-        ("权限", {"fields": ("is_active", "is_superuser", "is_staff")}),
+        ("权限", {"fields": ("is_active", "is_superuser")}),
         ("时间", {"fields": ("last_login", "date_joined")}),
     )
+    readonly_fields = ["last_login", "date_joined"]
     list_display = ["username", "full_name", "email", "is_active", "is_superuser"]
+    list_filter = ["is_active", "is_superuser"]
     search_fields = ["username", "full_name", "email"]
     inlines = [MembershipInline]
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit.record(
-            actor=request.user, action="user.update" if change else "user.create", obj=obj,
-            after={f: form.cleaned_data.get(f) for f in form.changed_data if f != "password"
-                   and not f.startswith("password")},
-        )
+        data = form.cleaned_data
+        try:
+            if change:
+                saved = agency_services.user_update(
+                    actor=request.user, user=obj,
+                    **{f: data[f] for f in agency_services.USER_FIELDS if f in data},
+                )
+            else:
+                saved = agency_services.user_create(
+                    actor=request.user, username=data["username"], password=data["password1"],
+                    full_name=data.get("full_name", ""), email=data.get("email", ""),
+                )
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        obj.pk = saved.pk
+
+    def user_change_password(self, request, id, form_url=""):
+        # The form must know who sets the password; the admin instance is shared by every
+        # request, so a copy of it carries this request's form.
+        per_request = copy.copy(self)
+        per_request.change_password_form = functools.partial(UserPasswordForm, actor=request.user)
+        return super(UserAdmin, per_request).user_change_password(request, id, form_url)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: the audit trail names its actors
 
 
 class MembershipForm(forms.ModelForm):

@@ -1,7 +1,8 @@
 """Who may see and do what, for agencies, people, the calendar and the audit trail.
 
-Each predicate has a queryset twin ("which objects may this user see") so that list and
-detail pages cannot disagree. Scope comes from the user's active memberships:
+Which objects a user may read is defined once, as a Q built from the user's active
+memberships (``agency_scope_q``, ``records_scope_q``); the object checks ("may this user see
+this one") ask the queryset built from it, so list and detail pages cannot disagree:
 
 - office, officer, reviewer, leader: their own agency;
 - supervisor: read access to their agency and the whole subtree below it;
@@ -10,11 +11,11 @@ detail pages cannot disagree. Scope comes from the user's active memberships:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
 from gongkai.core.models import Agency, AuditEvent, Membership, Role
-
-WORKING_ROLES = frozenset({Role.OFFICE, Role.OFFICER, Role.REVIEWER, Role.LEADER})
 
 
 def memberships_of(user) -> list[Membership]:
@@ -41,70 +42,45 @@ def is_staff_user(user) -> bool:
     return is_platform_admin(user) or bool(memberships_of(user))
 
 
+def agency_ids_with_role(user, *roles: Role) -> set[int]:
+    """The agencies in which the user holds one of ``roles``: the one source of both
+    ``has_role`` and the "agencies this user may …" querysets of the apps."""
+    return {m.agency_id for m in memberships_of(user) if m.role in roles}
+
+
 def has_role(user, agency: Agency, *roles: Role) -> bool:
-    return any(m.agency_id == agency.pk and m.role in roles for m in memberships_of(user))
+    return agency.pk in agency_ids_with_role(user, *roles)
 
 
-def _scope_q(user) -> Q | None:
-    """A Q over the agencies the user may read, or None for "none at all"."""
-    own_ids, subtree_paths = set(), []
-    for m in memberships_of(user):
-        if m.role == Role.SUPERVISOR:
-            subtree_paths.append(m.agency.path)
-        else:
-            own_ids.add(m.agency_id)
-    if not own_ids and not subtree_paths:
-        return None
-    q = Q(pk__in=own_ids)
-    for path in subtree_paths:
-        q |= Q(path__startswith=path)
+def _opened_by(m: Membership, *, agency_field: str, by_department: bool) -> Q:
+    """What one membership lets its holder read, as a Q over the agency at
+    ``agency_field`` ("" for the Agency table itself): a supervisor the subtree, every other
+    role its own agency — an officer, where records have departments, only their own."""
+    prefix = f"{agency_field}__" if agency_field else ""
+    if m.role == Role.SUPERVISOR:
+        return Q(**{f"{prefix}path__startswith": m.agency.path})
+    q = Q(**{f"{prefix}pk": m.agency_id})
+    if by_department and m.role == Role.OFFICER:
+        q &= Q(department_id=m.department_id)
     return q
 
 
-def agencies_visible_to(user) -> QuerySet[Agency]:
-    """Agencies whose unpublished data the user may read."""
+def _scope_q(user, *, agency_field: str, by_department: bool,
+             roles: Iterable[Role] | None = None) -> Q | None:
     if is_platform_admin(user):
-        return Agency.objects.all()
-    q = _scope_q(user)
-    return Agency.objects.filter(q) if q is not None else Agency.objects.none()
-
-
-def can_view_agency(user, agency: Agency) -> bool:
-    if is_platform_admin(user):
-        return True
+        return None
+    q = Q(pk__in=[])  # no membership: nothing
     for m in memberships_of(user):
-        if m.agency_id == agency.pk:
-            return True
-        if m.role == Role.SUPERVISOR and agency.path.startswith(m.agency.path):
-            return True
-    return False
+        if roles is None or m.role in roles:
+            q |= _opened_by(m, agency_field=agency_field, by_department=by_department)
+    return q
 
 
-def can_manage_departments(user, agency: Agency) -> bool:
-    return is_platform_admin(user) or has_role(user, agency, Role.OFFICE)
-
-
-def can_manage_people(user) -> bool:
-    return is_platform_admin(user)
-
-
-def can_edit_calendar(user) -> bool:
-    return is_platform_admin(user)
-
-
-def can_view_audit(user) -> bool:
-    return is_platform_admin(user) or any(m.role == Role.OFFICE for m in memberships_of(user))
-
-
-def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
-    """Platform administrators read the whole trail; an agency's office reads its own
-    agency's entries."""
-    if is_platform_admin(user):
-        return AuditEvent.objects.all()
-    office_agency_ids = [m.agency_id for m in memberships_of(user) if m.role == Role.OFFICE]
-    if not office_agency_ids:
-        return AuditEvent.objects.none()
-    return AuditEvent.objects.filter(agency_id__in=office_agency_ids)
+def agency_scope_q(user, *, field: str = "agency", roles: Iterable[Role] | None = None) -> Q | None:
+    """Which agencies' unpublished data the user may read, as a Q over ``field`` (a foreign
+    key to Agency; "" for Agency itself); None means everything (platform administrator).
+    ``roles`` narrows it to what the user reads under those roles only."""
+    return _scope_q(user, agency_field=field, by_department=False, roles=roles)
 
 
 def records_scope_q(user) -> Q | None:
@@ -114,14 +90,36 @@ def records_scope_q(user) -> Q | None:
     Office, leader and reviewer read their agency's records; an officer reads their own
     department's; a supervisor reads every agency below theirs.
     """
+    return _scope_q(user, agency_field="agency", by_department=True)
+
+
+def agencies_visible_to(user) -> QuerySet[Agency]:
+    """Agencies whose unpublished data the user may read."""
+    q = agency_scope_q(user, field="")
+    return Agency.objects.all() if q is None else Agency.objects.filter(q)
+
+
+def can_view_agency(user, agency: Agency) -> bool:
+    return agencies_visible_to(user).filter(pk=agency.pk).exists()
+
+
+def can_manage_departments(user, agency: Agency) -> bool:
+    return is_platform_admin(user) or has_role(user, agency, Role.OFFICE)
+
+
+def can_edit_calendar(user) -> bool:
+    return is_platform_admin(user)
+
+
+def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
+    """Platform administrators read the whole trail; an agency's office reads its own
+    agency's entries."""
     if is_platform_admin(user):
-        return None
-    q = Q(pk__in=[])
-    for m in memberships_of(user):
-        if m.role in (Role.OFFICE, Role.LEADER, Role.REVIEWER):
-            q |= Q(agency_id=m.agency_id)
-        elif m.role == Role.OFFICER:
-            q |= Q(agency_id=m.agency_id, department_id=m.department_id)
-        elif m.role == Role.SUPERVISOR:
-            q |= Q(agency__path__startswith=m.agency.path)
-    return q
+        return AuditEvent.objects.all()
+    return AuditEvent.objects.filter(agency_id__in=agency_ids_with_role(user, Role.OFFICE))
+
+
+def can_view_audit(user) -> bool:
+    """May open the audit trail at all: whoever ``audit_events_visible_to`` opens a part of
+    it to."""
+    return is_platform_admin(user) or bool(agency_ids_with_role(user, Role.OFFICE))

@@ -33,10 +33,6 @@ def agency_get_for_user(*, user, pk: int) -> Agency:
     return agency
 
 
-def agency_subtree(agency: Agency) -> QuerySet[Agency]:
-    return Agency.objects.filter(path__startswith=agency.path)
-
-
 # --- Agencies as the public sees them (the portal, the API, the public pages of each area) ---
 
 

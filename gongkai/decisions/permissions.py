@@ -12,7 +12,7 @@ public page not at all.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from gongkai.core import permissions as core_permissions
 from gongkai.core.models import Agency, Role
@@ -20,15 +20,10 @@ from gongkai.decisions.models import Decision
 
 
 def decisions_visible_to(user) -> QuerySet[Decision]:
-    if core_permissions.is_platform_admin(user):
-        return Decision.objects.all()
-    q = Q(pk__in=[])
-    for m in core_permissions.memberships_of(user):
-        if m.role == Role.SUPERVISOR:
-            q |= Q(agency__path__startswith=m.agency.path)
-        else:
-            q |= Q(agency_id=m.agency_id)
-    return Decision.objects.filter(q)
+    """Decisions of the agencies whose unpublished data the user may read
+    (``core.permissions.agency_scope_q``)."""
+    q = core_permissions.agency_scope_q(user)
+    return Decision.objects.all() if q is None else Decision.objects.filter(q)
 
 
 def can_view_agency_decisions(user, agency: Agency) -> bool:
@@ -36,7 +31,8 @@ def can_view_agency_decisions(user, agency: Agency) -> bool:
 
 
 def can_view_decision(user, decision: Decision) -> bool:
-    return can_view_agency_decisions(user, decision.agency)
+    """Asked of ``decisions_visible_to``, the one definition of who reads which decision."""
+    return decisions_visible_to(user).filter(pk=decision.pk).exists()
 
 
 def can_manage_decisions(user, agency: Agency) -> bool:
@@ -45,8 +41,9 @@ def can_manage_decisions(user, agency: Agency) -> bool:
 
 
 def agencies_managed_by(user) -> QuerySet[Agency]:
-    ids = [m.agency_id for m in core_permissions.memberships_of(user) if m.role == Role.OFFICE]
-    return Agency.objects.filter(pk__in=ids).order_by("path")
+    """The agencies whose decisions the user manages (``can_manage_decisions``'s twin)."""
+    return Agency.objects.filter(
+        pk__in=core_permissions.agency_ids_with_role(user, Role.OFFICE)).order_by("path")
 
 
 def can_view_decisions_area(user) -> bool:

@@ -150,7 +150,3 @@ def report_row_for(outcome: str) -> str:
         return REPORT_ROW[Outcome(outcome)]
     except ValueError:
         return REPORT_ROW[Outcome.OTHER]
-
-
-def reply_types_for(outcome: Outcome) -> list[ReplyType]:
-    return [rt for rt, rule in REPLY_RULES.items() if outcome in rule.outcomes]

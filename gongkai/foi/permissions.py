@@ -24,17 +24,15 @@ def requests_visible_to(user) -> QuerySet[FoiRequest]:
 
 
 def can_view_request(user, request: FoiRequest) -> bool:
-    if core_permissions.is_platform_admin(user):
-        return True
-    for m in core_permissions.memberships_of(user):
-        if m.role in (Role.OFFICE, Role.LEADER, Role.REVIEWER) and m.agency_id == request.agency_id:
-            return True
-        if (m.role == Role.OFFICER and m.agency_id == request.agency_id
-                and m.department_id == request.department_id):
-            return True
-        if m.role == Role.SUPERVISOR and request.agency.path.startswith(m.agency.path):
-            return True
-    return False
+    """Asked of ``requests_visible_to``, the one definition of who reads which request."""
+    return requests_visible_to(user).filter(pk=request.pk).exists()
+
+
+def request_ids_visible_among(user, requests) -> set[int]:
+    """Which of ``requests`` the user may read, in one query (``can_view_request`` for a
+    list)."""
+    return set(requests_visible_to(user).filter(pk__in=[r.pk for r in requests])
+               .values_list("pk", flat=True))
 
 
 def can_handle_request(user, request: FoiRequest) -> bool:
@@ -51,4 +49,4 @@ def can_see_personal_data(user, request: FoiRequest) -> bool:
 
 
 def can_view_requests_area(user) -> bool:
-    return core_permissions.is_platform_admin(user) or bool(core_permissions.memberships_of(user))
+    return core_permissions.is_staff_user(user)

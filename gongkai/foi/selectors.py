@@ -17,7 +17,7 @@ from gongkai.foi import deadlines, permissions
 from gongkai.foi.models import AgencyFoiSettings, FoiEvent, FoiRequest
 from gongkai.foi.outcomes import report_row_for
 from gongkai.foi.tracking import check_secret
-from gongkai.foi.workflow import OPEN_STATES, Action, RequestStatus
+from gongkai.foi.workflow import OPEN_STATUSES, Action, RequestStatus
 
 CK = deadlines.ClockEventKind
 _PAUSE_LABELS = {
@@ -104,7 +104,7 @@ def request_list_for_user(*, user, status: str = "", department_id: int | None =
     if status:
         qs = qs.filter(status=status)
     if open_only:
-        qs = qs.filter(status__in=OPEN_STATES | {RequestStatus.AWAITING_CONFIRMATION})
+        qs = qs.filter(status__in=OPEN_STATUSES | {RequestStatus.AWAITING_CONFIRMATION})
     if department_id:
         qs = qs.filter(department_id=department_id)
     return qs.order_by("-submitted_at")
@@ -275,7 +275,7 @@ def request_rows_due(*, user, overdue: bool = False, due_soon: bool = False, sta
     """Open requests visible to the user that are overdue and/or due within
     ``deadlines.DUE_SOON_DAYS`` working days, soonest first. Computed, never stored."""
     qs = request_list_for_user(user=user, status=status, department_id=department_id).filter(
-        status__in=OPEN_STATES)
+        status__in=OPEN_STATUSES)
     rows = [
         row for row in with_deadlines(qs, as_of=as_of)
         if (overdue and row.deadline.overdue) or (due_soon and row.deadline.due_soon)
@@ -297,7 +297,7 @@ def office_recipients(agency) -> list:
 
 def open_requests_with_deadlines(*, agency=None, as_of: dt.date | None = None) -> list[RequestRow]:
     """Open requests (of one agency, or all), with their deadlines as of a day."""
-    qs = FoiRequest.objects.filter(status__in=OPEN_STATES).select_related(
+    qs = FoiRequest.objects.filter(status__in=OPEN_STATUSES).select_related(
         "agency", "department").prefetch_related(Prefetch("events", queryset=FoiEvent.objects.order_by("id")))
     if agency is not None:
         qs = qs.filter(agency=agency)
@@ -338,9 +338,9 @@ class PublicStatus:
 
 
 def request_public_status(request: FoiRequest) -> PublicStatus:
-    running = request.status in OPEN_STATES
+    running = request.status in OPEN_STATUSES
     return PublicStatus(
         request=request,
         deadline=request_deadline(request) if running else None,
-        reply=getattr(request, "reply", None) if request.status not in OPEN_STATES else None,
+        reply=getattr(request, "reply", None) if request.status not in OPEN_STATUSES else None,
     )

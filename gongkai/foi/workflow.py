@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from gongkai.core.errors import InvalidTransition
+from gongkai.core.workflow import Transitions
 
 
 class RequestStatus(models.TextChoices):
@@ -56,10 +56,10 @@ class Action(models.TextChoices):
 
 
 S, A = RequestStatus, Action
-OPEN_STATES = frozenset({S.IN_PROGRESS, S.AWAITING_CORRECTION, S.CONSULTING, S.AWAITING_FEE})
+OPEN_STATUSES = frozenset({S.IN_PROGRESS, S.AWAITING_CORRECTION, S.CONSULTING, S.AWAITING_FEE})
 
-# (action) -> {from state: to state}; None as target keeps the state (an event only).
-TRANSITIONS: dict[Action, dict[RequestStatus, RequestStatus | None]] = {
+# None as to_status keeps the status (an event only).
+TRANSITIONS: Transitions[Action, RequestStatus] = Transitions(RequestStatus, {
     A.CONFIRM_RECEIPT: {S.AWAITING_CONFIRMATION: S.IN_PROGRESS},
     A.VOID: {S.AWAITING_CONFIRMATION: S.VOIDED},
     A.ASSIGN: {S.IN_PROGRESS: None, S.CONSULTING: None, S.AWAITING_CORRECTION: None, S.AWAITING_FEE: None},
@@ -75,22 +75,7 @@ TRANSITIONS: dict[Action, dict[RequestStatus, RequestStatus | None]] = {
     A.REPLY: {S.IN_PROGRESS: S.REPLIED},
     A.DELIVER: {S.REPLIED: S.DELIVERED},
     A.ARCHIVE: {S.DELIVERED: S.ARCHIVED, S.CLOSED: S.ARCHIVED},
-    A.WITHDRAW: dict.fromkeys((S.AWAITING_CONFIRMATION, *OPEN_STATES), S.CLOSED),
-}
-
-
-def next_status(status: RequestStatus | str, action: Action) -> RequestStatus:
-    """The state after ``action``, or InvalidTransition with a message staff can read."""
-    status = RequestStatus(status)
-    allowed = TRANSITIONS[action]
-    if status not in allowed:
-        raise InvalidTransition(
-            f"申请当前状态为“{status.label}”，不能执行“{action.label}”。"
-        )
-    target = allowed[status]
-    return status if target is None else target
-
-
-def allowed_actions(status: RequestStatus | str) -> list[Action]:
-    status = RequestStatus(status)
-    return [action for action, table in TRANSITIONS.items() if status in table]
+    A.WITHDRAW: dict.fromkeys((S.AWAITING_CONFIRMATION, *OPEN_STATUSES), S.CLOSED),
+}, subject="申请")
+next_status = TRANSITIONS.next_status
+allowed_actions = TRANSITIONS.allowed_actions

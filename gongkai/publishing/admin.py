@@ -1,36 +1,33 @@
 """Platform administration for proactive disclosure: per-agency settings (approval steps,
-interpretation deadline, masking patterns) and the topic list."""
+interpretation deadline, masking patterns) and the topic list. Changes go through the
+services, so the admin writes the same audit entries and refuses the same settings as
+the rest of the platform."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from gongkai.core import audit
-from gongkai.core.masking import DEFAULT_PATTERNS, MaskPattern
+from gongkai.core.errors import DomainError
 from gongkai.publishing.models import AgencyPublishingSettings, Topic
+from gongkai.publishing.services import catalogue as catalogue_services
+from gongkai.publishing.services import settings as settings_services
 
 
 class AgencyPublishingSettingsForm(forms.ModelForm):
     class Meta:
         model = AgencyPublishingSettings
-        fields = ["agency", "approval_steps", "interpretation_limit_days", "mask_patterns"]
+        fields = ["agency", *settings_services.SETTINGS_FIELDS]
 
+    # The service's checks, shown next to the field they concern.
     def clean_approval_steps(self):
         steps = self.cleaned_data["approval_steps"]
-        if steps > 5:
-            raise forms.ValidationError("领导审批层级最多5级。")
+        for problem in settings_services.approval_steps_problems(steps):
+            self.add_error("approval_steps", problem)
         return steps
 
     def clean_mask_patterns(self):
         patterns = self.cleaned_data["mask_patterns"] or {}
-        if not isinstance(patterns, dict):
-            raise forms.ValidationError("脱敏规则应为对象，如 {\"resident_id\": [3, 4]}。")
-        for kind, keep in patterns.items():
-            if kind not in DEFAULT_PATTERNS:
-                raise forms.ValidationError(f"未知的脱敏类型“{kind}”，可选：{'、'.join(DEFAULT_PATTERNS)}。")
-            try:
-                MaskPattern(int(keep[0]), int(keep[1]))
-            except (TypeError, ValueError, IndexError):
-                raise forms.ValidationError(f"“{kind}”的规则应为[保留前几位, 保留后几位]，均为非负整数。") from None
+        for problem in settings_services.mask_pattern_problems(patterns):
+            self.add_error("mask_patterns", problem)
         return patterns
 
 
@@ -38,21 +35,42 @@ class AgencyPublishingSettingsForm(forms.ModelForm):
 class AgencyPublishingSettingsAdmin(admin.ModelAdmin):
     form = AgencyPublishingSettingsForm
     list_display = ["agency", "approval_steps", "interpretation_limit_days"]
+    search_fields = ["agency__name"]
     raw_id_fields = ["agency"]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["agency"] if obj is not None else []
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit.record(actor=request.user, action="publishing.settings.save", obj=obj, agency=obj.agency,
-                     after={f: form.cleaned_data.get(f) for f in form.changed_data if f != "agency"})
+        fields = {name: form.cleaned_data[name] for name in settings_services.SETTINGS_FIELDS}
+        try:
+            saved = settings_services.publishing_settings_save(actor=request.user, agency=obj.agency, **fields)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        obj.pk = saved.pk
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        return False  # the settings are changed, not removed
 
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "sort_order"]
     ordering = ["sort_order", "code"]
+    fields = list(catalogue_services.TOPIC_FIELDS)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in catalogue_services.TOPIC_FIELDS}
+        try:
+            if change:
+                saved = catalogue_services.topic_update(actor=request.user, topic=obj, **fields)
+            else:
+                saved = catalogue_services.topic_create(actor=request.user, **fields)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        obj.pk = saved.pk
 
     def has_delete_permission(self, request, obj=None):
         return False  # publications point at topics

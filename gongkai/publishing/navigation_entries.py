@@ -8,7 +8,7 @@ from gongkai.core.navigation import NavItem, register
 
 
 def _reads_statistics(user) -> bool:
-    """The office, leaders and supervisors (as publishing.selectors.can_view_statistics)."""
+    """The office, leaders and supervisors (as publishing.permissions.can_view_statistics)."""
     return core_permissions.is_platform_admin(user) or any(
         m.role in (Role.OFFICE, Role.LEADER, Role.SUPERVISOR)
         for m in core_permissions.memberships_of(user)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from gongkai.core import permissions as core
-from gongkai.core.models import Role
+from gongkai.core.models import Agency, Role
 from gongkai.publishing.models import Publication
 
 
@@ -54,5 +54,26 @@ def publications_visible_to(user) -> QuerySet[Publication]:
     return Publication.objects.all() if q is None else Publication.objects.filter(q)
 
 
-def can_view(user, publication: Publication) -> bool:
-    return publications_visible_to(user).filter(pk=publication.pk).exists()
+def reads_several_agencies(user) -> bool:
+    """Supervisors and platform administrators read more than one agency, so their pages
+    offer an agency filter and show which agency each row belongs to."""
+    return core.is_platform_admin(user) or any(
+        m.role == Role.SUPERVISOR for m in core.memberships_of(user)
+    )
+
+
+# The agency's office and leaders read its statistics, supervisors their subtree's.
+STATISTICS_ROLES = frozenset({Role.OFFICE, Role.LEADER, Role.SUPERVISOR})
+
+
+def statistics_agencies_for(user) -> QuerySet[Agency]:
+    """The agencies whose publishing statistics the user may read (platform
+    administrators: every agency)."""
+    q = core.agency_scope_q(user, field="", roles=STATISTICS_ROLES)
+    return (Agency.objects.all() if q is None else Agency.objects.filter(q)).order_by("path")
+
+
+def can_view_statistics(user, agency: Agency) -> bool:
+    """Asked of ``statistics_agencies_for``, the one definition of whose statistics a user
+    reads."""
+    return statistics_agencies_for(user).filter(pk=agency.pk).exists()

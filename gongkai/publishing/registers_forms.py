@@ -8,7 +8,7 @@ from django import forms
 
 from gongkai.core.models import Agency, Department
 from gongkai.publishing.models import InterpretationForm, NormativeKind, Publication
-from gongkai.publishing.selectors import DocumentStatus, InterpretationState
+from gongkai.publishing.selectors.normative import DocumentStatus, InterpretationState
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

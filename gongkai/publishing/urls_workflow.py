@@ -3,18 +3,19 @@ mounted under /staff/. One URL per step; every step is a POST."""
 
 from django.urls import path
 
+from gongkai.publishing.views import attachments, drafting, listing
 from gongkai.publishing.views import catalogue as cat
 from gongkai.publishing.views import workflow as w
 
 staff_patterns: list = [
-    path("publishing/", w.publication_list, name="publishing-list"),
-    path("publishing/new/", w.publication_create, name="publishing-create"),
+    path("publishing/", listing.publication_list, name="publishing-list"),
+    path("publishing/new/", drafting.publication_create, name="publishing-create"),
     path("publishing/<int:pk>/", w.publication_detail, name="publishing-detail"),
-    path("publishing/<int:pk>/edit/", w.publication_edit, name="publishing-edit"),
-    path("publishing/attachments/<int:pk>/", w.attachment_download, name="publishing-attachment"),
+    path("publishing/<int:pk>/edit/", drafting.publication_edit, name="publishing-edit"),
+    path("publishing/attachments/<int:pk>/", attachments.attachment_download, name="publishing-attachment"),
     path(
         "publishing/attachments/<int:pk>/remove/",
-        w.attachment_remove,
+        attachments.attachment_remove,
         name="publishing-attachment-remove",
     ),
     path("publishing/<int:pk>/submit/", w.publication_submit, name="publishing-submit"),

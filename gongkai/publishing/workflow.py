@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from gongkai.core.errors import InvalidTransition
+from gongkai.core.workflow import Transitions
 from gongkai.publishing.models import PublicationStatus
 
 S = PublicationStatus
@@ -35,7 +35,8 @@ class Action(models.TextChoices):
 
 
 A = Action
-TRANSITIONS: dict[Action, dict[PublicationStatus, PublicationStatus | None]] = {
+# None as to_status keeps the status (an event only).
+TRANSITIONS: Transitions[Action, PublicationStatus] = Transitions(PublicationStatus, {
     A.EDIT: {S.DRAFT: None},
     A.SUBMIT: {S.DRAFT: S.IN_REVIEW},
     A.REVIEW_PASS: {S.IN_REVIEW: S.IN_APPROVAL},  # or APPROVED when no approval steps
@@ -60,18 +61,6 @@ TRANSITIONS: dict[Action, dict[PublicationStatus, PublicationStatus | None]] = {
     A.RELEASE: {S.SCHEDULED: S.PUBLISHED},
     A.WITHDRAW: {S.PUBLISHED: S.WITHDRAWN, S.SCHEDULED: S.WITHDRAWN},
     A.REVISE: {S.WITHDRAWN: S.DRAFT},
-}
-
-
-def next_status(status, action: Action) -> PublicationStatus:
-    status = PublicationStatus(status)
-    table = TRANSITIONS[action]
-    if status not in table:
-        raise InvalidTransition(f"该信息当前状态为“{status.label}”，不能执行“{action.label}”。")
-    target = table[status]
-    return status if target is None else target
-
-
-def allowed_actions(status) -> list[Action]:
-    status = PublicationStatus(status)
-    return [action for action, table in TRANSITIONS.items() if status in table]
+}, subject="该信息")
+next_status = TRANSITIONS.next_status
+allowed_actions = TRANSITIONS.allowed_actions

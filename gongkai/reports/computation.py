@@ -292,7 +292,7 @@ class _FigureSources:
 
     def normative(self) -> dict[str, dict[str, int]]:
         if self._normative is None:
-            from gongkai.publishing.selectors import normative_counts
+            from gongkai.publishing.selectors.normative import normative_counts
 
             self._normative = normative_counts(self.agency_ids, self.year)
         return self._normative

@@ -163,7 +163,7 @@ def _decision_sentence(fmt: ReportFormat, cells: Cells, previous: Cells | None) 
 def _publication_counts(agency, agency_ids: list[int], year: int) -> tuple[int, int]:
     """Items published in the year and the year before (still public)."""
     if agency_ids == [agency.pk]:
-        from gongkai.publishing.selectors import publication_statistics
+        from gongkai.publishing.selectors.statistics import publication_statistics
 
         items = publication_statistics(agency=agency, year=year).items
         return items.this_year, items.last_year

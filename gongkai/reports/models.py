@@ -21,7 +21,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-from gongkai.core.models import Agency
+from gongkai.core.models import Agency, WorkflowEvent
 from gongkai.reports.formats import ReportFormat, get_format
 
 Cells = dict[str, int | Decimal | None]
@@ -204,26 +204,17 @@ class ReportOverride(models.Model):
         return f"{self.report_id} override {self.pk}"
 
 
-class ReportEvent(models.Model):
-    """One step of a report's history: who, when, what, from which state to which, why."""
+class ReportEvent(WorkflowEvent):
+    """One step of a report's history (``WorkflowEvent``)."""
+
+    status_choices = ReportState
+    action_choices = "gongkai.reports.workflow.Action"
 
     report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=40)
-    from_state = models.CharField(max_length=20, blank=True)
-    to_state = models.CharField(max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
-    reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
+    class Meta(WorkflowEvent.Meta):
         verbose_name = "年度报告记录"
         verbose_name_plural = "年度报告记录"
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.report_id} {self.action}"
 
 
 class ReportReminder(models.Model):

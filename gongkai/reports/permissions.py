@@ -20,15 +20,10 @@ from gongkai.reports.models import AnnualReport
 
 def reports_visible_to(user) -> QuerySet[AnnualReport]:
     """Reports of the agencies whose unpublished data the user may read
-    (``core.permissions.agencies_visible_to``: own agency, a supervisor's subtree,
-    everything for the platform administrator)."""
-    if core_permissions.is_platform_admin(user):
-        return AnnualReport.objects.all()
-    return AnnualReport.objects.filter(agency__in=core_permissions.agencies_visible_to(user))
-
-
-def can_view_report(user, report: AnnualReport) -> bool:
-    return core_permissions.can_view_agency(user, report.agency)
+    (``core.permissions.agency_scope_q``: own agency, a supervisor's subtree, everything for
+    the platform administrator)."""
+    q = core_permissions.agency_scope_q(user)
+    return AnnualReport.objects.all() if q is None else AnnualReport.objects.filter(q)
 
 
 def can_compile(user, agency: Agency) -> bool:
@@ -46,8 +41,10 @@ def can_return(user, agency: Agency) -> bool:
 
 
 def agencies_compiled_by(user) -> QuerySet[Agency]:
-    ids = [m.agency_id for m in core_permissions.memberships_of(user) if m.role == Role.OFFICE]
-    return Agency.objects.filter(pk__in=ids, is_active=True).order_by("path")
+    """The agencies whose report the user compiles (``can_compile``'s twin; memberships
+    count only in active agencies)."""
+    return Agency.objects.filter(
+        pk__in=core_permissions.agency_ids_with_role(user, Role.OFFICE)).order_by("path")
 
 
 def agencies_supervised_by(user) -> QuerySet[Agency]:
@@ -55,13 +52,14 @@ def agencies_supervised_by(user) -> QuerySet[Agency]:
     for the platform administrator."""
     if core_permissions.is_platform_admin(user):
         return Agency.objects.filter(is_active=True).order_by("path")
-    ids = [m.agency_id for m in core_permissions.memberships_of(user) if m.role == Role.SUPERVISOR]
-    return Agency.objects.filter(pk__in=ids).order_by("path")
+    return Agency.objects.filter(
+        pk__in=core_permissions.agency_ids_with_role(user, Role.SUPERVISOR)).order_by("path")
 
 
 def can_supervise(user) -> bool:
-    return core_permissions.is_platform_admin(user) or any(
-        m.role == Role.SUPERVISOR for m in core_permissions.memberships_of(user))
+    """Whether ``agencies_supervised_by`` opens anything."""
+    return core_permissions.is_platform_admin(user) or bool(
+        core_permissions.agency_ids_with_role(user, Role.SUPERVISOR))
 
 
 def can_view_reports_area(user) -> bool:

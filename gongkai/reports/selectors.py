@@ -413,7 +413,3 @@ def supervision(*, user, root: Agency, year: int, live: bool = True) -> Supervis
         live_cells, live_provenance, live_manual = dict(comp.cells), dict(comp.provenance), list(comp.manual_refs)
     return Supervision(root, year, fmt, rows, cells, provenance, blank,
                        live_cells, live_provenance, live_manual)
-
-
-def reports_prefetched(qs: QuerySet[AnnualReport]) -> QuerySet[AnnualReport]:
-    return qs.prefetch_related(Prefetch("versions", queryset=ReportVersion.objects.order_by("number")))

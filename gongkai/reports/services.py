@@ -30,8 +30,8 @@ from gongkai.reports.models import (
     ReportVersion,
     encode_cells,
 )
-from gongkai.reports.rules import check_cells
-from gongkai.reports.workflow import Action, next_state
+from gongkai.reports.rules import check_cells, report_deadline
+from gongkai.reports.workflow import Action, next_status
 
 PROSE_FIELDS = ("preamble", "overview", "problems", "other_matters")
 DRAFTED_FIELDS = ("overview", "other_matters")  # what drafting.draft_prose writes
@@ -64,19 +64,19 @@ def _locked(report: AnnualReport, action: Action) -> AnnualReport:
     # Lock the report row only (the published version is an outer join PostgreSQL cannot lock).
     report = (AnnualReport.objects.select_for_update(of=("self",))
               .select_related("agency", "published_version").get(pk=report.pk))
-    next_state(report.state, action)
+    next_status(report.state, action)
     return report
 
 
-def _event(report: AnnualReport, *, action: Action, actor, from_state: str, reason: str = "",
+def _event(report: AnnualReport, *, action: Action, actor, from_status: str, reason: str = "",
            data: dict | None = None, audit_after: dict | None = None) -> ReportEvent:
     event = ReportEvent.objects.create(
-        report=report, action=action, from_state=from_state, to_state=report.state,
+        report=report, action=action, from_status=from_status, to_status=report.state,
         actor=actor, at=clock.now(), reason=reason, data=data or {},
     )
     audit.record(
         actor=actor, action=f"reports.{action}", obj=report, agency=report.agency, reason=reason,
-        before={"state": from_state} if from_state else None,
+        before={"state": from_status} if from_status else None,
         after={"state": report.state, "version": report.version, **(audit_after or {})},
     )
     return event
@@ -124,7 +124,7 @@ def report_start(*, actor, agency: Agency, year: int) -> AnnualReport:
                           preamble=default_preamble(year))
     _compute(report)
     report.save()
-    _event(report, action=Action.START, actor=actor, from_state="",
+    _event(report, action=Action.START, actor=actor, from_status="",
            data={"format": fmt.id}, audit_after={"year": year, "format": fmt.id})
     return report
 
@@ -136,7 +136,7 @@ def report_recompute(*, actor, report: AnnualReport) -> dict:
     report = _locked(report, Action.RECOMPUTE)
     changed = _compute(report)
     report.save()
-    _event(report, action=Action.RECOMPUTE, actor=actor, from_state=report.state,
+    _event(report, action=Action.RECOMPUTE, actor=actor, from_status=report.state,
            data={"changed": changed}, audit_after={"changed_cells": len(changed)})
     return changed
 
@@ -193,7 +193,7 @@ def report_figure_set(*, actor, report: AnnualReport, ref: str, value, source: s
             "replaces_computed": report.computed_cells.get(ref) if replaces else None,
             "previous": None if previous is None else {"value": str(previous.value),
                                                        "source": previous.source}}
-    _event(report, action=Action.SET_FIGURE, actor=actor, from_state=report.state, data=data,
+    _event(report, action=Action.SET_FIGURE, actor=actor, from_status=report.state, data=data,
            audit_after={"ref": ref, "value": str(number), "source": source, "replaces_computed": replaces})
     return figure
 
@@ -212,7 +212,7 @@ def report_figure_revert(*, actor, report: AnnualReport, ref: str, reason: str =
                                          entered_by=actor, entered_at=clock.now())
     report.save(update_fields=["updated_at"])
     computed = report.computed_cells.get(ref)
-    _event(report, action=Action.REVERT_FIGURE, actor=actor, from_state=report.state, reason=reason,
+    _event(report, action=Action.REVERT_FIGURE, actor=actor, from_status=report.state, reason=reason,
            data={"ref": ref, "computed": computed,
                  "previous": {"value": str(current.value), "source": current.source}},
            audit_after={"ref": ref, "computed": computed})
@@ -238,7 +238,7 @@ def report_prose_update(*, actor, report: AnnualReport, **texts: str) -> list[st
     if not changed:
         return []
     report.save(update_fields=[*changed, "updated_at"])
-    _event(report, action=Action.EDIT_PROSE, actor=actor, from_state=report.state,
+    _event(report, action=Action.EDIT_PROSE, actor=actor, from_status=report.state,
            data={"fields": changed, "previous": previous},
            audit_after={"fields": changed})
     return changed
@@ -269,7 +269,7 @@ def report_draft_prose(*, actor, report: AnnualReport, replace: bool = False) ->
     if not filled:
         return []
     report.save(update_fields=[*filled, "updated_at"])
-    _event(report, action=Action.DRAFT_PROSE, actor=actor, from_state=report.state,
+    _event(report, action=Action.DRAFT_PROSE, actor=actor, from_status=report.state,
            reason="按数据生成初稿，替换原有文字" if replaced else "",
            data={"fields": filled, "replaced": replaced},
            audit_after={"fields": filled, "replaced": sorted(replaced)})
@@ -339,9 +339,9 @@ def report_submit(*, actor, report: AnnualReport) -> dict:
     previous_state = report.state
     report.check_result = result
     report.checked_at = clock.now()
-    report.state = next_state(report.state, Action.SUBMIT)
+    report.state = next_status(report.state, Action.SUBMIT)
     report.save()
-    _event(report, action=Action.SUBMIT, actor=actor, from_state=previous_state,
+    _event(report, action=Action.SUBMIT, actor=actor, from_status=previous_state,
            data={"violations": result["violations"], "cross_year": result["cross_year"],
                  "recomputed_changes": changed},
            audit_after={"violations": len(result["violations"]), "cross_year": result["cross_year"]})
@@ -395,7 +395,7 @@ def report_override(*, actor, report: AnnualReport, reason: str) -> ReportOverri
     override = ReportOverride.objects.create(report=report, version=report.version,
                                              violations=violations, reason=reason, actor=actor,
                                              at=clock.now())
-    _event(report, action=Action.OVERRIDE, actor=actor, from_state=report.state, reason=reason,
+    _event(report, action=Action.OVERRIDE, actor=actor, from_status=report.state, reason=reason,
            data={"override": override.pk, "violations": violations},
            audit_after={"override": override.pk, "violations": len(violations)})
     return override
@@ -408,9 +408,9 @@ def report_sign_off(*, actor, report: AnnualReport, reason: str = "") -> AnnualR
         _deny("只有本机关领导可以签发年度报告。")
     report = _locked(report, Action.SIGN_OFF)
     previous = report.state
-    report.state = next_state(report.state, Action.SIGN_OFF)
+    report.state = next_status(report.state, Action.SIGN_OFF)
     report.save(update_fields=["state", "updated_at"])
-    _event(report, action=Action.SIGN_OFF, actor=actor, from_state=previous, reason=reason.strip())
+    _event(report, action=Action.SIGN_OFF, actor=actor, from_status=previous, reason=reason.strip())
     return report
 
 
@@ -424,9 +424,9 @@ def report_return(*, actor, report: AnnualReport, reason: str) -> AnnualReport:
     if not reason:
         raise DomainError("请填写退回理由。")
     previous = report.state
-    report.state = next_state(report.state, Action.RETURN)
+    report.state = next_status(report.state, Action.RETURN)
     report.save(update_fields=["state", "updated_at"])
-    _event(report, action=Action.RETURN, actor=actor, from_state=previous, reason=reason)
+    _event(report, action=Action.RETURN, actor=actor, from_status=previous, reason=reason)
     return report
 
 
@@ -460,7 +460,11 @@ def report_publish(*, actor, report: AnnualReport) -> ReportVersion:
     report = _locked(report, Action.PUBLISH)
     today = clock.today()
     if today.year <= report.year:
-        raise DomainError(f"{report.year}年度尚未结束，年度报告应在次年1月31日前发布。")
+        deadline = report_deadline(report.year)
+        raise DomainError(
+            f"{report.year}年度尚未结束，年度报告应在{deadline.year}年"
+            f"{deadline.month}月{deadline.day}日前发布。"
+        )
     figures = selectors.current_figures(report)
     cells = selectors.report_cells(report, figures)
     result = _check_payload(report, cells, selectors.previous_cells(report))
@@ -488,12 +492,12 @@ def report_publish(*, actor, report: AnnualReport) -> ReportVersion:
     )
     _store_files(version)
     previous = report.state
-    report.state = next_state(report.state, Action.PUBLISH)
+    report.state = next_status(report.state, Action.PUBLISH)
     report.published_version = version
     report.published_on = today
     report.check_result = result
     report.save()
-    _event(report, action=Action.PUBLISH, actor=actor, from_state=previous,
+    _event(report, action=Action.PUBLISH, actor=actor, from_status=previous,
            data={"version": version.number, "override": override.pk if override else None},
            audit_after={"published_version": version.number,
                         "violations": len(violations), "override": override.pk if override else None})
@@ -524,11 +528,11 @@ def report_correct(*, actor, report: AnnualReport, reason: str) -> AnnualReport:
     if not reason:
         raise DomainError("请说明更正的理由。")
     previous = report.state
-    report.state = next_state(report.state, Action.CORRECT)
+    report.state = next_status(report.state, Action.CORRECT)
     report.version += 1
     report.check_result = None
     report.checked_at = None
     report.save(update_fields=["state", "version", "check_result", "checked_at", "updated_at"])
-    _event(report, action=Action.CORRECT, actor=actor, from_state=previous, reason=reason,
+    _event(report, action=Action.CORRECT, actor=actor, from_status=previous, reason=reason,
            data={"published_version": report.published_version.number if report.published_version else None})
     return report

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from gongkai.core.errors import InvalidTransition
+from gongkai.core.workflow import Transitions
 from gongkai.reports.models import ReportState
 
 S = ReportState
@@ -37,8 +37,8 @@ class Action(models.TextChoices):
 
 
 A = Action
-# action -> {from state: to state}; None means the state does not change.
-TRANSITIONS: dict[Action, dict[ReportState, ReportState | None]] = {
+# None as to_status keeps the status (an event only).
+TRANSITIONS: Transitions[Action, ReportState] = Transitions(ReportState, {
     A.RECOMPUTE: {S.DRAFT: None},
     A.SET_FIGURE: {S.DRAFT: None},
     A.REVERT_FIGURE: {S.DRAFT: None},
@@ -50,19 +50,6 @@ TRANSITIONS: dict[Action, dict[ReportState, ReportState | None]] = {
     A.RETURN: {S.SUBMITTED: S.DRAFT, S.SIGNED_OFF: S.DRAFT},
     A.PUBLISH: {S.SIGNED_OFF: S.PUBLISHED},
     A.CORRECT: {S.PUBLISHED: S.DRAFT},
-}
-
-
-def next_state(state, action: Action) -> ReportState:
-    """The state after ``action``, or ``InvalidTransition`` (in Chinese) if not allowed."""
-    state = ReportState(state)
-    table = TRANSITIONS[action]
-    if state not in table:
-        raise InvalidTransition(f"该年度报告当前状态为“{state.label}”，不能执行“{action.label}”。")
-    target = table[state]
-    return state if target is None else target
-
-
-def allowed_actions(state) -> list[Action]:
-    state = ReportState(state)
-    return [action for action, table in TRANSITIONS.items() if state in table]
+}, subject="该年度报告")
+next_status = TRANSITIONS.next_status
+allowed_actions = TRANSITIONS.allowed_actions

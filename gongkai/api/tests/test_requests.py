@@ -255,13 +255,13 @@ def test_a_multipart_request_may_carry_attachments(api, bureau, settings, tmp_pa
 
 
 def test_a_refusal_by_the_service_is_an_error_on_agency_and_nothing_is_stored(api, bureau, monkeypatch):
-    from gongkai.api import views
     from gongkai.core.errors import DomainError
+    from gongkai.foi import intake
 
     def refuse(**kwargs):
         raise DomainError("该机关不受理政府信息公开申请")
 
-    monkeypatch.setattr(views, "request_submit_online", refuse)
+    monkeypatch.setattr(intake, "request_submit_online", refuse)
     response = post_json(api, natural_person(bureau))
     assert response.status_code == 400
     assert response.json()["errors"] == {"agency": ["该机关不受理政府信息公开申请"]}

@@ -150,6 +150,60 @@ def user_create(
     return user
 
 
+# What an administrator changes on an account; the password has its own service, and
+# ``is_staff`` (entry to the platform admin) follows ``is_superuser``.
+USER_FIELDS = ("username", "full_name", "email", "is_active", "is_superuser")
+
+
+@transaction.atomic
+def user_update(*, actor, user: User, reason: str = "", **changes) -> User:
+    """Change an account's name, e-mail, whether it may sign in, and whether it is a
+    platform administrator (platform administrators). Nobody disables or demotes their own
+    account, so the platform cannot lose its last administrator by a slip."""
+    _require_admin(actor)
+    if unknown := set(changes) - set(USER_FIELDS):
+        raise TypeError(f"unknown user fields: {', '.join(sorted(unknown))}")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = _snapshot(user, USER_FIELDS)
+    for key, value in changes.items():
+        setattr(user, key, value.strip() if isinstance(value, str) else value)
+    if user.pk == actor.pk and not (user.is_active and user.is_superuser):
+        raise DomainError("不能停用自己的账号或取消自己的平台管理员身份")
+    user.is_staff = user.is_superuser
+    user.full_clean(exclude=["password"])
+    after = _snapshot(user, USER_FIELDS)
+    changed = [f for f in USER_FIELDS if before[f] != after[f]]
+    if not changed:
+        return user
+    user.save()
+    audit.record(
+        actor=actor, action="user.update", obj=user, reason=reason,
+        before={f: before[f] for f in changed}, after={f: after[f] for f in changed},
+    )
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor, user: User, password: str | None, reason: str = "") -> User:
+    """Set an account's password (platform administrators); ``None`` turns password sign-in
+    off. The password must pass the platform's password rules; the audit entry says only
+    that it changed."""
+    _require_admin(actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    had_password = user.has_usable_password()
+    if password is None:
+        user.set_unusable_password()
+    else:
+        validate_password(password, user)
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(
+        actor=actor, action="user.set_password", obj=user, reason=reason,
+        before={"usable_password": had_password}, after={"usable_password": password is not None},
+    )
+    return user
+
+
 @transaction.atomic
 def membership_grant(
     *, actor, user: User, agency: Agency, role: Role, department: Department | None = None,

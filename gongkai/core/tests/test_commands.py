@@ -1,6 +1,10 @@
-"""The `gongkai` console command, run as a real process the way an operator runs it. Each
-test gets its own var/ directory and SQLite database, so the developer's are untouched."""
+"""`gongkai workdays`, run in-process through ``call_command`` against the test database
+(`gongkai audit verify` is tested with the audit trail, in test_audit.py), and two runs of
+the real `gongkai` program the way an operator starts it, each with its own var/ directory
+and SQLite database, to prove the entry point works end to end."""
 
+import datetime as dt
+import io
 import os
 import re
 import signal
@@ -13,42 +17,29 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
-GONGKAI = Path(sys.executable).parent / "gongkai"
+from gongkai.core.models import ScheduledYear
+from gongkai.core.tests.helpers import at
+from gongkai.foi.services.requests import ApplicantData, request_register
+
+D = dt.date
 NOTICE = "国办发明电〔2026〕1号"
-_INHERITED_CONFIG = {
-    "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL", "CACHE_URL",
-}
 
 
-@pytest.fixture
-def env(tmp_path):
-    """A local install in tmp_path, with nothing inherited from the developer's shell."""
-    # GONGKAI_TODAY is inherited: a suite pinned to a date runs its commands on it too.
-    env = {
-        k: v for k, v in os.environ.items()
-        if k not in _INHERITED_CONFIG and not k.startswith(("GONGKAI_", "DJANGO_"))
-        or k == "GONGKAI_TODAY"
-    }
-    env.update(
-        GONGKAI_VAR_DIR=str(tmp_path),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'gongkai.sqlite3'}",
-        DJANGO_SETTINGS_MODULE="gongkai.settings",
-    )
-    return env
+def run(*args) -> tuple[str, str]:
+    """(stdout, stderr) of the command, run in this process."""
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
 
 
-def gongkai(env, *args):
-    return subprocess.run(
-        [str(GONGKAI), *args],
-        env=env, cwd=env["GONGKAI_VAR_DIR"], capture_output=True, text=True, timeout=120,
-    )
-
-
-def ok(env, *args):
-    result = gongkai(env, *args)
-    assert result.returncode == 0, result.stderr
-    return result
+def stdout_of(*args) -> str:
+    out, err = run(*args)
+    assert err == ""
+    return out
 
 
 # --- gongkai workdays -----------------------------------------------------------------
@@ -71,37 +62,40 @@ def ok(env, *args):
         ("2026-12-31", "1", "2027-01-01\nprovisional\n"),
     ],
 )
-def test_workdays_add_prints_the_due_date(env, start, n, expected):
-    result = ok(env, "workdays", "add", start, n)
-
-    assert result.stdout == expected
-    assert result.stderr == ""
+def test_workdays_add_prints_the_due_date(db, start, n, expected):
+    assert stdout_of("workdays", "add", start, n) == expected
 
 
 @pytest.mark.parametrize(
-    "start,n",
+    "start,n,named",
     [
-        ("2025-13-01", "5"),
-        ("2025-02-30", "5"),
-        ("2025-01-24", "-5"),
-        ("2025-01-24", "text"),
-        ("2025-01-24", "2.5"),
-        ("notadate", "5"),
-        ("2025/01/24", "5"),
+        ("2025-13-01", "5", "no such day"),
+        ("2025-02-30", "5", "no such day"),
+        ("2025-01-24", "-5", "whole number"),
+        ("2025-01-24", "text", "whole number"),
+        ("2025-01-24", "2.5", "whole number"),
+        ("notadate", "5", "YYYY-MM-DD"),
+        ("2025/01/24", "5", "YYYY-MM-DD"),
+        ("2025-01-24", "99999999", "too large"),
     ],
 )
-def test_workdays_add_refuses_bad_input_with_one_line_on_stderr(env, start, n):
-    result = gongkai(env, "workdays", "add", start, n)
+def test_workdays_add_refuses_bad_input_with_a_one_line_error(start, n, named):
+    # No database: the input is refused before the calendar is read. Django prints a
+    # CommandError as one line on stderr and exits with its return code.
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command("workdays", "add", start, n, stdout=out, stderr=err)
 
-    assert result.returncode != 0
-    assert result.stdout == ""
-    assert len(result.stderr.splitlines()) == 1, result.stderr
-    assert "Traceback" not in result.stderr
+    message = str(refused.value)
+    assert len(message.splitlines()) == 1 and named in message, message
+    assert refused.value.returncode == 1
+    assert out.getvalue() == err.getvalue() == ""
 
 
-def test_workdays_between_counts_working_days(env):
+def test_workdays_between_counts_working_days(db):
     # 2025-10-01..10-08 are holidays and Saturday 10-11 is worked: 9th, 10th, 11th.
-    assert ok(env, "workdays", "between", "2025-09-30", "2025-10-11").stdout == "3\n"
+    assert stdout_of("workdays", "between", "2025-09-30", "2025-10-11") == "3\n"
+    assert stdout_of("workdays", "between", "2026-12-30", "2027-01-04") == "3\nprovisional\n"
 
 
 SCHEDULE_2027 = """\
@@ -112,49 +106,113 @@ SCHEDULE_2027 = """\
 """
 
 
-# The demo's requests are received relative to "today": on 10 December an open one counts
-# its days across New Year, so the office is told its due date moved; in June none does.
+@pytest.fixture
+def schedule_file(tmp_path):
+    def write(text: str) -> str:
+        path = tmp_path / "2027.txt"
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    return write
+
+
+def received_today(bureau, office, today: dt.date):
+    """An open request received in person on ``today``."""
+    at(today)
+    request, _ = request_register(
+        actor=office, agency=bureau, channel="in_person", received_on=today,
+        data=ApplicantData(
+            applicant_type="natural_person", name="张三", id_type="resident_id",
+            id_number="11010519491231002X", phone="13800138000",
+            description="2026年度食品安全监督抽检结果", delivery="email",
+            email="zhangsan@example.invalid"),
+    )
+    return request
+
+
+# An open request counts its 20 working days from its receipt: received on 10 December
+# they run across New Year, so the office is told its due date moved; in June none does.
 @pytest.mark.parametrize("today,notified", [("2026-06-01", False), ("2026-12-10", True)])
-def test_loading_a_2027_schedule_ends_provisional_dates(env, tmp_path, today, notified):
-    env["GONGKAI_TODAY"] = today
-    ok(env, "demo")
-    (tmp_path / "2027.txt").write_text(SCHEDULE_2027, encoding="utf-8")
+def test_loading_a_2027_schedule_ends_provisional_dates(
+        platform_admin, bureau, office, schedule_file, django_capture_on_commit_callbacks,
+        today, notified):
+    request = received_today(bureau, office, D.fromisoformat(today))
 
-    loaded = ok(env, "workdays", "load", str(tmp_path / "2027.txt"), "--source", NOTICE)
+    with django_capture_on_commit_callbacks(execute=True):
+        loaded = stdout_of("workdays", "load", schedule_file(SCHEDULE_2027), "--source", NOTICE)
 
-    assert "loaded 2027: 3 created, 0 updated, 0 unchanged, 0 removed" in loaded.stdout.splitlines()
-    # The local install's e-mail goes to the console, i.e. the same stdout.
-    assert ("工作日历已调整" in loaded.stdout) is notified
+    assert loaded == "loaded 2027: 3 created, 0 updated, 0 unchanged, 0 removed\n"
+    assert list(ScheduledYear.objects.values_list("year", "source")) == [(2027, NOTICE)]
+    told = [m for m in mail.outbox if "工作日历已调整" in m.body]
+    assert [(m.to, request.tracking_number in m.body) for m in told] == (
+        [([office.email], True)] if notified else [])
     # 2027-01-01 is now a holiday, so the tenth working day moves one day later.
-    assert ok(env, "workdays", "add", "2026-12-28", "10").stdout == "2027-01-12\n"
-    assert ok(env, "workdays", "add", "2026-12-31", "1").stdout == "2027-01-04\n"
-    assert "audit chain OK" in ok(env, "audit", "verify").stdout
+    assert stdout_of("workdays", "add", "2026-12-28", "10") == "2027-01-12\n"
+    assert stdout_of("workdays", "add", "2026-12-31", "1") == "2027-01-04\n"
+    assert stdout_of("audit", "verify").startswith("audit chain OK: ")
 
 
-def test_schedule_file_with_an_error_loads_nothing(env, tmp_path):
-    ok(env, "demo")
-    (tmp_path / "2027.txt").write_text(SCHEDULE_2027 + "2027-02-30 休\n", encoding="utf-8")
+def test_schedule_file_with_an_error_loads_nothing(platform_admin, schedule_file, capsys):
+    path = schedule_file(SCHEDULE_2027 + "2027-02-30 休\n")
 
-    result = gongkai(env, "workdays", "load", str(tmp_path / "2027.txt"), "--source", NOTICE)
+    with pytest.raises(CommandError, match=r"not loaded \(1 error\(s\)\)") as refused:
+        run("workdays", "load", path, "--source", NOTICE)
 
-    assert result.returncode != 0
-    assert "第5行" in result.stderr
+    assert refused.value.returncode == 1
+    # Each bad line is named on stderr, before the one-line summary.
+    assert re.fullmatch(rf"{re.escape(path)}: [^\n]*第5行[^\n]*\n", capsys.readouterr().err)
     # Not even the good lines: 2027 is still unscheduled and 01-01 still a working day.
-    assert ok(env, "workdays", "add", "2026-12-31", "1").stdout == "2027-01-01\nprovisional\n"
+    assert not ScheduledYear.objects.exists()
+    assert stdout_of("workdays", "add", "2026-12-31", "1") == "2027-01-01\nprovisional\n"
 
 
-def test_schedule_load_without_a_platform_admin_is_refused(env, tmp_path):
-    ok(env, "migrate", "--verbosity", "0")
-    (tmp_path / "2027.txt").write_text(SCHEDULE_2027, encoding="utf-8")
+def test_schedule_load_without_a_platform_admin_is_refused(db, schedule_file):
+    with pytest.raises(CommandError, match="administrator"):
+        run("workdays", "load", schedule_file(SCHEDULE_2027), "--source", NOTICE)
 
-    result = gongkai(env, "workdays", "load", str(tmp_path / "2027.txt"), "--source", NOTICE)
-
-    assert result.returncode != 0
-    assert "administrator" in result.stderr
-    assert ok(env, "workdays", "add", "2026-12-31", "1").stdout == "2027-01-01\nprovisional\n"
+    assert not ScheduledYear.objects.exists()
+    assert stdout_of("workdays", "add", "2026-12-31", "1") == "2027-01-01\nprovisional\n"
 
 
-# --- gongkai serve --------------------------------------------------------------------
+def test_a_schedule_file_that_cannot_be_read_is_named(db, tmp_path):
+    with pytest.raises(CommandError, match="cannot read .*missing.txt"):
+        run("workdays", "load", str(tmp_path / "missing.txt"), "--source", NOTICE)
+
+
+# --- the real program: two smoke runs -------------------------------------------------
+
+GONGKAI = Path(sys.executable).parent / "gongkai"
+_INHERITED_CONFIG = {
+    "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DATABASE_URL", "CACHE_URL",
+}
+
+
+@pytest.fixture
+def env(tmp_path):
+    """A local install in tmp_path, with nothing inherited from the developer's shell."""
+    # GONGKAI_TODAY is inherited: a suite pinned to a date runs its commands on it too.
+    env = {
+        k: v for k, v in os.environ.items()
+        if k not in _INHERITED_CONFIG and not k.startswith(("GONGKAI_", "DJANGO_"))
+        or k == "GONGKAI_TODAY"
+    }
+    env.update(
+        GONGKAI_VAR_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'gongkai.sqlite3'}",
+        DJANGO_SETTINGS_MODULE="gongkai.settings",
+    )
+    return env
+
+
+def test_the_program_refuses_bad_input_with_one_line_on_stderr(env):
+    result = subprocess.run(
+        [str(GONGKAI), "workdays", "add", "2025-02-30", "5"],
+        env=env, cwd=env["GONGKAI_VAR_DIR"], capture_output=True, text=True, timeout=120,
+    )
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == "CommandError: invalid date '2025-02-30': no such day\n"
 
 
 def free_port():

@@ -22,7 +22,7 @@ def _empty_cache():
     cache.clear()
 
 
-def at(seconds: float):
+def into_window(seconds: float):
     """Freeze the clock ``seconds`` after the start of an hour-long window."""
     clock.freeze(dt.datetime(2025, 3, 3, 0, 0, tzinfo=UTC) + dt.timedelta(seconds=seconds))
 
@@ -32,12 +32,12 @@ def hits(n: int, key: str = "203.0.113.5", *, limit: int = 3, scope: str = "test
 
 
 def test_hits_up_to_the_limit_are_allowed_and_the_next_refused():
-    at(0)
+    into_window(0)
     assert hits(4) == [True, True, True, False]
 
 
 def test_scopes_and_keys_are_counted_separately():
-    at(0)
+    into_window(0)
     assert hits(3, scope="a") == [True] * 3
     assert hits(1, scope="b") == [True]
     assert hits(1, key="198.51.100.7", scope="a") == [True]
@@ -45,37 +45,37 @@ def test_scopes_and_keys_are_counted_separately():
 
 
 def test_the_previous_window_still_counts_in_proportion():
-    at(HOUR - 1)
+    into_window(HOUR - 1)
     assert hits(3) == [True] * 3
-    at(HOUR + 60)  # a minute into the next window: nearly all of the previous still counts
+    into_window(HOUR + 60)  # a minute into the next window: nearly all of the previous still counts
     assert hits(1) == [False]
-    at(HOUR + 3 * HOUR // 4)  # a quarter of the previous 3, plus the refused hit: room for one
+    into_window(HOUR + 3 * HOUR // 4)  # a quarter of the previous 3, plus the refused hit: room for one
     assert hits(2) == [True, False]
 
 
 def test_a_client_is_allowed_again_once_its_hits_slide_out_of_the_window():
-    at(10)
+    into_window(10)
     assert hits(4) == [True, True, True, False]
-    at(2 * HOUR + 10)
+    into_window(2 * HOUR + 10)
     assert hits(3) == [True] * 3
 
 
 def test_refused_hits_keep_a_hammering_client_refused():
-    at(0)
+    into_window(0)
     hits(50)
-    at(HOUR + HOUR // 2)  # half of 50 still counts
+    into_window(HOUR + HOUR // 2)  # half of 50 still counts
     assert hits(1) == [False]
 
 
 def test_keys_are_stored_hashed_not_in_clear():
-    at(0)
+    into_window(0)
     hits(1, key="203.0.113.99")
     stored = list(cache._cache)  # locmem's own store
     assert stored and not any("203.0.113.99" in k for k in stored)
 
 
 def test_concurrent_hits_are_all_counted():
-    at(0)
+    into_window(0)
     results = []
 
     def worker():
@@ -96,7 +96,7 @@ def test_a_cache_outage_lets_the_request_through(monkeypatch):
         raise RedisConnectionError("down")
 
     monkeypatch.setattr(cache, "add", down)
-    at(0)
+    into_window(0)
     assert hits(5, limit=1) == [True] * 5
 
 
@@ -114,7 +114,7 @@ REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
 def test_the_limit_holds_on_redis_with_concurrent_clients():
     from django.core.cache import cache as redis_cache
 
-    at(0)
+    into_window(0)
     key = f"client-{uuid.uuid4().hex}"
     results = []
 

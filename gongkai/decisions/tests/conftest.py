@@ -6,9 +6,7 @@ from decimal import Decimal
 import factory
 import openpyxl
 import pytest
-from django.utils import timezone
 
-from gongkai.core import clock
 from gongkai.decisions.models import Decision, DecisionKind, DecisionStatus, PartyType
 from gongkai.decisions.rules import PenaltyType
 
@@ -57,11 +55,6 @@ def xlsx_bytes(rows: list[list], header: list | None = None, *, title: str | Non
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def at(day: dt.date, hour: int = 10) -> None:
-    """Freeze the platform clock at a time on ``day`` (Asia/Shanghai)."""
-    clock.freeze(timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour)))
 
 
 class DecisionFactory(factory.django.DjangoModelFactory):

@@ -5,8 +5,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from gongkai.core.models import AuditEvent
+from gongkai.core.tests.helpers import at
 from gongkai.decisions.models import Decision, DecisionKind
-from gongkai.decisions.tests.conftest import at, csv_bytes, penalty_row, person_row, xlsx_bytes
+from gongkai.decisions.tests.conftest import csv_bytes, penalty_row, person_row, xlsx_bytes
 
 
 @pytest.fixture(autouse=True)

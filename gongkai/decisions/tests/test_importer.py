@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from gongkai.core.models import AuditEvent
+from gongkai.core.tests.helpers import at
 from gongkai.decisions import importer, tabular
 from gongkai.decisions.models import Decision, DecisionKind, DecisionStatus, ImportBatch, PartyType
 from gongkai.decisions.rules import PenaltyType
@@ -17,7 +18,6 @@ from gongkai.decisions.tests.conftest import (
     PENALTY_HEADER,
     PERSON_ID,
     SHOP_USCC,
-    at,
     csv_bytes,
     penalty_row,
     person_row,

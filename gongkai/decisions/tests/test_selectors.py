@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 
+from gongkai.core.tests.helpers import at
 from gongkai.decisions import rules, selectors
 from gongkai.decisions.models import Decision, DecisionKind, DecisionStatus, PartyType
 from gongkai.decisions.rules import FineLimits, PenaltyType
-from gongkai.decisions.tests.conftest import at
 
 D = dt.date
 P = PenaltyType

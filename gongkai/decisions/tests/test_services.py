@@ -8,6 +8,7 @@ from django.db import connection
 
 from gongkai.core.errors import DomainError, InvalidTransition
 from gongkai.core.models import AuditEvent
+from gongkai.core.tests.helpers import at
 from gongkai.decisions import services
 from gongkai.decisions.models import (
     AgencyDecisionSettings,
@@ -17,7 +18,7 @@ from gongkai.decisions.models import (
     StagedImport,
 )
 from gongkai.decisions.selectors import fine_limits_for
-from gongkai.decisions.tests.conftest import PERSON_ID, at, csv_bytes, penalty_row, person_row
+from gongkai.decisions.tests.conftest import PERSON_ID, csv_bytes, penalty_row, person_row
 
 D = dt.date
 

@@ -6,12 +6,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from gongkai.core.tests.helpers import at
 from gongkai.decisions.models import Decision, DecisionKind, DecisionStatus, PartyType, StagedImport
 from gongkai.decisions.rules import PenaltyType
 from gongkai.decisions.tests.conftest import (
     COMPANY_USCC,
     PERSON_ID,
-    at,
     csv_bytes,
     penalty_row,
     person_row,

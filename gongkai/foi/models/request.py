@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from gongkai.core.crypto import EncryptedTextField
+from gongkai.core.models import WorkflowEvent
 from gongkai.foi.outcomes import Outcome, ReplyType
 from gongkai.foi.workflow import Action, RequestStatus
 
@@ -108,30 +109,21 @@ class FoiRequest(models.Model):
         return self.tracking_number
 
 
-class FoiEvent(models.Model):
-    """One step in a request's history: who did what, on which date (the legal date, e.g.
-    the receipt date), when it was recorded, why, and the step's details."""
+class FoiEvent(WorkflowEvent):
+    """One step in a request's history (``WorkflowEvent``), with the legal date of the step
+    (``on``: e.g. the receipt date, as against ``at``, when it was recorded) and who took
+    it in words (staff, or "申请人" for the applicant, who has no account)."""
+
+    status_choices = RequestStatus
+    action_choices = Action
 
     request = models.ForeignKey(FoiRequest, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField("操作", max_length=40, choices=Action.choices)
-    from_status = models.CharField(max_length=30, choices=RequestStatus.choices, blank=True)
-    to_status = models.CharField(max_length=30, choices=RequestStatus.choices)
     on = models.DateField("日期")
-    at = models.DateTimeField("记录时间")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     actor_label = models.CharField(max_length=200, blank=True)
-    reason = models.TextField("理由/说明", blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
+    class Meta(WorkflowEvent.Meta):
         verbose_name = "办理记录"
         verbose_name_plural = "办理记录"
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.request_id} {self.action} {self.on}"
 
 
 class ConsultationParty(models.TextChoices):

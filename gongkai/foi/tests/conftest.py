@@ -1,17 +1,17 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
-from gongkai.core import clock
+from gongkai.core.tests.helpers import at
 from gongkai.foi.services.requests import ApplicantData, request_register, request_submit_online
 
 VALID_ID = "11010519491231002X"
 
 
-def at(day: dt.date, hour: int = 10) -> None:
-    """Freeze the platform clock at a time on ``day`` (Asia/Shanghai)."""
-    clock.freeze(timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour)))
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Replies store their letters in the default storage: keep them out of var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def applicant(**overrides) -> ApplicantData:

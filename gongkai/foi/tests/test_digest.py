@@ -12,10 +12,10 @@ from django.core.management.base import CommandError
 from gongkai.core.models import AuditEvent, Role
 from gongkai.core.services.calendar import calendar_set_override
 from gongkai.core.tests.factories import UserFactory, member
+from gongkai.core.tests.helpers import at
 from gongkai.foi import notifications
 from gongkai.foi.notifications import build_digest, requests_affected_by_calendar_change
 from gongkai.foi.services import requests as svc
-from gongkai.foi.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 D = dt.date

@@ -7,11 +7,10 @@ import zipfile
 
 import docx
 import pytest
-from django.utils import timezone
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
-from gongkai.core import clock
+from gongkai.core.tests.helpers import at
 from gongkai.foi import letters
 from gongkai.foi.letters import (
     ReplyTemplateError,
@@ -36,10 +35,6 @@ RESPONSIBLE = "测试市生态环境局"
 RESPONSIBLE_CONTACT = "0571-87654321"
 
 
-def freeze_on(day: dt.date) -> None:
-    clock.freeze(timezone.make_aware(dt.datetime(day.year, day.month, day.day, 10)))
-
-
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
@@ -55,7 +50,7 @@ def _fresh_defaults():
 @pytest.fixture
 def received(bureau, office):
     """A request received in person on 24 January 2025."""
-    freeze_on(RECEIVED_ON)
+    at(RECEIVED_ON)
     request, _ = request_register(
         actor=office, agency=bureau, channel="in_person", received_on=RECEIVED_ON,
         data=ApplicantData(
@@ -72,7 +67,7 @@ def reply(received, office):
     """`reply(reply_type, **fields)` → the reply made on 10 February 2025."""
 
     def make(reply_type: ReplyType, **fields):
-        freeze_on(REPLIED_ON)
+        at(REPLIED_ON)
         values = {
             "reply_type": reply_type, "outcome": REPLY_RULES[reply_type].outcomes[0],
             "content": "经查，具体情况见下。", "legal_basis": LEGAL_BASIS,

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from gongkai.core.tests.helpers import at
 from gongkai.foi.outcomes import (
     CLOSURE_OUTCOMES,
     REPLY_RULES,
@@ -16,8 +17,7 @@ from gongkai.foi.outcomes import (
 from gongkai.foi.selectors import report_row
 from gongkai.foi.services import replies
 from gongkai.foi.services import requests as svc
-from gongkai.foi.tests.conftest import at
-from gongkai.foi.workflow import OPEN_STATES, TRANSITIONS, Action, RequestStatus, allowed_actions
+from gongkai.foi.workflow import OPEN_STATUSES, TRANSITIONS, Action, RequestStatus, allowed_actions
 
 D = dt.date
 
@@ -58,7 +58,7 @@ def test_terminal_states_have_no_way_out_but_archiving():
     for action, table in TRANSITIONS.items():
         for target in table.values():
             assert target is None or isinstance(target, RequestStatus), action
-    assert {s for table in TRANSITIONS.values() for s in table} >= OPEN_STATES
+    assert {s for table in TRANSITIONS.values() for s in table} >= OPEN_STATUSES
 
 
 REPLY_CASES = [(rt, outcome) for rt, rule in REPLY_RULES.items() for outcome in rule.outcomes]

@@ -10,12 +10,13 @@ from django.db import connection
 
 from gongkai.core.errors import DomainError, InvalidTransition
 from gongkai.core.models import AuditEvent
+from gongkai.core.tests.helpers import at
 from gongkai.foi.deadlines import DeadlineState
 from gongkai.foi.models import FoiEvent, FoiRequest
 from gongkai.foi.outcomes import Outcome
 from gongkai.foi.selectors import report_row, request_deadline, request_get_public
 from gongkai.foi.services import requests as svc
-from gongkai.foi.tests.conftest import VALID_ID, at
+from gongkai.foi.tests.conftest import VALID_ID
 from gongkai.foi.workflow import RequestStatus
 
 pytestmark = pytest.mark.django_db

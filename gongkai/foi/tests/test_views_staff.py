@@ -14,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gongkai.core.models import AuditEvent
+from gongkai.core.tests.helpers import at
 from gongkai.foi.models import Appeal, Consultation, FoiEvent, FoiRequest
 from gongkai.foi.services import requests as svc
-from gongkai.foi.tests.conftest import VALID_ID, applicant, at
+from gongkai.foi.tests.conftest import VALID_ID, applicant
 from gongkai.foi.views import staff as staff_views
 from gongkai.foi.workflow import RequestStatus
 

@@ -36,7 +36,7 @@ from gongkai.foi.models import (
 from gongkai.foi.outcomes import REPORT_ROW, ClosureReason, Outcome, ReplyType
 from gongkai.foi.services import requests as request_services
 from gongkai.foi.services.replies import default_remedy
-from gongkai.foi.workflow import OPEN_STATES, Action, RequestStatus, allowed_actions
+from gongkai.foi.workflow import OPEN_STATUSES, Action, RequestStatus, allowed_actions
 
 PAGE_SIZE = 50
 
@@ -280,7 +280,9 @@ def render_detail(request, foi: FoiRequest, *, bound: dict[str, forms.Form] | No
     after an audited reveal."""
     user = request.user
     deadline = selectors.request_deadline(foi)
-    similar = [r for r in selectors.similar_requests(foi) if permissions.can_view_request(user, r)]
+    similar = selectors.similar_requests(foi)
+    visible = permissions.request_ids_visible_among(user, similar)
+    similar = [r for r in similar if r.pk in visible]
     events = [{"event": e, "details": event_details(e)} for e in foi.events.all()]
     can_see_personal = permissions.can_see_personal_data(user, foi)
     return render(request, "foi/staff/detail.html", {
@@ -292,7 +294,7 @@ def render_detail(request, foi: FoiRequest, *, bound: dict[str, forms.Form] | No
         "deadline": deadline,
         "due_text": selectors.deadline_due_text(deadline),
         "left_text": selectors.deadline_left_text(deadline),
-        "finished": foi.status not in OPEN_STATES,
+        "finished": foi.status not in OPEN_STATUSES,
         "events": events,
         "similar": similar,
         "month_count": selectors.applicant_count_this_month(foi),

@@ -1,21 +1,16 @@
-"""One POST view per step of a request's handling (Art. 30–45, 51). Each one: the same 404
-for a missing or foreign request; 403 for the wrong role before the input is read; the
-form checks the input; the service checks the rules. A refusal re-renders the request's
-page with status 400 and the Chinese message next to the form that was filled in; a
-success redirects to the page with a message. Nothing is ever silently skipped."""
+"""One POST view per step of a request's handling (Art. 30–45, 51), in the shape of
+``core.views.actions``: the same 404 for a missing or foreign request, 403 for the wrong
+role before the input is read, the form checks the input, the service checks the rules;
+a refusal re-renders the request's page with status 400 and the Chinese message next to
+the form that was filled in."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from django.contrib import messages
-from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from gongkai.core.errors import DomainError
+from gongkai.core.views.actions import ActionPage
 from gongkai.core.views.base import staff_required
 from gongkai.foi import deadlines, selectors
-from gongkai.foi.models import FoiRequest
 from gongkai.foi.services import appeals as appeal_services
 from gongkai.foi.services import replies as reply_services
 from gongkai.foi.services import requests as svc
@@ -26,49 +21,29 @@ from gongkai.foi.views.staff import (
     ActionSpec,
     build_form,
     render_detail,
-    require,
 )
 
-Perform = Callable[[FoiRequest, dict], str]
+PAGE = ActionPage(
+    "staff:foi-detail", load=selectors.request_get_for_user, render=render_detail,
+    reload=selectors.request_detail_for_user,
+)
 
 
-def _act(request, foi: FoiRequest, spec: ActionSpec, perform: Perform, *, prefix: str | None = None):
-    require(spec.may(request.user, foi), "您的岗位不能办理此项操作。")
-    prefix = prefix or spec.key
-    form = build_form(spec, foi, prefix=prefix, data=request.POST, files=request.FILES)
-    if form.is_valid():
-        try:
-            message = perform(foi, form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, message)
-            return redirect("staff:foi-detail", pk=foi.pk)
-    # Nothing was written (the service's transaction rolled back): show the page again,
-    # as it stands, with this form and its errors.
-    foi = selectors.request_detail_for_user(user=request.user, pk=foi.pk)
-    first_error = next(iter(form.non_field_errors()), "") or "请检查填写的内容。"
-    return render_detail(request, foi, bound={prefix: form}, status=400,
-                         error=f"{spec.title}未完成：{first_error}")
+def _bind(spec: ActionSpec):
+    return lambda foi, **kw: build_form(spec, foi, **kw)
 
 
 def _request_action(key: str):
     """Decorate ``perform(view_request, foi, data) -> message`` into the POST view of
     ``staff:foi-<key>`` for a request pk."""
     spec = ACTIONS[key]
+    return PAGE.step(title=spec.title, may=spec.may, bind=_bind(spec), prefix=key)
 
-    def decorator(perform):
-        @staff_required
-        @require_POST
-        def view(request, pk: int):
-            foi = selectors.request_get_for_user(user=request.user, pk=pk)
-            return _act(request, foi, spec, lambda foi, data: perform(request, foi, data))
 
-        view.__name__ = view.__qualname__ = perform.__name__
-        view.__doc__ = perform.__doc__
-        return view
-
-    return decorator
+def _on_request(request, spec: ActionSpec, foi, prefix: str, perform):
+    """A step on one consultation or appeal of ``foi``, taken from the request's page."""
+    return PAGE.take(request, foi, title=spec.title, allowed=spec.may(request.user, foi),
+                     bind=_bind(spec), prefix=prefix, perform=perform)
 
 
 @_request_action("confirm")
@@ -122,13 +97,13 @@ def request_consultation_start(request, foi, d):
 def request_consultation_end(request, pk: int):
     consultation = selectors.consultation_get_for_user(user=request.user, pk=pk)
 
-    def perform(foi, d):
+    def perform(d):
         svc.request_end_consultation(actor=request.user, consultation=consultation,
                                      ended_on=d["ended_on"], opinion=d["opinion"], note=d["note"])
         return "已登记征求意见结束，答复期限恢复计算。"
 
-    return _act(request, consultation.request, CONSULTATION_END, perform,
-                prefix=f"consultation-end-{consultation.pk}")
+    return _on_request(request, CONSULTATION_END, consultation.request,
+                       f"consultation-end-{consultation.pk}", perform)
 
 
 @_request_action("extend")
@@ -201,9 +176,10 @@ def request_appeal_record(request, foi, d):
 def appeal_decide(request, pk: int):
     appeal = selectors.appeal_get_for_user(user=request.user, pk=pk)
 
-    def perform(foi, d):
+    def perform(d):
         appeal_services.appeal_decide(actor=request.user, appeal=appeal, outcome=d["outcome"],
                                       decided_on=d["decided_on"], note=d["note"])
         return "已登记审结结果。"
 
-    return _act(request, appeal.request, APPEAL_DECIDE, perform, prefix=f"appeal-decide-{appeal.pk}")
+    return _on_request(request, APPEAL_DECIDE, appeal.request, f"appeal-decide-{appeal.pk}",
+                       perform)

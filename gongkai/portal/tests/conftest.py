@@ -4,9 +4,9 @@ import io
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from gongkai.core import clock
+from gongkai.core.tests.helpers import at
 from gongkai.publishing.models import Column, Topic
 from gongkai.publishing.services import catalogue
 from gongkai.publishing.services import publications as svc
@@ -18,10 +18,6 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
-
-
-def at(day: dt.date, hour: int = 10) -> None:
-    clock.freeze(timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour)))
 
 
 def tiny_png() -> bytes:

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.utils import timezone
 
 from gongkai.core import clock
+from gongkai.core.tests.helpers import at
 from gongkai.portal import search
 from gongkai.portal.search import SearchQuery, search_publications, stats
 from gongkai.portal.search import text as t
@@ -20,7 +20,7 @@ from gongkai.publishing.services import publications as svc
 
 @pytest.fixture(autouse=True)
 def _today():
-    clock.freeze(timezone.make_aware(dt.datetime(2026, 3, 2, 10)))
+    at(dt.date(2026, 3, 2))
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def make_published(bureau, office, officer, reviewer, leader, columns):
 
     def make(title, body="", *, column="news", doc_number="", topic=None, on=None):
         if on is not None:
-            clock.freeze(timezone.make_aware(dt.datetime(on.year, on.month, on.day, 10)))
+            at(on)
         item = svc.publication_create(
             actor=officer, agency=bureau, title=title,
             written_on=clock.today(), disclosure_attribute="proactive", body=body,
@@ -231,7 +231,7 @@ def test_filters_agency_subtree_column_topic_and_year(
     make_published("抽检一", column="recalls", topic=topic, on=dt.date(2025, 5, 1))
     make_published("抽检二", column="news", on=dt.date(2026, 1, 5))
     other_column = Column.objects.create(agency=other_agency, name="通知", kind=ColumnKind.NOTICE)
-    clock.freeze(timezone.make_aware(dt.datetime(2026, 2, 1, 10)))
+    at(dt.date(2026, 2, 1))
     from gongkai.core.models import Role
     from gongkai.core.tests.factories import UserFactory, member
 

@@ -1,12 +1,11 @@
 """The applicant's status look-up, /status/."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 
-from gongkai.core import clock
+from gongkai.core.tests.helpers import at
 from gongkai.foi.services.replies import request_reply
 from gongkai.foi.services.requests import (
     ApplicantData,
@@ -16,13 +15,8 @@ from gongkai.foi.services.requests import (
 from gongkai.portal.tests.data import NATURAL_PERSON
 
 URL = reverse("portal:status")
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 pytestmark = pytest.mark.django_db
-
-
-def at(year, month, day):
-    clock.freeze(dt.datetime(year, month, day, 10, 0, tzinfo=SHANGHAI))
 
 
 @pytest.fixture
@@ -61,10 +55,10 @@ def test_the_secret_may_be_typed_in_lower_case_with_spaces(client, submitted):
 
 
 def test_a_confirmed_request_shows_receipt_date_due_date_and_days_left(client, bureau, office):
-    at(2025, 3, 3)  # a Monday; no holiday in the next 20 working days
+    at(dt.date(2025, 3, 3))  # a Monday; no holiday in the next 20 working days
     request, secret = request_submit_online(agency=bureau, data=ApplicantData(**NATURAL_PERSON))
     request_confirm_receipt(actor=office, request=request)
-    at(2025, 3, 10)
+    at(dt.date(2025, 3, 10))
     html = lookup(client, request.tracking_number, secret).content.decode()
     assert '<td id="status-label">办理中</td>' in html
     assert '<td id="received-on">2025年3月3日</td>' in html
@@ -73,7 +67,7 @@ def test_a_confirmed_request_shows_receipt_date_due_date_and_days_left(client, b
 
 
 def test_a_deadline_in_a_year_without_a_published_schedule_is_marked_provisional(client, bureau, office):
-    at(2031, 12, 15)
+    at(dt.date(2031, 12, 15))
     request, secret = request_submit_online(agency=bureau, data=ApplicantData(**NATURAL_PERSON))
     request_confirm_receipt(actor=office, request=request)
     html = lookup(client, request.tracking_number, secret).content.decode()
@@ -81,7 +75,7 @@ def test_a_deadline_in_a_year_without_a_published_schedule_is_marked_provisional
 
 
 def test_a_replied_request_shows_the_reply_type(client, bureau, office):
-    at(2025, 3, 3)
+    at(dt.date(2025, 3, 3))
     request, secret = request_submit_online(agency=bureau, data=ApplicantData(**NATURAL_PERSON))
     request_confirm_receipt(actor=office, request=request)
     request_reply(actor=office, request=request, reply_type="disclosed", outcome="disclosed",

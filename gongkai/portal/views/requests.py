@@ -4,7 +4,6 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from gongkai.core.errors import DomainError
 from gongkai.foi import selectors as foi_selectors
 from gongkai.foi.forms import (
     LOOKUP_FAILED,
@@ -13,7 +12,7 @@ from gongkai.foi.forms import (
     OnlineRequestForm,
     StatusLookupForm,
 )
-from gongkai.foi.services.requests import request_submit_online
+from gongkai.foi.intake import submit_online
 
 
 def _too_many(request, what: str):
@@ -28,19 +27,12 @@ def apply(request):
     if request.method == "POST":
         if not SUBMIT_RATE.allows(request):
             return _too_many(request, "提交申请")
-        form = OnlineRequestForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                foi_request, secret = request_submit_online(
-                    agency=form.cleaned_data["agency"], data=form.applicant_data(),
-                    attachments=form.cleaned_data["attachments"],
-                )
-            except DomainError as exc:
-                form.add_error("agency", exc.message)
-            else:
-                return render(request, "portal/apply_done.html",
-                              {"foi_request": foi_request, "secret": secret})
-        return render(request, "portal/apply.html", {"form": form}, status=400)
+        submission = submit_online(request.POST, request.FILES)
+        if submission.receipt:
+            return render(request, "portal/apply_done.html", {
+                "foi_request": submission.receipt.request, "secret": submission.receipt.secret,
+            })
+        return render(request, "portal/apply.html", {"form": submission.form}, status=400)
     form = OnlineRequestForm()
     code = request.GET.get("agency", "")
     if code and form.fields["agency"].queryset.filter(code=code).exists():

@@ -32,7 +32,8 @@ def search(request):
         "hits": [],
     }
     if context["agency"] is not None:
-        context["agency_columns"] = selectors.agency_catalogue(context["agency"])
+        # The menu needs no counts: reading them would walk the agency's items.
+        context["agency_columns"] = selectors.agency_column_tree(context["agency"])
     if not text:
         return render(request, "portal/search.html", context)
     try:

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from gongkai.core.models import WorkflowEvent
+
 
 class DisclosureAttribute(models.TextChoices):
     """Set when a document is drafted; a document without one is not issued."""
@@ -237,27 +239,17 @@ class ScreeningRun(models.Model):
         return not self.findings or bool(self.override_by_id)
 
 
-class PublicationEvent(models.Model):
-    """One step of an item's history: who, when, what, why."""
+class PublicationEvent(WorkflowEvent):
+    """One step of an item's history (``WorkflowEvent``)."""
+
+    status_choices = PublicationStatus
+    action_choices = "gongkai.publishing.workflow.Action"
 
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=40)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
+    class Meta(WorkflowEvent.Meta):
         verbose_name = "发布记录"
         verbose_name_plural = "发布记录"
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.publication_id} {self.action}"
 
 
 class ReleaseChannel(models.TextChoices):

@@ -10,10 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from gongkai.core import audit, listeners
+from gongkai.core import permissions as core_permissions
 from gongkai.core.errors import DomainError
 from gongkai.core.models import Agency
 from gongkai.publishing import permissions
-from gongkai.publishing.models import Column, ColumnKind
+from gongkai.publishing.models import Column, ColumnKind, Topic
 
 
 @cache
@@ -140,3 +141,58 @@ def column_update(
     )
     _public_content_changed()
     return column
+
+
+# --- topics (主题分类): one list for the whole platform, kept by its administrators ---
+
+TOPIC_FIELDS = ("code", "name", "sort_order")
+
+
+def _require_platform_admin(actor) -> None:
+    if not core_permissions.is_platform_admin(actor):
+        raise PermissionDenied("只有平台管理员可以维护主题分类")
+
+
+def _topic_clean(topic: Topic) -> None:
+    topic.code, topic.name = topic.code.strip(), topic.name.strip()
+    if not topic.code or not topic.name:
+        raise DomainError("请填写主题代码和名称")
+    if Topic.objects.filter(code=topic.code).exclude(pk=topic.pk).exists():
+        raise DomainError(f"已有代码为“{topic.code}”的主题")
+    topic.full_clean()
+
+
+@transaction.atomic
+def topic_create(*, actor, code: str, name: str, sort_order: int = 0) -> Topic:
+    """Add a topic to the platform's list (platform administrators)."""
+    _require_platform_admin(actor)
+    topic = Topic(code=code, name=name, sort_order=sort_order)
+    _topic_clean(topic)
+    topic.save()
+    audit.record(actor=actor, action="publishing.topic.create", obj=topic,
+                 after={f: getattr(topic, f) for f in TOPIC_FIELDS})
+    _public_content_changed()
+    return topic
+
+
+@transaction.atomic
+def topic_update(*, actor, topic: Topic, **changes) -> Topic:
+    """Rename, recode or reorder a topic (platform administrators). Items keep their topic:
+    the public pages show the new name."""
+    _require_platform_admin(actor)
+    if unknown := set(changes) - set(TOPIC_FIELDS):
+        raise TypeError(f"unknown topic fields: {', '.join(sorted(unknown))}")
+    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    before = {f: getattr(topic, f) for f in TOPIC_FIELDS}
+    for key, value in changes.items():
+        setattr(topic, key, value)
+    _topic_clean(topic)
+    after = {f: getattr(topic, f) for f in TOPIC_FIELDS}
+    changed = [f for f in TOPIC_FIELDS if before[f] != after[f]]
+    if not changed:
+        return topic
+    topic.save()
+    audit.record(actor=actor, action="publishing.topic.update", obj=topic,
+                 before={f: before[f] for f in changed}, after={f: after[f] for f in changed})
+    _public_content_changed()
+    return topic

@@ -1,14 +1,6 @@
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 
-from gongkai.core import clock
 from gongkai.publishing.models import Column, ColumnKind
-
-
-def at(day: dt.date, hour: int = 10) -> None:
-    clock.freeze(timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour)))
 
 
 @pytest.fixture

@@ -14,8 +14,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from gongkai.core.models import AuditEvent, SequenceCounter
+from gongkai.core.tests.helpers import at
 from gongkai.publishing import importer
 from gongkai.publishing.importer import ImportFileError, import_publications
+from gongkai.publishing.importer.validation import parse_date
+from gongkai.publishing.importer.writing import Writer
 from gongkai.publishing.models import (
     Publication,
     PublicationEvent,
@@ -25,7 +28,6 @@ from gongkai.publishing.models import (
     Validity,
 )
 from gongkai.publishing.services import publications as svc
-from gongkai.publishing.tests.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -716,7 +718,7 @@ def test_an_index_number_taken_during_the_import_rolls_everything_back(
     office, bureau, columns, monkeypatch
 ):
     number = f"{bureau.code}/2019-00042"
-    reserve = importer._Writer.reserve_series
+    reserve = Writer.reserve_series
 
     def reserve_then_someone_takes_the_number(writer):
         reserve(writer)
@@ -729,7 +731,7 @@ def test_an_index_number_taken_during_the_import_rolls_everything_back(
         )
         Publication.objects.filter(agency=bureau).update(index_number=number)
 
-    monkeypatch.setattr(importer._Writer, "reserve_series", reserve_then_someone_takes_the_number)
+    monkeypatch.setattr(Writer, "reserve_series", reserve_then_someone_takes_the_number)
 
     with pytest.raises(importer.ImportConflict):
         run(office, bureau, [item(bureau, index_number=number), item(bureau, index_number="")])
@@ -773,4 +775,4 @@ def test_whatever_mirrors_the_public_set_hears_of_every_imported_item(
     ],
 )
 def test_dates_in_the_forms_old_systems_export(text, expected):
-    assert importer._parse_date(text) == expected
+    assert parse_date(text) == expected

@@ -13,13 +13,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from gongkai.core import clock
 from gongkai.core.errors import DomainError, InvalidTransition
 from gongkai.core.models import AuditEvent
 from gongkai.core.selectors import get_working_day_calendar
 from gongkai.core.tests.factories import DepartmentFactory
+from gongkai.core.tests.helpers import at
 from gongkai.publishing import selectors
 from gongkai.publishing.models import (
     AgencyPublishingSettings,
@@ -33,10 +32,6 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 _numbers = itertools.count(1)
 MONDAY = D(2025, 3, 3)
-
-
-def at(day: dt.date, hour: int = 10) -> None:
-    clock.freeze(timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour)))
 
 
 def register(

@@ -8,9 +8,8 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from gongkai.core import clock
+from gongkai.core.tests.helpers import at
 from gongkai.core.workdays import default_calendar
 from gongkai.publishing import rules, selectors
 from gongkai.publishing.models import Publication
@@ -91,7 +90,7 @@ def _text(fragment: str) -> str:
 
 @pytest.fixture
 def holiday_items(db, bureau, office):
-    clock.freeze(timezone.make_aware(dt.datetime(2025, 12, 15, 10)))
+    at(dt.date(2025, 12, 15))
     late = _published(bureau, office, number=1, published_on=HOLIDAY)
     on_time = _published(bureau, office, number=2, published_on=DEADLINE)
     return late, on_time

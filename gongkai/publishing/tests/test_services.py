@@ -12,13 +12,13 @@ from django.utils import timezone
 from gongkai.core import clock
 from gongkai.core.errors import DomainError, InvalidTransition
 from gongkai.core.models import AuditEvent
+from gongkai.core.tests.helpers import at
 from gongkai.publishing.models import (
     AgencyPublishingSettings,
     Publication,
     PublicationStatus,
 )
 from gongkai.publishing.services import publications as svc
-from gongkai.publishing.tests.conftest import at
 
 D = dt.date
 VALID_ID = "11010519491231002X"

@@ -12,9 +12,8 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from gongkai.core import clock
+from gongkai.core.tests.helpers import at
 from gongkai.publishing import selectors
 from gongkai.publishing.models import ChannelRelease, Column, ColumnKind, Publication
 from gongkai.publishing.services import normative as normative_services
@@ -23,10 +22,6 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 _numbers = itertools.count(1)
 TODAY = D(2025, 12, 15)
-
-
-def at(day: dt.date, hour: int = 10) -> None:
-    clock.freeze(timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour)))
 
 
 @pytest.fixture(autouse=True)
@@ -368,8 +363,9 @@ def test_the_page_runs_a_fixed_number_of_queries(
                 doc_number=f"令第{size}-{n}号",
                 issued_on=D(2025, 3, 3),
             )
-        # session, user, memberships; calendar (2); columns, totals, channels, documents,
-        # agency settings, late items; the session saved (savepoint, update, release).
-        with django_assert_num_queries(14):
+        # session, user, memberships; the agency check; calendar (2); columns, totals,
+        # channels, documents, agency settings, late items; the session saved (savepoint,
+        # update, release).
+        with django_assert_num_queries(15):
             response = client.get(reverse("staff:publishing-statistics"), {"year": 2025})
         assert response.status_code == 200

@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from gongkai.core.models import AuditEvent, Role
 from gongkai.core.tests.factories import DepartmentFactory, UserFactory, member
+from gongkai.core.tests.helpers import at
 from gongkai.publishing.models import (
     ChannelRelease,
     Column,
@@ -31,9 +32,8 @@ from gongkai.publishing.models import (
     ScreeningRun,
     SecrecyReview,
 )
+from gongkai.publishing.selectors.catalogue import published_in_column
 from gongkai.publishing.services import publications as svc
-from gongkai.publishing.tests.conftest import at
-from gongkai.publishing.views import lookups
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -229,8 +229,8 @@ def test_an_item_goes_from_the_officers_draft_into_its_columns(
         assert words in history
 
     for column in (columns["recalls"], columns["news"]):
-        assert list(lookups.published_in_column(column)) == [item]
-    assert not lookups.published_in_column(columns["parent"]).exists()
+        assert list(published_in_column(column)) == [item]
+    assert not published_in_column(columns["parent"]).exists()
 
     listing = client.get(reverse("staff:publishing-list"), {"status": "published"})
     assert cell(listing, "publication-row").startswith(item.index_number)

@@ -13,13 +13,12 @@ from django.views.decorators.http import require_POST
 from gongkai.core import permissions as core_permissions
 from gongkai.core import selectors as core_selectors
 from gongkai.core.errors import DomainError
+from gongkai.core.views.actions import require
 from gongkai.core.views.base import staff_required
 from gongkai.publishing import forms as f
 from gongkai.publishing import permissions, selectors
 from gongkai.publishing.models import STALE_AFTER_DAYS, ColumnKind
 from gongkai.publishing.services import catalogue as catalogue_services
-from gongkai.publishing.views import lookups
-from gongkai.publishing.views.workflow import require
 
 DUPLICATE_NAME = "同一上级栏目下已有同名栏目"
 
@@ -42,7 +41,7 @@ def _column_rows(agency, bound: dict[str, forms.Form]) -> list[dict]:
     # is updated when any of its sub-columns is.
     freshness = {row.column.pk: row for row in selectors.column_freshness(agency=agency).columns}
     rows = []
-    for column, depth in f.column_tree(lookups.catalogue_columns(agency)):
+    for column, depth in f.column_tree(selectors.catalogue_columns(agency)):
         fresh = freshness.get(column.pk)
         prefix = f"column-{column.pk}"
         rows.append(
@@ -136,7 +135,7 @@ def column_create(request, agency_pk: int):
     agency = core_selectors.agency_get_for_user(user=request.user, pk=agency_pk)
     require(_may_manage(request.user, agency), "只有本机关公开办可以维护目录。")
     form = f.ColumnCreateForm(
-        request.POST, prefix="column-new", columns=lookups.agency_columns(agency)
+        request.POST, prefix="column-new", columns=selectors.agency_columns(agency)
     )
     if form.is_valid():
         d = form.cleaned_data
@@ -167,7 +166,7 @@ def column_create(request, agency_pk: int):
 @staff_required
 @require_POST
 def column_update(request, pk: int):
-    column = lookups.column_get_for_user(user=request.user, pk=pk)
+    column = selectors.column_get_for_user(user=request.user, pk=pk)
     agency = column.agency
     require(_may_manage(request.user, agency), "只有本机关公开办可以维护目录。")
     prefix = f"column-{column.pk}"

@@ -18,7 +18,7 @@ from gongkai.core import permissions as core_permissions
 from gongkai.core.errors import DomainError
 from gongkai.core.models import Role
 from gongkai.core.views.base import staff_required
-from gongkai.publishing import selectors
+from gongkai.publishing import permissions, selectors
 from gongkai.publishing.models import NormativeDocument
 from gongkai.publishing.registers_forms import (
     InterpretationAddForm,
@@ -41,7 +41,7 @@ def _office_agency(request):
 
 @staff_required
 def normative_list(request):
-    several = selectors.reads_several_agencies(request.user)
+    several = permissions.reads_several_agencies(request.user)
     form = NormativeFilterForm(
         request.GET or None,
         agencies=core_permissions.agencies_visible_to(request.user).order_by("path")

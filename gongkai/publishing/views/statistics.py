@@ -12,16 +12,16 @@ from django.shortcuts import render
 from gongkai.core import clock
 from gongkai.core import selectors as core_selectors
 from gongkai.core.views.base import staff_required
-from gongkai.publishing import selectors
+from gongkai.publishing import permissions, selectors
 from gongkai.publishing.registers_forms import StatisticsForm
 
 
 @staff_required
 def publishing_statistics(request):
     user = request.user
-    several = selectors.reads_several_agencies(user)
+    several = permissions.reads_several_agencies(user)
     form = StatisticsForm(
-        request.GET or None, agencies=selectors.statistics_agencies_for(user) if several else None
+        request.GET or None, agencies=permissions.statistics_agencies_for(user) if several else None
     )
     data = form.cleaned_data if form.is_valid() else {}
     today = clock.today()
@@ -40,7 +40,7 @@ def publishing_statistics(request):
             "publishing/staff/stats_dashboard.html",
             {"form": form, "stats": None, "year": year},
         )
-    if not selectors.can_view_statistics(user, agency):
+    if not permissions.can_view_statistics(user, agency):
         raise PermissionDenied("主动公开统计仅供本机关公开办、领导和主管部门查看。")
     stats = selectors.publication_statistics(agency=agency, year=year, today=today)
     return render(

@@ -4,20 +4,24 @@
 requests of every outcome row of the 2021 format from every applicant type, some carried
 in from 2023 and some carried out to 2025, voided and unconfirmed ones that must not count,
 appeals of every kind and outcome, normative documents and decisions — and returns the
-agency, the year and the expected cells of the 2021 format, written out by hand.
+agency, the year and the expected cells of the 2021 format, written out by hand. It takes
+about a second to build, so the tests that read it sit in one class and share one build.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from gongkai.core import clock
+from gongkai.core.models import Role
+from gongkai.core.tests.factories import UserFactory, make_agency, member
+from gongkai.core.tests.helpers import at, built_once
 from gongkai.decisions.models import Decision, DecisionKind, DecisionStatus, PartyType
 from gongkai.foi.services import appeals as appeal_services
 from gongkai.foi.services import replies as reply_services
@@ -38,15 +42,32 @@ _ORG_ID = ("uscc", "91330100MA2XXXXX08")
 _serial = itertools.count(1)
 
 
+@pytest.fixture(autouse=True, scope="package")
+def _each_pdf_printed_once():
+    """WeasyPrint takes about a second to print a report, and many tests publish the very
+    same report (same records, same dates): the same HTML prints the same PDF, so each
+    page is printed once for all the tests here. (A test of how pages print, under
+    another font set or fetcher, uses its own process or the function imported before
+    this patch, as test_rendering.py does.)"""
+    from gongkai.reports.rendering import pdf
+
+    printed: dict[str, bytes] = {}
+    print_page = pdf.html_to_pdf
+
+    def print_once(html: str) -> bytes:
+        if html not in printed:
+            printed[html] = print_page(html)
+        return printed[html]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf, "html_to_pdf", print_once)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Publication stores the DOCX and PDF in the default storage: keep them out of var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def at(day: dt.date, hour: int = 10) -> None:
-    """Freeze the platform clock at a time on ``day`` (Asia/Shanghai)."""
-    clock.freeze(timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour)))
 
 
 def applicant_of(applicant_type: str) -> ApplicantData:
@@ -193,8 +214,29 @@ class YearOfRecords:
     fees_collected: Decimal = Decimal("0")
 
 
+@pytest.fixture(scope="class")
+def _year_of_records_built(django_db_setup, django_db_blocker,
+                           tmp_path_factory) -> Iterator[YearOfRecords]:
+    yield from built_once(django_db_blocker, build_year_of_records,
+                          media_root=tmp_path_factory.mktemp("media"))  # the reply letters
+
+
 @pytest.fixture
-def year_of_records(bureau, office, leader) -> YearOfRecords:
+def year_of_records(db, _year_of_records_built) -> YearOfRecords:
+    """The year, built once for the tests of a class (a test outside a class gets its own
+    build): each test runs in a savepoint inside the transaction that holds it, so what a
+    test adds is gone before the next one."""
+    return _year_of_records_built
+
+
+def build_year_of_records() -> YearOfRecords:
+    # Its own agencies and people (the personas' fixtures are per test): the bureau under
+    # a city office, as in the shared tree, with an office and a leader named apart from
+    # the personas, so that a test may also ask for those.
+    city = make_agency(name="测试市人民政府办公室")
+    bureau = make_agency(parent=city, name="测试市市场监督管理局")
+    office = member(UserFactory(username="year_office"), bureau, Role.OFFICE)
+    leader = member(UserFactory(username="year_leader"), bureau, Role.LEADER)
     r = Records(bureau, office)
 
     # --- 2023: finished in 2023 (not in 2024's table), and three carried into 2024 ------------

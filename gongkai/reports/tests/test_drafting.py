@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from gongkai.core.tests.helpers import at
 from gongkai.publishing.models import Publication
 from gongkai.reports.computation import compute_report
 from gongkai.reports.drafting import (
@@ -19,7 +20,7 @@ from gongkai.reports.drafting import (
     short_label,
 )
 from gongkai.reports.formats import get_format
-from gongkai.reports.tests.conftest import CE, Records, at
+from gongkai.reports.tests.conftest import CE, Records
 
 D = dt.date
 F2021, F2019 = get_format("2021"), get_format("2019")

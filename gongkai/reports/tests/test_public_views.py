@@ -8,21 +8,30 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
+from gongkai.core.models import Role
+from gongkai.core.tests.factories import UserFactory, make_agency, member
+from gongkai.core.tests.helpers import at, built_once
 from gongkai.reports import services
+from gongkai.reports.models import AnnualReport
 from gongkai.reports.tests import test_services as base
-from gongkai.reports.tests.test_services import FEES, at, ready_to_publish, receive
+from gongkai.reports.tests.test_services import FEES, ready_to_publish, receive
 
 # Shared fixtures of the report's tests (a year of records, a started report).
 records = base.records
 report = base.report
 
 
-@pytest.fixture
-def published(report, office, leader):
+def publish(report, office, leader):
     ready_to_publish(report, office, leader)
     services.report_publish(actor=office, report=report)
     report.refresh_from_db()
     return report
+
+
+@pytest.fixture
+def published(report, office, leader):
+    """A report published for one test, which may change it."""
+    return publish(report, office, leader)
 
 
 def url(name, report, **query):
@@ -41,14 +50,6 @@ def test_an_unknown_agency_is_a_404(client, db):
     assert client.get(reverse("portal:annual-report-list", args=["NOPE"])).status_code == 404
 
 
-def test_the_published_report_is_listed_and_shown(client, published):
-    page = client.get(reverse("portal:annual-report-list", args=[published.agency.code])).content.decode()
-    assert "测试市市场监督管理局2025年政府信息公开工作年度报告" in page
-    page = client.get(url("annual-report-detail", published)).content.decode()
-    assert "三、收到和处理政府信息公开申请情况" in page
-    assert url("annual-report-docx", published) in page and url("annual-report-pdf", published) in page
-
-
 def test_the_public_page_does_not_change_when_records_change(client, published, bureau, office):
     before = client.get(url("annual-report-detail", published)).content.decode()
     receive(bureau, office, dt.date(2025, 12, 29))
@@ -63,30 +64,6 @@ def _filename_header(report, kind, suffix=""):
 
 def body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
-
-
-def test_the_docx_download(client, published):
-    from docx import Document
-
-    response = client.get(url("annual-report-docx", published))
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert response["Content-Disposition"].startswith("attachment; ")
-    assert _filename_header(published, "docx") in response["Content-Disposition"]
-    text = "\n".join(p.text for p in Document(io.BytesIO(body(response))).paragraphs)
-    assert "测试市市场监督管理局2025年政府信息公开工作年度报告" in text
-
-
-def test_the_pdf_download(client, published):
-    from pypdf import PdfReader
-
-    response = client.get(url("annual-report-pdf", published))
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert _filename_header(published, "pdf") in response["Content-Disposition"]
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(body(response))).pages)
-    text = text.replace("\n", "")  # the title wraps
-    assert "测试市市场监督管理局2025年政府信息公开工作年度报告" in text
-    assert "2026年1月10日" in text  # the published version's date
 
 
 def test_a_corrected_report_keeps_its_earlier_version(client, published, office, leader,
@@ -110,7 +87,7 @@ def test_a_corrected_report_keeps_its_earlier_version(client, published, office,
     assert client.get(url("annual-report-pdf", published, version=9)).status_code == 404
 
 
-# --- the files are rendered once, at publication ------------------------------------------
+# --- a published report, its pages and its files (rendered once, at publication) ------------
 
 def _no_rendering(monkeypatch):
     import gongkai.reports.rendering as rendering
@@ -121,23 +98,78 @@ def _no_rendering(monkeypatch):
     monkeypatch.setattr(rendering, "render_pdf", refuse)
 
 
-@pytest.mark.parametrize("kind", ["docx", "pdf"])
-def test_a_download_serves_the_file_stored_at_publication(client, published, monkeypatch, kind):
-    version = published.published_version
-    stored = getattr(version, kind)
-    assert stored.name.startswith("reports/versions/") and stored.name.endswith(f".{kind}")
-    with stored.open("rb") as handle:
-        expected = handle.read()
-    _no_rendering(monkeypatch)
-    for query in ({}, {"v": "1"}, {"x": "cache-busting"}):
-        response = client.get(url(f"annual-report-{kind}", published, **query))
-        assert response.status_code == 200 and body(response) == expected
+@pytest.fixture(scope="class")
+def _published_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("media")
+
+    def build():
+        # Its own bureau and people (the personas are per test), named apart from them.
+        city = make_agency(name="测试市人民政府办公室")
+        bureau = make_agency(parent=city, name="测试市市场监督管理局")
+        office = member(UserFactory(username="report_office"), bureau, Role.OFFICE)
+        leader = member(UserFactory(username="report_leader"), bureau, Role.LEADER)
+        base.receive_a_year(bureau, office)
+        at(dt.date(2026, 1, 5))
+        report = services.report_start(actor=office, agency=bureau, year=2025)
+        return media, publish(report, office, leader).pk
+
+    yield from built_once(django_db_blocker, build, media_root=media)
 
 
-def test_a_published_file_does_not_change_when_the_templates_do(client, published, monkeypatch):
-    before = body(client.get(url("annual-report-pdf", published)))
-    monkeypatch.setattr("gongkai.reports.rendering.pdf.pdf_html", lambda doc: "<p>新模板</p>")
-    assert body(client.get(url("annual-report-pdf", published))) == before
+class TestAPublishedReport:
+    """What the public sees of a published report; no test here changes it."""
+
+    @pytest.fixture
+    def published(self, db, settings, _published_once):
+        media, pk = _published_once
+        settings.MEDIA_ROOT = media  # where its DOCX and PDF were stored
+        return AnnualReport.objects.get(pk=pk)  # a fresh copy for each test
+
+    def test_the_published_report_is_listed_and_shown(self, client, published):
+        page = client.get(reverse("portal:annual-report-list", args=[published.agency.code])).content.decode()
+        assert "测试市市场监督管理局2025年政府信息公开工作年度报告" in page
+        page = client.get(url("annual-report-detail", published)).content.decode()
+        assert "三、收到和处理政府信息公开申请情况" in page
+        assert url("annual-report-docx", published) in page and url("annual-report-pdf", published) in page
+
+    def test_the_docx_download(self, client, published):
+        from docx import Document
+
+        response = client.get(url("annual-report-docx", published))
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        assert response["Content-Disposition"].startswith("attachment; ")
+        assert _filename_header(published, "docx") in response["Content-Disposition"]
+        text = "\n".join(p.text for p in Document(io.BytesIO(body(response))).paragraphs)
+        assert "测试市市场监督管理局2025年政府信息公开工作年度报告" in text
+
+    def test_the_pdf_download(self, client, published):
+        from pypdf import PdfReader
+
+        response = client.get(url("annual-report-pdf", published))
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        assert _filename_header(published, "pdf") in response["Content-Disposition"]
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(body(response))).pages)
+        text = text.replace("\n", "")  # the title wraps
+        assert "测试市市场监督管理局2025年政府信息公开工作年度报告" in text
+        assert "2026年1月10日" in text  # the published version's date
+
+    @pytest.mark.parametrize("kind", ["docx", "pdf"])
+    def test_a_download_serves_the_file_stored_at_publication(self, client, published, monkeypatch, kind):
+        version = published.published_version
+        stored = getattr(version, kind)
+        assert stored.name.startswith("reports/versions/") and stored.name.endswith(f".{kind}")
+        with stored.open("rb") as handle:
+            expected = handle.read()
+        _no_rendering(monkeypatch)
+        for query in ({}, {"v": "1"}, {"x": "cache-busting"}):
+            response = client.get(url(f"annual-report-{kind}", published, **query))
+            assert response.status_code == 200 and body(response) == expected
+
+    def test_a_published_file_does_not_change_when_the_templates_do(self, client, published, monkeypatch):
+        before = body(client.get(url("annual-report-pdf", published)))
+        monkeypatch.setattr("gongkai.reports.rendering.pdf.pdf_html", lambda doc: "<p>新模板</p>")
+        assert body(client.get(url("annual-report-pdf", published))) == before
 
 
 def test_a_version_published_before_files_were_stored_gets_them_once(client, published, monkeypatch):

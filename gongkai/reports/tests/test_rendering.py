@@ -251,20 +251,20 @@ def test_docx_tables_have_real_merged_cells_matching_the_layout(docx_2021):
         all_cells, width = word_table._cells, len(word_table.columns)
         assert width == printed.width
 
-        def at(r, c, all_cells=all_cells, width=width):
+        def grid_cell(r, c, all_cells=all_cells, width=width):
             return all_cells[r * width + c]
 
         cells = [(c, 0) for row in printed.header_rows for c in row]
         cells += [(c, offset) for row in printed.body_rows for c in row]
         for cell, base in cells:
             top, left = base + cell.row, cell.col
-            word_cell = at(top, left)
-            bottom_right = at(top + cell.rowspan - 1, left + cell.colspan - 1)
+            word_cell = grid_cell(top, left)
+            bottom_right = grid_cell(top + cell.rowspan - 1, left + cell.colspan - 1)
             assert word_cell._tc is bottom_right._tc, (table.key, cell.text)
             expected = cell.text + (f"注{cell.note}" if cell.note else "")
             assert word_cell.text == expected, (table.key, top, left)
             if left + cell.colspan < printed.width:  # the next cell is another one
-                assert at(top, left + cell.colspan)._tc is not word_cell._tc
+                assert grid_cell(top, left + cell.colspan)._tc is not word_cell._tc
 
 
 def test_docx_table_3_merges_in_the_xml(docx_2021):

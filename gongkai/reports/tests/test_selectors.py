@@ -9,9 +9,10 @@ from django.http import Http404
 
 from gongkai.core.models import Role
 from gongkai.core.tests.factories import UserFactory, member
+from gongkai.core.tests.helpers import at
 from gongkai.reports import selectors, services
 from gongkai.reports.tests import test_services as base
-from gongkai.reports.tests.test_services import FEES, at, ready_to_publish, receive
+from gongkai.reports.tests.test_services import FEES, ready_to_publish, receive
 
 records = base.records
 report = base.report

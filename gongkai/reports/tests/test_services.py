@@ -6,11 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
-from gongkai.core import clock
 from gongkai.core.errors import DomainError, InvalidTransition
 from gongkai.core.models import AuditEvent
+from gongkai.core.tests.helpers import at
 from gongkai.foi.services.requests import ApplicantData, request_register, request_withdraw
 from gongkai.reports import selectors, services
 from gongkai.reports.computation import compute_report
@@ -18,10 +17,6 @@ from gongkai.reports.models import AnnualReport, ReportEvent, ReportState
 from gongkai.reports.workflow import Action
 
 FEES = "2.8/fees/amount"
-
-
-def at(day: dt.date, hour: int = 10) -> None:
-    clock.freeze(timezone.make_aware(dt.datetime(day.year, day.month, day.day, hour)))
 
 
 def applicant(**overrides) -> ApplicantData:
@@ -78,13 +73,17 @@ def ready_to_publish(report, office, leader, *, fees="1.25", sign_off=True):
     return report
 
 
-@pytest.fixture
-def records(bureau, office):
+def receive_a_year(bureau, office):
     """A 2025 of the bureau: three requests received, one withdrawn, two carried over."""
     receive(bureau, office, dt.date(2025, 3, 3))
     receive(bureau, office, dt.date(2025, 6, 2), applicant_type="commercial_enterprise",
             name="青岚某某食品有限公司", id_type="uscc", id_number="91990100MA00000017")
     withdraw(office, receive(bureau, office, dt.date(2025, 9, 1)), dt.date(2025, 9, 5))
+
+
+@pytest.fixture
+def records(bureau, office):
+    receive_a_year(bureau, office)
 
 
 @pytest.fixture

@@ -7,10 +7,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from gongkai.core.tests.helpers import at
 from gongkai.reports import selectors, services
 from gongkai.reports.models import AnnualReport, ReportState
 from gongkai.reports.tests import test_services as base
-from gongkai.reports.tests.test_services import FEES, at
+from gongkai.reports.tests.test_services import FEES
 
 # Shared fixtures of the report's tests (a year of records, a started report).
 broken = base.broken

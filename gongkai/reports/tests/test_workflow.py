@@ -4,7 +4,7 @@ import pytest
 
 from gongkai.core.errors import InvalidTransition
 from gongkai.reports.models import ReportState as S
-from gongkai.reports.workflow import TRANSITIONS, Action, allowed_actions, next_state
+from gongkai.reports.workflow import TRANSITIONS, Action, allowed_actions, next_status
 
 
 @pytest.mark.parametrize("state, action, target", [
@@ -19,7 +19,7 @@ from gongkai.reports.workflow import TRANSITIONS, Action, allowed_actions, next_
     (S.DRAFT, Action.REVERT_FIGURE, S.DRAFT),
 ])
 def test_allowed_transitions(state, action, target):
-    assert next_state(state, action) == target
+    assert next_status(state, action) == target
 
 
 @pytest.mark.parametrize("state, action", [
@@ -36,7 +36,7 @@ def test_allowed_transitions(state, action, target):
 ])
 def test_refused_transitions_say_why_in_chinese(state, action):
     with pytest.raises(InvalidTransition) as exc:
-        next_state(state, action)
+        next_status(state, action)
     assert state.label in exc.value.message and action.label in exc.value.message
 
 

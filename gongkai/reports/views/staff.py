@@ -108,8 +108,7 @@ def _detail_context(request, report, **extra) -> dict:
         "override": override,
         "override_covers": bool(recorded_violations) and services.override_covers(override, recorded_violations),
         "override_lines": selectors.violation_lines(fmt, override.violations) if override else [],
-        "events": [{"event": e, "action": Action(e.action).label, "state": ReportState(e.to_state).label}
-                   for e in report.events.select_related("actor").order_by("-id")],
+        "events": report.events.select_related("actor").order_by("-id"),
         "figures": selectors.figure_history(report),
         "versions": selectors.report_versions(report),
         "previous_problems": selectors.previous_problems(report),

@@ -39,19 +39,37 @@ Counting conventions:
 An inconsistent history (a pause ended that never started, an extension beyond 20 days,
 an event before receipt, ...) raises ``ValueError``: events are written by our own
 services, so an impossible history is a bug to surface, not something to guess around.
+
+The package: the rule functions and the replay of the events are here; ``model`` holds
+the clock-event model and the ``Deadline``, ``counting`` the working-day arithmetic,
+``explanation`` the lines that explain a deadline.
 """
 
 from __future__ import annotations
 
 import datetime
-import enum
-import weakref
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from gongkai.core.rules import rule
 from gongkai.core.workdays import WorkingDayCalendar, default_calendar
+from gongkai.foi.deadlines.counting import (
+    due_date,
+    merge,
+    paused_working_days,
+    provisional_years,
+    shaping_days,
+)
+from gongkai.foi.deadlines.explanation import explain
+from gongkai.foi.deadlines.model import (
+    PAUSE_DEFAULT_LABELS,
+    ClockEvent,
+    ClockEventKind,
+    Deadline,
+    DeadlineState,
+    PausePeriod,
+    PauseReason,
+)
 
 __all__ = [
     "CORRECTION_NOTICE_DAYS",
@@ -79,124 +97,6 @@ CORRECTION_NOTICE_DAYS = 7  # Art. 30
 THIRD_PARTY_REPLY_DAYS = 15  # Art. 32
 FEE_PAYMENT_DAYS = 20  # Fee measures
 DUE_SOON_DAYS = 3  # dashboard warning: this many working days left or fewer
-
-_ONE_DAY = datetime.timedelta(days=1)
-
-
-class ClockEventKind(enum.Enum):
-    """A dated fact that starts, stops, pauses or lengthens the reply clock."""
-
-    RECEIVED = "received"  # Art. 31 receipt date: the clock starts
-    CORRECTION_REQUESTED = "correction_requested"  # Art. 30: the clock stops
-    CORRECTION_RECEIVED = "correction_received"  # Art. 30: a fresh 20-day period starts
-    PAUSE_STARTED = "pause_started"  # Art. 32/33(3) consultation or fee notice sent
-    PAUSE_ENDED = "pause_ended"  # answer received / consultation closed / fee paid
-    EXTENDED = "extended"  # Art. 33(2): ``days`` added to the limit
-
-
-class PauseReason(enum.Enum):
-    """Why the clock is paused; only chooses the article cited in the explanation.
-
-    The values match ``ConsultationParty`` so a consultation's party kind can be passed
-    through unchanged.
-    """
-
-    THIRD_PARTY = "third_party"  # Art. 32, Art. 33(3)
-    OTHER_AGENCY = "other_agency"  # Art. 33(3)
-    FEE = "fee"  # Fee measures; pausing is an agency setting
-
-
-_PAUSE_DEFAULT_LABELS = {
-    PauseReason.THIRD_PARTY: "征求第三方意见",
-    PauseReason.OTHER_AGENCY: "征求其他机关意见",
-    PauseReason.FEE: "收费通知至缴费",
-    None: "中止计算",
-}
-_PAUSE_CITATIONS = {
-    PauseReason.THIRD_PARTY: "第三十二条、第三十三条第三款",
-    PauseReason.OTHER_AGENCY: "第三十三条第三款",
-    PauseReason.FEE: "国办函〔2020〕109号及本机关规定",
-    None: "",
-}
-
-
-class DeadlineState(enum.Enum):
-    NOT_STARTED = "not_started"  # no receipt date yet (online request awaiting confirmation)
-    RUNNING = "running"  # the clock is counting; due_on is known
-    PAUSED = "paused"  # at least one pause is open; the count is frozen
-    STOPPED_FOR_CORRECTION = "stopped_for_correction"  # waiting for the corrected request
-
-
-@dataclass(frozen=True)
-class ClockEvent:
-    """One dated event of a request's clock.
-
-    ``key`` matches a PAUSE_ENDED to its PAUSE_STARTED (e.g. ``"consultation:12"``,
-    ``"fee:3"``); ``days`` is the length of an EXTENDED; ``label`` is shown in the
-    explanation; ``reason`` (PAUSE_STARTED only) picks the article cited.
-    """
-
-    kind: ClockEventKind
-    on: datetime.date
-    key: str = ""
-    days: int = 0
-    label: str = ""
-    reason: PauseReason | None = None
-
-
-@dataclass(frozen=True)
-class PausePeriod:
-    """One pause of the current period.
-
-    ``working_days`` are the working days inside it up to ``as_of`` (d with
-    ``started_on < d <= min(ended_on, as_of)``), counted per pause: two overlapping pauses
-    both count their shared days here, while the deadline excludes them once.
-    """
-
-    key: str
-    label: str
-    started_on: datetime.date
-    ended_on: datetime.date | None
-    working_days: int
-    reason: PauseReason | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.ended_on is None
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """The reply deadline of one request as it stood on ``as_of``, with its explanation.
-
-    ``due_on`` is only set while RUNNING. While PAUSED the count is frozen: ``days_left``
-    is ``limit_days - days_used`` and ``due_on_if_resumed_today`` is where the deadline
-    would land if every open pause ended on ``as_of``. ``original_due_on`` (no extension)
-    is what an extension must be decided by (Art. 33(2)); while PAUSED it is the earliest
-    it can still be (every open pause ended on ``as_of``), so "has the original deadline
-    passed on ``as_of``" is answered correctly in both states. ``holidays`` and
-    ``makeup_days`` explain the counted part of the period up to the (resumed) due date.
-    """
-
-    state: DeadlineState
-    as_of: datetime.date
-    period_start: datetime.date | None
-    limit_days: int
-    extension_days: int
-    due_on: datetime.date | None
-    original_due_on: datetime.date | None
-    due_on_if_resumed_today: datetime.date | None
-    days_used: int
-    days_left: int | None
-    overdue: bool
-    due_soon: bool
-    provisional: bool
-    provisional_years: tuple[int, ...]
-    correction_requested_on: datetime.date | None
-    pauses: tuple[PausePeriod, ...]
-    holidays: tuple[datetime.date, ...]
-    makeup_days: tuple[datetime.date, ...]
-    steps: tuple[str, ...] = field(repr=False)
 
 
 # --------------------------------------------------------------------------
@@ -273,7 +173,7 @@ class _Clock:
             self._check_running(event)
             if event.key in self.open_pauses:
                 raise ValueError(f"PAUSE_STARTED on {on}: pause {event.key!r} is already open")
-            label = event.label or _PAUSE_DEFAULT_LABELS[event.reason]
+            label = event.label or PAUSE_DEFAULT_LABELS[event.reason]
             pause = _Pause(key=event.key, label=label, reason=event.reason, started_on=on)
             self.pauses.append(pause)
             self.open_pauses[event.key] = pause
@@ -330,201 +230,6 @@ def _replay(events: Sequence[ClockEvent]) -> _Clock:
     for event in events:
         clock.apply(event)
     return clock
-
-
-# --------------------------------------------------------------------------
-# Counting
-# --------------------------------------------------------------------------
-
-_Interval = tuple[datetime.date, datetime.date]  # (lo, hi]: days d with lo < d <= hi
-
-
-def _merge(intervals: list[_Interval]) -> list[_Interval]:
-    """Union of (lo, hi] intervals, sorted; empty ones (lo == hi) dropped."""
-    merged: list[_Interval] = []
-    for lo, hi in sorted(i for i in intervals if i[0] < i[1]):
-        if merged and lo <= merged[-1][1]:
-            if hi > merged[-1][1]:
-                merged[-1] = (merged[-1][0], hi)
-        else:
-            merged.append((lo, hi))
-    return merged
-
-
-def _due_date(
-    cal: WorkingDayCalendar, start: datetime.date, n: int, paused: list[_Interval]
-) -> datetime.date:
-    """The day the n-th unpaused working day after ``start`` falls on.
-
-    One calendar call per pause, not one per day: free stretches between pauses are
-    counted with the calendar's cumulative tables.
-    """
-    cursor, remaining = start, n
-    for lo, hi in paused:
-        if lo > cursor:
-            free = cal.working_days_between(cursor, lo)
-            if free >= remaining:
-                return cal.add_working_days(cursor, remaining)
-            remaining -= free
-        cursor = max(cursor, hi)
-    return cal.add_working_days(cursor, remaining)
-
-
-def _paused_working_days(
-    cal: WorkingDayCalendar, paused: list[_Interval], until: datetime.date
-) -> int:
-    """Working days inside the (merged) pauses, up to and including ``until``."""
-    total = 0
-    for lo, hi in paused:
-        if lo >= until:
-            break
-        total += cal.working_days_between(lo, min(hi, until))
-    return total
-
-
-# Per calendar and year, the dates that differ from the plain Monday-Friday rule:
-# (weekday holidays, weekend make-up days), each sorted. Calendars are immutable, so one scan
-# of a year serves every request on a dashboard; a calendar that is dropped takes its entry
-# with it.
-_EXCEPTIONS: weakref.WeakKeyDictionary[
-    WorkingDayCalendar, dict[int, tuple[list[datetime.date], list[datetime.date]]]
-] = weakref.WeakKeyDictionary()
-
-
-def _year_exceptions(
-    cal: WorkingDayCalendar, year: int
-) -> tuple[list[datetime.date], list[datetime.date]]:
-    by_year = _EXCEPTIONS.setdefault(cal, {})
-    found = by_year.get(year)
-    if found is None:
-        holidays: list[datetime.date] = []
-        makeups: list[datetime.date] = []
-        day = datetime.date(year, 1, 1)
-        while day.year == year:
-            working = cal.is_working_day(day)
-            weekend = day.weekday() >= 5
-            if working and weekend:
-                makeups.append(day)
-            elif not working and not weekend:
-                holidays.append(day)
-            day += _ONE_DAY
-        found = by_year[year] = (holidays, makeups)
-    return found
-
-
-def _shaping_days(
-    cal: WorkingDayCalendar, start: datetime.date, end: datetime.date, paused: list[_Interval]
-) -> tuple[tuple[datetime.date, ...], tuple[datetime.date, ...]]:
-    """(weekday holidays, weekend make-up days) in (start, end] outside the pauses."""
-
-    def pick(days: list[datetime.date]) -> list[datetime.date]:
-        inside = days[bisect_right(days, start) : bisect_right(days, end)]
-        return [d for d in inside if not any(lo < d <= hi for lo, hi in paused)]
-
-    holidays: list[datetime.date] = []
-    makeups: list[datetime.date] = []
-    for year in range(start.year, end.year + 1):
-        year_holidays, year_makeups = _year_exceptions(cal, year)
-        holidays += pick(year_holidays)
-        makeups += pick(year_makeups)
-    return tuple(holidays), tuple(makeups)
-
-
-def _provisional_years(
-    cal: WorkingDayCalendar, start: datetime.date, end: datetime.date
-) -> tuple[int, ...]:
-    """Years without a schedule touched by (start, end]."""
-    if end <= start:
-        return ()
-    known = cal.known_years
-    return tuple(y for y in range((start + _ONE_DAY).year, end.year + 1) if y not in known)
-
-
-# --------------------------------------------------------------------------
-# Explanation
-# --------------------------------------------------------------------------
-
-
-def _pause_line(pause: PausePeriod, due: datetime.date | None) -> str:
-    citation = _PAUSE_CITATIONS[pause.reason]
-    rule = f"期间不计入答复期限（{citation}）" if citation else "期间不计入答复期限"
-    if pause.ended_on is None:
-        line = f"{pause.started_on} 起 {pause.label}，尚未结束，{rule}：目前不计{pause.working_days}个工作日"
-    else:
-        line = (
-            f"{pause.started_on} 至 {pause.ended_on} {pause.label}，{rule}："
-            f"不计{pause.working_days}个工作日"
-        )
-    if due is not None and pause.started_on >= due:
-        line += "（答复期限届满后才开始，不影响答复期限）"
-    return line
-
-
-def _dates(days: tuple[datetime.date, ...]) -> str:
-    return "、".join(d.isoformat() for d in days)
-
-
-def _provisional_note(years: tuple[int, ...]) -> str:
-    listed = "、".join(f"{y}年" for y in years)
-    return f"（暂定：{listed}节假日安排尚未公布，按周一至周五计算）"
-
-
-def _explain(
-    clock: _Clock,
-    *,
-    state: DeadlineState,
-    pauses: tuple[PausePeriod, ...],
-    excluded: int,
-    due: datetime.date,
-    original_due: datetime.date,
-    limit: int,
-    days_used: int,
-    days_left: int,
-    holidays: tuple[datetime.date, ...],
-    makeups: tuple[datetime.date, ...],
-    years: tuple[int, ...],
-) -> tuple[str, ...]:
-    """Receipt/correction history, this period's pauses and extensions in date order,
-    what shaped the date, then the result: one line per fact, citing the rule."""
-    dated = [(p.started_on, _pause_line(p, due)) for p in pauses]
-    for ext in clock.extensions:
-        line = f"{ext.on} 经批准延长答复期限{ext.days}个工作日（第三十三条第二款）"
-        if ext.label:
-            line += f"：{ext.label}"
-        if ext.on > original_due:
-            line += f"；注意：原答复期限{original_due}已届满"
-        dated.append((ext.on, line))
-    dated.sort(key=lambda item: item[0])  # stable: pauses before extensions on one day
-    steps = [*clock.history, *(text for _, text in dated)]
-    if excluded != sum(p.working_days for p in pauses):
-        steps.append(f"中止期间有重叠，重叠的工作日只扣除一次：合计不计{excluded}个工作日")
-    if clock.extension_days:
-        steps.append(f"原答复期限：{original_due}；延长后共{limit}个工作日")
-    shaping = []
-    if holidays:
-        shaping.append(f"法定节假日顺延：{_dates(holidays)}")
-    if makeups:
-        shaping.append(f"调休上班日计入：{_dates(makeups)}")
-    if shaping:
-        steps.append("；".join(shaping))
-
-    note = _provisional_note(years) if years else ""
-    if state is DeadlineState.PAUSED and days_left < 0:
-        steps.append(
-            f"答复期限中止计算，但答复期限{due}在中止前已届满（已逾期{-days_left}个工作日）{note}"
-        )
-    elif state is DeadlineState.PAUSED:
-        steps.append(
-            f"答复期限中止计算：已用{days_used}个工作日，剩余{days_left}个工作日；"
-            f"如今日恢复计算，答复期限为{due}{note}"
-        )
-    elif days_left < 0:
-        steps.append(f"答复期限：{due}（已逾期{-days_left}个工作日）{note}")
-    elif days_left == 0:
-        steps.append(f"答复期限：{due}（今日到期）{note}")
-    else:
-        steps.append(f"答复期限：{due}（剩余{days_left}个工作日）{note}")
-    return tuple(steps)
 
 
 def _not_counting(
@@ -608,18 +313,18 @@ def reply_deadline(
     state = DeadlineState.PAUSED if clock.open_pauses else DeadlineState.RUNNING
     # Open pauses are counted up to as_of: that is what has been excluded so far, and
     # closing them on as_of gives the "if resumed today" date.
-    paused = _merge([(p.started_on, p.ended_on or as_of) for p in clock.pauses])
+    paused = merge([(p.started_on, p.ended_on or as_of) for p in clock.pauses])
 
-    due = _due_date(cal, start, limit, paused)
-    original_due = _due_date(cal, start, REPLY_LIMIT_DAYS, paused)
-    excluded = _paused_working_days(cal, paused, as_of)
+    due = due_date(cal, start, limit, paused)
+    original_due = due_date(cal, start, REPLY_LIMIT_DAYS, paused)
+    excluded = paused_working_days(cal, paused, as_of)
     days_used = cal.working_days_between(start, as_of) - excluded
     if state is DeadlineState.PAUSED:
         days_left = limit - days_used
     else:
         days_left = cal.working_days_between(as_of, due)
-    holidays, makeups = _shaping_days(cal, start, due, paused)
-    years = _provisional_years(cal, start, max(due, as_of))
+    holidays, makeups = shaping_days(cal, start, due, paused)
+    years = provisional_years(cal, start, max(due, as_of))
     pauses = tuple(
         PausePeriod(
             key=p.key,
@@ -631,7 +336,7 @@ def reply_deadline(
         )
         for p in clock.pauses
     )
-    steps = _explain(
+    steps = explain(
         clock,
         state=state,
         pauses=pauses,
