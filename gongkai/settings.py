@@ -312,6 +312,15 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "gongkai@localhost")
+# The platform's name in page titles and headers (e.g. "青岚市政府信息公开平台"); empty:
+# "政府信息公开平台".
+GONGKAI_SITE_NAME = env("GONGKAI_SITE_NAME", "")
+# Text messages to applicants (gongkai.core.sms): a dotted path to a backend class, e.g.
+# gongkai.core.sms.ConsoleBackend; empty sends none (docs/notifications.md).
+GONGKAI_SMS_BACKEND = env("GONGKAI_SMS_BACKEND", "")
+# Delivery by e-mail (gongkai.foi.delivery): letters and disclosed files are attached up
+# to this many bytes in all; above it the message carries a link valid for 30 days.
+GONGKAI_DELIVERY_ATTACHMENT_LIMIT = int(env("GONGKAI_DELIVERY_ATTACHMENT_LIMIT", str(10 * 1024 * 1024)))
 
 # The site's public address (``https://gongkai.example.gov.cn``): links in e-mails
 # (notices, report reminders), which have no request to take a host from, and the
@@ -334,7 +343,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No applicant's status secret in any log line, should a client put one in an address.
+    "filters": {"redact_secrets": {"()": "gongkai.core.logfilters.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 
 from gongkai.foi.forms import STATUS_RATE, SUBMIT_RATE
-from gongkai.foi.models import ApplicantType, Delivery, IdDocumentType, InformationForm
+from gongkai.foi.models import ApplicantType, Delivery, IdDocumentType, InformationForm, LetterKind
 from gongkai.foi.outcomes import ReplyType
 from gongkai.foi.workflow import RequestStatus
 from gongkai.publishing.models import DisclosureAttribute, Validity
@@ -117,7 +117,7 @@ _STATUS = {
     "type": "object",
     "required": ["tracking_number", "agency", "status", "status_label", "received_on",
                  "deadline_state", "due_on", "working_days_left", "provisional", "reply_type",
-                 "reply_type_label", "replied_on"],
+                 "reply_type_label", "replied_on", "timeline", "letters", "disclosed_files"],
     "properties": {
         "tracking_number": _STRING,
         "agency": {**_STRING, "description": "受理机关的机关代码"},
@@ -142,6 +142,56 @@ _STATUS = {
                        "description": "答复类型（第三十六条）；答复前为 null"},
         "reply_type_label": {"type": ["string", "null"]},
         "replied_on": _nullable(_DATE),
+        "timeline": {
+            "type": "array",
+            "description": "办理过程（从早到晚）：收到申请、补正、征求意见、延期、收费、答复、送达等；"
+                           "不含机关内部环节和工作人员姓名",
+            "items": {
+                "type": "object",
+                "required": ["on", "action", "label"],
+                "properties": {
+                    "on": {**_DATE, "description": "日期"},
+                    "action": {**_STRING, "description": "环节代码"},
+                    "label": {**_STRING, "description": "环节的中文说明"},
+                },
+            },
+        },
+        "letters": {
+            "type": "array",
+            "description": "向申请人出具的告知文书",
+            "items": {
+                "type": "object",
+                "required": ["kind", "kind_label", "title", "document_number", "issued_on", "files"],
+                "properties": {
+                    "kind": {**_enum(LetterKind), "description": "文书类型。" + _enum(LetterKind)["description"]},
+                    "kind_label": _STRING,
+                    "title": {**_STRING, "description": "标题"},
+                    "document_number": {**_STRING, "description": "文号"},
+                    "issued_on": {**_DATE, "description": "落款日期"},
+                    "files": {"type": "array", "items": {"$ref": "#/components/schemas/ApplicantFile"}},
+                },
+            },
+        },
+        "disclosed_files": {
+            "type": "array",
+            "description": "随答复公开的政府信息文件（答复后提供）",
+            "items": {"$ref": "#/components/schemas/ApplicantFile"},
+        },
+    },
+}
+
+_APPLICANT_FILE = {
+    "type": "object",
+    "required": ["ref", "name", "format", "size", "content_type", "download_path"],
+    "properties": {
+        "ref": {**_STRING, "description": "文件标识，如 `letter-12.pdf`、`disclosed-5`"},
+        "name": {**_STRING, "description": "文件名"},
+        "format": {"type": "string", "enum": ["pdf", "docx", "file"],
+                   "description": "`pdf`、`docx`（告知文书）或 `file`（公开的文件）"},
+        "size": {"type": ["integer", "null"], "description": "字节数"},
+        "content_type": _STRING,
+        "download_path": {**_STRING, "description": "下载路径（不含查询码；下载时同样在请求头 "
+                                                    "`X-Tracking-Secret` 中提供查询码）"},
     },
 }
 
@@ -268,6 +318,22 @@ _RATE_LIMITED = {**_json("Error", "请求过于频繁（每个客户端每小时
                  "headers": {"Retry-After": {"schema": {"type": "integer"},
                                              "description": "建议等待的秒数"}}}
 
+_SECRET_HEADER = {
+    "name": "X-Tracking-Secret", "in": "header", "required": True, "schema": _STRING,
+    "description": "查询码（提交申请时获得；不区分大小写，忽略空格）",
+}
+
+_STATUS_RESPONSES = {
+    "200": _json("RequestStatus", "办理进度"),
+    "400": _json("Error", "查询码放在了地址中（`?secret=`）；请改用请求头 `X-Tracking-Secret`",
+                 {"error": "查询码不能放在地址中（会留在访问日志和浏览记录里）。"
+                           "请在请求头 X-Tracking-Secret 中提供查询码，"
+                           "或使用 POST /foi/requests/{tracking_number}/status 在 JSON 请求体中提供。"}),
+    "404": _json("Error", "申请编号或查询码不正确（两种情况的回答完全相同）",
+                 {"error": "申请编号或查询码不正确。"}),
+    "429": _RATE_LIMITED,
+}
+
 DOCUMENT = {
     "openapi": "3.1.0",
     "info": {
@@ -294,6 +360,13 @@ DOCUMENT = {
                     "（`application/x-www-form-urlencoded`，或 `multipart/form-data` 附带 "
                     "`attachments` 文件）。"
                 ),
+                "parameters": [
+                    {"name": "Idempotency-Key", "in": "header", "required": False,
+                     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                     "description": "幂等键（建议使用 UUID）：网络中断后可用同一键和同一请求体重试，"
+                                    "24 小时内返回第一次的响应（状态码和内容，含查询码），不会重复提交；"
+                                    "同一键用于不同请求体时返回 409"},
+                ],
                 "requestBody": {
                     "required": True,
                     "content": {
@@ -307,10 +380,15 @@ DOCUMENT = {
                     },
                 },
                 "responses": {
-                    "201": _json("RequestSubmitted", "申请已提交，待确认收到"),
-                    "400": _json("Error", "输入有误（逐项说明），或请求体不是有效的 JSON；不保存任何内容",
+                    "201": {**_json("RequestSubmitted", "申请已提交，待确认收到；以同一 Idempotency-Key 重试时为第一次的响应"),
+                            "headers": {"Idempotent-Replayed": {
+                                "schema": {"type": "string", "enum": ["true"]},
+                                "description": "本响应是同一 Idempotency-Key 第一次请求的响应"}}},
+                    "400": _json("Error", "输入有误（逐项说明），请求体不是有效的 JSON，或 Idempotency-Key 格式有误；不保存任何内容",
                                  {"error": "提交的申请有误，请按提示修改。",
                                   "errors": {"id_number": ["身份证号码校验位不正确"]}}),
+                    "409": _json("Error", "该 Idempotency-Key 已用于内容不同的另一次提交",
+                                 {"error": "该 Idempotency-Key 已用于内容不同的另一次提交；新的提交请使用新的 Idempotency-Key。"}),
                     "413": _json("Error", "请求体过大"),
                     "415": _json("Error", "请求体格式不受支持"),
                     "429": _RATE_LIMITED,
@@ -320,18 +398,55 @@ DOCUMENT = {
         "/foi/requests/{tracking_number}": {
             "get": {
                 "operationId": "getRequestStatus",
-                "summary": "凭申请编号和查询码查询办理进度",
+                "summary": "凭申请编号和查询码查询办理进度、告知文书和公开的文件",
+                "description": "查询码放在请求头 `X-Tracking-Secret` 中，不得放在地址里"
+                               "（`?secret=` 返回 400）：地址会留在访问日志和浏览记录中。",
                 "parameters": [
                     {"name": "tracking_number", "in": "path", "required": True,
                      "schema": _STRING, "description": "申请编号"},
-                    {"name": "secret", "in": "query", "required": True, "schema": _STRING,
-                     "description": "查询码（提交申请时获得；不区分大小写，忽略空格）。"
-                                    "请勿在日志或共享链接中保留含查询码的地址"},
+                    _SECRET_HEADER,
+                ],
+                "responses": _STATUS_RESPONSES,
+            },
+        },
+        "/foi/requests/{tracking_number}/status": {
+            "post": {
+                "operationId": "postRequestStatus",
+                "summary": "凭申请编号和查询码查询办理进度（查询码放在 JSON 请求体中）",
+                "description": "供无法设置请求头的客户端使用；回答与 `GET /foi/requests/{tracking_number}` 相同。",
+                "parameters": [
+                    {"name": "tracking_number", "in": "path", "required": True,
+                     "schema": _STRING, "description": "申请编号"},
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["secret"],
+                        "properties": {"secret": {**_STRING, "description": "查询码"}},
+                    }, "example": {"secret": "ABCDE23456"}}},
+                },
+                "responses": {**_STATUS_RESPONSES,
+                              "415": _json("Error", "请求体不是 JSON")},
+            },
+        },
+        "/foi/requests/{tracking_number}/files/{ref}": {
+            "get": {
+                "operationId": "getRequestFile",
+                "summary": "下载告知文书或公开的政府信息文件",
+                "description": "路径见办理进度中的 `download_path`；查询码同样放在请求头 `X-Tracking-Secret` 中。"
+                               "每次下载都记入审计日志。",
+                "parameters": [
+                    {"name": "tracking_number", "in": "path", "required": True,
+                     "schema": _STRING, "description": "申请编号"},
+                    {"name": "ref", "in": "path", "required": True, "schema": _STRING,
+                     "description": "文件标识（`ref`）"},
+                    _SECRET_HEADER,
                 ],
                 "responses": {
-                    "200": _json("RequestStatus", "办理进度"),
-                    "404": _json("Error", "申请编号或查询码不正确（两种情况的回答完全相同）",
-                                 {"error": "申请编号或查询码不正确。"}),
+                    "200": {"description": "文件内容（以附件形式下载）",
+                            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+                    "400": _STATUS_RESPONSES["400"],
+                    "404": _json("Error", "申请编号或查询码不正确，或没有该文件"),
                     "429": _RATE_LIMITED,
                 },
             },
@@ -361,13 +476,15 @@ DOCUMENT = {
                     {"name": "column", "in": "query", "required": False,
                      "schema": {"type": "integer", "minimum": 1},
                      "description": "栏目编号：只列该栏目（含下级栏目）中的信息"},
+                    {"name": "topic", "in": "query", "required": False, "schema": _STRING,
+                     "description": "主题分类的代码或编号：只列该主题的信息"},
                     {"name": "page", "in": "query", "required": False,
                      "schema": {"type": "integer", "minimum": 1, "default": 1},
                      "description": "页码"},
                 ],
                 "responses": {
                     "200": _json("PublicationList", "一页信息及总数"),
-                    "400": _json("Error", "参数有误（未知的机关代码或栏目、页码不是正整数或超出范围、检索词过长、未知参数）",
+                    "400": _json("Error", "参数有误（未知的机关代码、栏目或主题分类、页码不是正整数或超出范围、检索词过长、未知参数）",
                                  {"error": "参数 page（页码）应为正整数，收到“abc”。"}),
                 },
             },
@@ -387,6 +504,65 @@ DOCUMENT = {
                 },
             },
         },
+        "/search": {
+            "get": {
+                "operationId": "search",
+                "summary": "检索全部公开内容：政府信息、政策解读、规范性文件、年度报告、许可和处罚决定、公开指南",
+                "description": (
+                    "与门户网站的信息检索相同（繁简体通用，以空格分隔的词须全部出现，引号内为短语），"
+                    "按相关度排序，每页 20 条，返回总数和各类别的结果数（`facets`，不受 `kind` 限制）。"
+                    "行政许可和处罚决定只在公示期内出现，当事人为自然人的只显示打码后的姓名。"
+                ),
+                "parameters": [
+                    {"name": "q", "in": "query", "required": True,
+                     "schema": {**_STRING, "minLength": 1, "maxLength": 100},
+                     "description": "检索词（必填）"},
+                    {"name": "kind", "in": "query", "required": False,
+                     "schema": {"type": "string", "enum": ["publication", "interpretation", "normative",
+                                                           "report", "decision", "guide"]},
+                     "description": "信息类别：政府信息、政策解读、规范性文件、年度报告、许可和处罚决定、公开指南"},
+                    {"name": "agency", "in": "query", "required": False, "schema": _STRING,
+                     "description": "机关代码：只列该机关及其下级机关的内容"},
+                    {"name": "page", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 1, "default": 1},
+                     "description": "页码"},
+                ],
+                "responses": {
+                    "200": {"description": "一页结果、总数和各类别的结果数", "content": {"application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["total", "page", "per_page", "num_pages", "q", "facets", "results"],
+                            "properties": {
+                                "total": {"type": "integer", "description": "符合条件的结果总数"},
+                                "page": {"type": "integer", "description": "当前页码"},
+                                "per_page": {"type": "integer", "description": "每页条数（20）"},
+                                "num_pages": {"type": "integer", "description": "总页数；没有结果时为 0"},
+                                "q": {**_STRING, "description": "检索词（去掉首尾空白）"},
+                                "facets": {"type": "object", "additionalProperties": {"type": "integer"},
+                                           "description": "各类别的结果数（类别 → 条数）"},
+                                "results": {"type": "array", "items": {
+                                    "type": "object",
+                                    "required": ["kind", "title", "url", "agency", "date"],
+                                    "properties": {
+                                        "kind": {**_STRING, "description": "信息类别"},
+                                        "kind_label": {**_STRING, "description": "信息类别的中文名称"},
+                                        "title": _STRING,
+                                        "url": {**_STRING, "format": "uri", "description": "门户网站上的页面"},
+                                        "agency": {"type": "object", "required": ["code", "name"],
+                                                   "properties": {"code": _STRING, "name": _STRING}},
+                                        "date": {"type": ["string", "null"], "format": "date",
+                                                 "description": "发布（公示）日期；公开指南为 null"},
+                                        "snippet_html": {**_STRING, "description": "摘要，检索词以 <mark> 标出"},
+                                    },
+                                }},
+                            },
+                        },
+                    }}},
+                    "400": _json("Error", "参数有误（缺少检索词、未知的类别或机关代码、页码不是正整数或超出范围、检索词过长、未知参数）",
+                                 {"error": "未知的信息类别“news”。"}),
+                },
+            },
+        },
         "/openapi.json": {
             "get": {
                 "operationId": "getOpenApiDocument",
@@ -402,6 +578,7 @@ DOCUMENT = {
             "RequestSubmission": _SUBMISSION,
             "RequestSubmitted": _SUBMITTED,
             "RequestStatus": _STATUS,
+            "ApplicantFile": _APPLICANT_FILE,
             "AgencyList": _AGENCIES,
             "PublicationSummary": _PUBLICATION_SUMMARY,
             "PublicationList": _PUBLICATION_LIST,

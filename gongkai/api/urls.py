@@ -3,14 +3,19 @@
 
 from django.urls import path
 
-from gongkai.api import views
+from gongkai.api import search_views, views
 
 app_name = "api"
 urlpatterns = [
     path("foi/requests", views.request_submit, name="foi-request-submit"),
     path("foi/requests/<str:tracking_number>", views.request_status, name="foi-request-status"),
+    path("foi/requests/<str:tracking_number>/status", views.request_status_post,
+         name="foi-request-status-post"),
+    path("foi/requests/<str:tracking_number>/files/<str:ref>", views.request_file,
+         name="foi-request-file"),
     path("agencies", views.agency_list, name="agency-list"),
     path("publications", views.publication_list, name="publication-list"),
     path("publications/<int:id>", views.publication_detail, name="publication-detail"),
+    path("search", search_views.search, name="search"),
     path("openapi.json", views.openapi, name="openapi"),
 ]

@@ -18,16 +18,19 @@ import functools
 import json
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from gongkai.api import params
 from gongkai.api.openapi import document
+from gongkai.core import idempotency
 from gongkai.core import selectors as core_selectors
+from gongkai.foi import delivery
 from gongkai.foi import selectors as foi_selectors
 from gongkai.foi.forms import LOOKUP_FAILED, STATUS_RATE, SUBMIT_RATE
-from gongkai.foi.intake import submit_online
+from gongkai.foi.intake import receipt_json, submit_online, submit_online_once
 from gongkai.foi.models import ApplicantType, IdDocumentType, InformationForm
 from gongkai.portal import selectors as portal_selectors
 
@@ -121,31 +124,63 @@ def _form_errors(form) -> dict[str, list[str]]:
     return {field: [e["message"] for e in errs] for field, errs in form.errors.get_json_data().items()}
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+SECRET_HEADER = "X-Tracking-Secret"  # noqa: S105 - a header name
+SECRET_IN_QUERY = ("查询码不能放在地址中（会留在访问日志和浏览记录里）。"
+                   f"请在请求头 {SECRET_HEADER} 中提供查询码，"
+                   "或使用 POST /foi/requests/{tracking_number}/status 在 JSON 请求体中提供。")
+
+
+def _submission_answer(submission) -> JsonResponse:
+    if submission.accepted:
+        return ok(submission.body, status=submission.status)
+    return error(INVALID, status=400, errors=_form_errors(submission.form))
+
+
 @csrf_exempt
 @never_cache
 @methods("POST")
 def request_submit(request):
     """POST /foi/requests — submit a request online (Art. 29); it awaits the agency's
-    confirmation of receipt (Art. 31)."""
+    confirmation of receipt (Art. 31). With an ``Idempotency-Key`` header the same key and
+    body within 24 hours answer the first response again; another body is 409."""
     if not SUBMIT_RATE.allows(request):
         return _too_many(SUBMIT_RATE)
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is not None and not idempotency.valid_key(key):
+        return error(idempotency.BAD_KEY_MESSAGE, status=400)
     try:
         data, files = _submitted_data(request)
     except BadRequestBody as exc:
         return error(exc.message, status=exc.status, errors=exc.errors)
-    submission = submit_online(_with_defaults(data), files)
-    receipt = submission.receipt
-    if receipt is None:
-        return error(INVALID, status=400, errors=_form_errors(submission.form))
-    return ok({
-        "tracking_number": receipt.request.tracking_number,
-        "secret": receipt.secret,
-        "status": receipt.request.status,
-        "status_label": receipt.request.get_status_display(),
-    }, status=201)
+    data = _with_defaults(data)
+    if key is None:
+        submission = submit_online(data, files)
+        receipt = submission.receipt
+        if receipt is None:
+            return error(INVALID, status=400, errors=_form_errors(submission.form))
+        return ok(receipt_json(receipt.request, receipt.secret), status=201)
+    try:
+        submission = submit_online_once(data, files, scope=idempotency.SCOPE_API, key=key)
+    except idempotency.IdempotencyConflict as exc:
+        return error(exc.message, status=409)
+    response = _submission_answer(submission)
+    if submission.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
 
 
-def status_json(foi_request) -> dict:
+def _download_path(request, foi_request, item) -> str:
+    return reverse("api:foi-request-file", args=[foi_request.tracking_number, item.ref])
+
+
+def _file_json(request, foi_request, item) -> dict:
+    return {"ref": item.ref, "name": item.name, "format": item.format, "size": item.size,
+            "content_type": item.content_type,
+            "download_path": _download_path(request, foi_request, item)}
+
+
+def status_json(foi_request, request=None) -> dict:
     """What the applicant may see of a request (foi.selectors.request_public_status)."""
     public = foi_selectors.request_public_status(foi_request)
     deadline, reply = public.deadline, public.reply
@@ -162,21 +197,88 @@ def status_json(foi_request) -> dict:
         "reply_type": reply.reply_type if reply else None,
         "reply_type_label": reply.get_reply_type_display() if reply else None,
         "replied_on": reply.replied_on.isoformat() if reply else None,
+        "timeline": [{"on": step.on.isoformat(), "action": step.action, "label": step.label}
+                     for step in public.timeline],
+        "letters": [
+            {"kind": entry.letter.kind, "kind_label": entry.letter.get_kind_display(),
+             "title": entry.letter.title, "document_number": entry.letter.document_number,
+             "issued_on": entry.letter.issued_on.isoformat(),
+             "files": [_file_json(request, foi_request, f) for f in entry.files]}
+            for entry in public.documents.letters
+        ],
+        "disclosed_files": [_file_json(request, foi_request, f) for f in public.documents.disclosed],
     }
+
+
+def _looked_up(request, tracking_number: str, secret: str):
+    """(request, None) when number and secret match, else (None, error response)."""
+    if not STATUS_RATE.allows(request):
+        return None, _too_many(STATUS_RATE)
+    foi_request = foi_selectors.request_get_public(tracking_number=tracking_number, secret=secret)
+    if foi_request is None:
+        return None, error(LOOKUP_FAILED, status=404)
+    return foi_request, None
+
+
+def _secret_in_query(request) -> bool:
+    return any("secret" in name.lower() for name in request.GET)
 
 
 @never_cache
 @methods("GET")
 def request_status(request, tracking_number: str):
-    """GET /foi/requests/{tracking_number}?secret=… — the same 404 for an unknown number
-    and a wrong (or missing) secret."""
-    if not STATUS_RATE.allows(request):
-        return _too_many(STATUS_RATE)
-    foi_request = foi_selectors.request_get_public(
-        tracking_number=tracking_number, secret=request.GET.get("secret", ""))
-    if foi_request is None:
-        return error(LOOKUP_FAILED, status=404)
-    return ok(status_json(foi_request))
+    """GET /foi/requests/{tracking_number} with the secret in ``X-Tracking-Secret`` — the
+    same 404 for an unknown number and a wrong (or missing) secret. A secret in the query
+    string is refused (400): it would stay in access logs."""
+    if _secret_in_query(request):
+        return error(SECRET_IN_QUERY, status=400)
+    foi_request, refusal = _looked_up(request, tracking_number, request.headers.get(SECRET_HEADER, ""))
+    return refusal or ok(status_json(foi_request, request))
+
+
+@csrf_exempt
+@never_cache
+@methods("POST")
+def request_status_post(request, tracking_number: str):
+    """POST /foi/requests/{tracking_number}/status with ``{"secret": …}`` — for clients
+    that cannot set headers."""
+    if _secret_in_query(request):
+        return error(SECRET_IN_QUERY, status=400)
+    if (request.content_type or "") not in JSON_CONTENT_TYPES:
+        return error("请求体应为 JSON（application/json）。", status=415)
+    try:
+        payload = json.loads(request.body or b"")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return error("请求体不是有效的 JSON，请检查格式（应使用 UTF-8 编码）。", status=400)
+    secret = payload.get("secret") if isinstance(payload, dict) else None
+    if not isinstance(secret, str):
+        return error("请在 JSON 请求体中以字符串提供 secret（查询码）。", status=400,
+                     errors={"secret": ["应为字符串。"]})
+    foi_request, refusal = _looked_up(request, tracking_number, secret)
+    return refusal or ok(status_json(foi_request, request))
+
+
+@never_cache
+@methods("GET")
+def request_file(request, tracking_number: str, ref: str):
+    """GET /foi/requests/{tracking_number}/files/{ref} with ``X-Tracking-Secret`` — a
+    letter or disclosed file; audited and counted."""
+    if _secret_in_query(request):
+        return error(SECRET_IN_QUERY, status=400)
+    foi_request, refusal = _looked_up(request, tracking_number, request.headers.get(SECRET_HEADER, ""))
+    if refusal:
+        return refusal
+    item = delivery.applicant_documents(foi_request).get(ref)
+    if item is None:
+        return error("文件不存在。", status=404)
+    try:
+        handle = item.file.open("rb")
+    except (FileNotFoundError, ValueError, OSError):
+        return error("文件不存在。", status=404)
+    response = FileResponse(handle, as_attachment=True, filename=item.name, content_type=item.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    delivery.record_applicant_download(foi_request, item, via="api")
+    return response
 
 
 @methods("GET")
@@ -196,49 +298,7 @@ def openapi(request):
 
 # --- published items (proactive disclosure, Art. 19-26) ---------------------------------------
 
-PUBLICATIONS_PER_PAGE = 20
-MAX_QUERY_LENGTH = 100
-
-
-class BadParameter(Exception):
-    """A query parameter the API cannot use; answered 400 with ``message``."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-def _positive_int(request, name: str, label: str, default: int | None = None) -> int | None:
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isascii() or not raw.isdigit() or int(raw) < 1 or len(raw) > 9:
-        raise BadParameter(f"参数 {name}（{label}）应为正整数，收到“{raw[:20]}”。")
-    return int(raw)
-
-
-def _publication_filters(request):
-    """(text, agency, column, page) from the query string, or BadParameter."""
-    unknown = set(request.GET) - {"q", "agency", "column", "page"}
-    if unknown:
-        raise BadParameter(f"不支持的参数：{'、'.join(sorted(unknown))}。可用参数为 q、agency、column、page。")
-    text = request.GET.get("q", "").strip()
-    if len(text) > MAX_QUERY_LENGTH:
-        raise BadParameter(f"检索词过长，最多 {MAX_QUERY_LENGTH} 个字符。")
-    agency = None
-    code = request.GET.get("agency", "").strip()
-    if code:
-        agency = core_selectors.agencies_public().filter(code=code).first()
-        if agency is None:
-            raise BadParameter(f"没有机关代码为“{code[:20]}”的机关（见 GET /agencies）。")
-    column = None
-    column_pk = _positive_int(request, "column", "栏目编号")
-    if column_pk is not None:
-        column = portal_selectors.public_columns().filter(pk=column_pk).first()
-        if column is None:
-            raise BadParameter(f"没有编号为 {column_pk} 的栏目。")
-    page = _positive_int(request, "page", "页码", default=1)
-    return text, agency, column, page
+PUBLICATIONS = ("q", "agency", "column", "topic", "page")  # the parameters of /publications
 
 
 def _absolute(request, path: str) -> str:
@@ -273,37 +333,41 @@ def publication_list(request):
     total. With ``q`` the matches of the portal's full-text search in order of
     relevance; without it, newest first."""
     try:
-        text, agency, column, page = _publication_filters(request)
-    except BadParameter as exc:
+        found = params.filters(request, PUBLICATIONS)
+    except params.BadParameter as exc:
         return error(exc.message, status=400)
-    per_page = PUBLICATIONS_PER_PAGE
-    if text:
+    page, per_page = found.page, params.PER_PAGE
+    if found.text:
         from gongkai.portal.search import SearchQuery, search_publications
 
         results = search_publications(SearchQuery(
-            text=text, agency_id=agency.pk if agency else None, include_subtree=True,
-            column_id=column.pk if column else None, order="relevance", page=page,
+            text=found.text, agency_id=found.agency.pk if found.agency else None,
+            include_subtree=True, column_id=found.column.pk if found.column else None,
+            order="relevance", page=page, topic_id=found.topic.pk if found.topic else None,
             per_page=per_page,
         ))
         total, items = results.total, [hit.publication for hit in results.hits]
         snippets = [hit.snippet_html for hit in results.hits]
     else:
-        queryset = (portal_selectors.column_publications(column) if column is not None
+        queryset = (portal_selectors.column_publications(found.column) if found.column is not None
                     else portal_selectors.public_publications())
-        if agency is not None:
-            queryset = queryset.filter(agency__path__startswith=agency.path)
+        if found.agency is not None:
+            queryset = queryset.filter(agency__path__startswith=found.agency.path)
+        if found.topic is not None:
+            queryset = queryset.filter(topic=found.topic)
         total = queryset.count()
         items = list(queryset[(page - 1) * per_page: page * per_page])
         snippets = [None] * len(items)
-    num_pages = -(-total // per_page)
-    if page > 1 and page > num_pages:
-        return error(f"页码超出范围：共 {num_pages} 页。", status=400)
+    try:
+        num_pages = params.num_pages(total, page, per_page)
+    except params.BadParameter as exc:
+        return error(exc.message, status=400)
     return ok({
         "total": total,
         "page": page,
         "per_page": per_page,
         "num_pages": num_pages,
-        "q": text,
+        "q": found.text,
         "results": [
             {**publication_summary_json(request, p), "snippet_html": snippet}
             for p, snippet in zip(items, snippets, strict=True)

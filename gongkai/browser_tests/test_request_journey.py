@@ -35,13 +35,14 @@ def test_a_request_submitted_in_the_browser_can_be_tracked_on_the_portal_and_the
     page.get_by_label("电子邮件", exact=True).check()
     page.get_by_role("button", name="提交申请").click()
 
+    page.wait_for_url("**/apply/receipt/*/")  # Post/Redirect/Get: a reload files nothing
     page.wait_for_selector("#tracking-number")
     assert page.get_by_role("heading", level=1).inner_text() == "申请已提交"
     tracking_number = page.locator("#tracking-number").inner_text().strip()
     secret = page.locator("#secret").inner_text().strip()
     assert re.fullmatch(r"\d{4}-\d{4}-\d{5}", tracking_number)
     assert re.fullmatch(r"[A-Z2-9]{10}", secret)
-    assert page.get_by_text("查询码只在本页显示这一次").is_visible()
+    assert page.get_by_text("请立即抄写、打印或保存申请编号和查询码").is_visible()
     axe(page)
     stored = FoiRequest.objects.get(tracking_number=tracking_number)
     assert stored.agency == bureau and stored.id_number == "11010519491231002X"
@@ -57,9 +58,10 @@ def test_a_request_submitted_in_the_browser_can_be_tracked_on_the_portal_and_the
     assert page.locator("#received-on").inner_text() == "待确认收到"
     axe(page)
 
-    # The same request through the API, with the browser's own HTTP client.
-    response = page.request.get(
-        f"/api/v1/foi/requests/{quote(tracking_number)}?secret={quote(secret)}")
+    # The same request through the API, with the browser's own HTTP client; the secret
+    # goes in a header, never in the address.
+    response = page.request.get(f"/api/v1/foi/requests/{quote(tracking_number)}",
+                                headers={"X-Tracking-Secret": secret})
     assert response.status == 200
     body = response.json()
     assert body["tracking_number"] == tracking_number
@@ -67,9 +69,14 @@ def test_a_request_submitted_in_the_browser_can_be_tracked_on_the_portal_and_the
     assert body["status_label"] == "待确认收到"
     assert body["received_on"] is None and body["reply_type"] is None
 
-    wrong = page.request.get(f"/api/v1/foi/requests/{quote(tracking_number)}?secret=WRONGWRONG")
+    wrong = page.request.get(f"/api/v1/foi/requests/{quote(tracking_number)}",
+                             headers={"X-Tracking-Secret": "WRONGWRONG"})
     assert wrong.status == 404
     assert wrong.json() == {"error": "申请编号或查询码不正确。"}
+    in_address = page.request.get(
+        f"/api/v1/foi/requests/{quote(tracking_number)}?secret={quote(secret)}")
+    assert in_address.status == 400
+    assert "X-Tracking-Secret" in in_address.json()["error"]
 
 
 def test_a_mistake_is_explained_next_to_the_field_and_nothing_is_stored(page, bureau, axe):

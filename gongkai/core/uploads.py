@@ -3,6 +3,7 @@ those of an allowed type, and the size within a limit."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,21 @@ _SIGNATURES: list[tuple[bytes, FileKind]] = [
     (b"\xff\xd8\xff", FileKind("JPEG", "image/jpeg", "jpg")),
     (b"\x89PNG\r\n\x1a\n", FileKind("PNG", "image/png", "png")),
 ]
+
+
+def sha256_of(stream) -> str:
+    """The SHA-256 of a whole file (an upload, a Django ``File`` or a binary stream), read
+    in chunks from the start; the stream is left at the start for whoever reads it next."""
+    digest = hashlib.sha256()
+    stream.seek(0)
+    if hasattr(stream, "chunks"):
+        for chunk in stream.chunks():
+            digest.update(chunk)
+    else:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
 
 
 def sniff(head: bytes) -> FileKind | None:

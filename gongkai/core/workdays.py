@@ -14,13 +14,21 @@ not counted; the period ends on the N-th working day after it.
 Data sources, in order of precedence for a single date:
 
 1. administrator overrides (date -> working or not);
-2. the ``chinesecalendar`` package schedule, for the years it carries;
-3. the plain Monday-Friday rule.
+2. the ``chinesecalendar`` package schedule, for the years it carries (a year
+   whose schedule an administrator loaded has its days as overrides, and
+   Monday-Friday for the rest);
+3. in a provisional year (below) only: the holidays of 《全国年节及纪念日放假办法》
+   Art. 2 and their make-up days (补假, Art. 6), computed by
+   :mod:`gongkai.core.holiday_law` from ``core/data/holiday_law.toml`` and
+   ``lunar-python``;
+4. the plain Monday-Friday rule.
 
 A year with neither package data nor an administrator-declared schedule is
-*provisional*: results are computed with the Monday-Friday rule (plus any
-overrides) and flagged so the UI can warn that the deadline may move once the
-State Council publishes that year's notice.
+*provisional*: results are computed with the holiday law (plus any overrides)
+and flagged so the UI can warn that the deadline may move once the State
+Council publishes that year's notice (its 调休 cannot be predicted);
+:meth:`WorkingDayCalendar.provisional_holiday_near` names the computed holiday a
+provisional date is close enough to for that to matter.
 
 This module is deliberately free of Django imports: the Django layer builds a
 :class:`WorkingDayCalendar` from its override/schedule tables and passes it in.
@@ -41,6 +49,7 @@ from types import MappingProxyType
 
 from chinese_calendar import constants as _cc
 
+from gongkai.core.holiday_law import HolidayBlock, HolidayLaw, default_law
 from gongkai.core.rules import rule
 
 __all__ = [
@@ -62,9 +71,10 @@ __all__ = [
 # days); the guard stops a typo or a corrupted value from walking for minutes.
 MAX_WORKING_DAYS = 100_000
 
-# Spans longer than this (~400 years) are refused for the same reason: every
-# year touched gets a lazily built table.
-_MAX_SPAN_DAYS = 146_100
+# Spans longer than this (~420 years) are refused for the same reason: every
+# year touched gets a lazily built table. It still admits MAX_WORKING_DAYS in
+# provisional years: the holiday law leaves at least 247 working days a year.
+_MAX_SPAN_DAYS = 153_400
 
 _MIN_YEAR = datetime.MINYEAR
 _MAX_YEAR = datetime.MAXYEAR
@@ -200,6 +210,9 @@ class WorkingDayCalendar:
     Instances are immutable after construction; per-year lookup tables are
     built lazily on first use and cached on the instance, so one calendar can
     serve a whole dashboard of deadlines cheaply.
+
+    ``holiday_law`` gives the rest days of provisional years (default: the
+    shipped law); ``None`` counts them Monday-Friday only.
     """
 
     def __init__(
@@ -208,6 +221,7 @@ class WorkingDayCalendar:
         overrides: Mapping[datetime.date, bool] | None = None,
         scheduled_years: Iterable[int] = (),
         use_package_data: bool = True,
+        holiday_law: HolidayLaw | None = default_law(),  # noqa: B008 - immutable, loaded once
     ) -> None:
         clean: dict[datetime.date, bool] = {}
         for day, working in (overrides or {}).items():
@@ -226,13 +240,15 @@ class WorkingDayCalendar:
         self._scheduled_years = frozenset(_check_year(y) for y in scheduled_years)
         self._package_years = PACKAGE_YEARS if self._use_package_data else frozenset()
         self._known_years = self._package_years | self._scheduled_years
+        self._holiday_law = holiday_law
         self._tables: dict[int, _YearTable] = {}
 
     def __repr__(self) -> str:
         return (
             f"WorkingDayCalendar(overrides={len(self._overrides)}, "
             f"scheduled_years={sorted(self._scheduled_years)}, "
-            f"use_package_data={self._use_package_data})"
+            f"use_package_data={self._use_package_data}, "
+            f"holiday_law={self._holiday_law is not None})"
         )
 
     # -- configuration ------------------------------------------------------
@@ -254,6 +270,17 @@ class WorkingDayCalendar:
     def use_package_data(self) -> bool:
         return self._use_package_data
 
+    @property
+    def holiday_law(self) -> HolidayLaw | None:
+        return self._holiday_law
+
+    def law_blocks(self, year: int) -> tuple[HolidayBlock, ...]:
+        """The holiday blocks computed from the law for ``year`` if it is provisional
+        (empty for a year with a schedule, or without a law to apply)."""
+        if year in self._known_years or self._holiday_law is None:
+            return ()
+        return self._holiday_law.year(year).blocks
+
     # -- per-year tables ------------------------------------------------------
 
     def _table(self, year: int) -> _YearTable:
@@ -270,6 +297,10 @@ class WorkingDayCalendar:
         overrides = self._overrides_by_year.get(year, {})
         if year in self._package_years:
             holidays, makeups = _package_year(year)
+        elif year not in self._known_years and self._holiday_law is not None:
+            # Provisional: the law's holidays and make-up days (补假) are rest days;
+            # the notice's 调休 working weekends are unknown, so there are none.
+            holidays, makeups = self._holiday_law.year(year).rest_days, frozenset()
         else:
             holidays = makeups = frozenset()
 
@@ -327,8 +358,35 @@ class WorkingDayCalendar:
         return d.year in self._known_years
 
     def is_provisional(self, d: datetime.date) -> bool:
-        """True if ``d`` was computed with the plain Monday-Friday rule for lack of a schedule."""
+        """True if ``d`` was computed from the holiday law (or Monday-Friday) for lack of a
+        schedule."""
         return not self.is_known(d)
+
+    def provisional_holiday_near(
+        self, d: datetime.date, within_days: int = 7
+    ) -> HolidayBlock | None:
+        """For a date in a provisional year: the computed holiday block it lies in or
+        within ``within_days`` calendar days of (the nearest one); else None.
+
+        The State Council's 调休 moves working days around a holiday (a weekend before or
+        after it is worked, the break is lengthened), so a provisional date this close to
+        one may still move either way once the notice is out. A date in a year with a
+        schedule cannot move, however close the next year's holiday.
+        """
+        if not self.is_provisional(d):
+            return None
+        nearest: tuple[int, HolidayBlock] | None = None
+        for year in range(max(d.year - 1, _MIN_YEAR), min(d.year + 1, _MAX_YEAR) + 1):
+            for block in self.law_blocks(year):
+                if d < block.first:
+                    distance = (block.first - d).days
+                elif d > block.last:
+                    distance = (d - block.last).days
+                else:
+                    distance = 0
+                if distance <= within_days and (nearest is None or distance < nearest[0]):
+                    nearest = (distance, block)
+        return nearest[1] if nearest else None
 
     # -- arithmetic -------------------------------------------------------------
 

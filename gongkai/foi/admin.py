@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 
 from gongkai.core.errors import DomainError
 from gongkai.foi.letters import PLACEHOLDERS, validate_template_body
+from gongkai.foi.letters.numbering import DEFAULT_PATTERN
 from gongkai.foi.models import AgencyFoiSettings, ReplyTemplate
 from gongkai.foi.services import templates as svc
 
@@ -77,10 +78,16 @@ class AgencyFoiSettingsForm(forms.ModelForm):
         label="重复申请比对期间（天）", min_value=svc.DUPLICATE_WINDOW_DAYS[0],
         max_value=svc.DUPLICATE_WINDOW_DAYS[1], initial=365,
     )
+    # Blank keeps the default pattern; the service refuses a bad one (letters.numbering).
+    letter_number_pattern = forms.CharField(label="告知文书文号格式", max_length=100, required=False,
+                                            help_text="{year} 为年度，{n} 为本机关当年顺序号")
 
     class Meta:
         model = AgencyFoiSettings
         fields = ["agency", *svc.SETTINGS_FIELDS]
+
+    def clean_letter_number_pattern(self):
+        return self.cleaned_data.get("letter_number_pattern", "").strip() or DEFAULT_PATTERN
 
 
 @admin.register(AgencyFoiSettings)

@@ -13,3 +13,8 @@ class FoiConfig(AppConfig):
         )
 
         notifications.register_calendar_listener()
+
+        from gongkai.core import desk as core_desk
+        from gongkai.foi import desk
+
+        core_desk.register("foi", desk.queues, order=10)

@@ -11,8 +11,8 @@ from gongkai.core import clock
 from gongkai.core.identifiers import resident_id_check_char, uscc_check_char
 from gongkai.core.models import Agency, Department, User
 from gongkai.core.selectors import get_working_day_calendar
-from gongkai.foi.models import FoiRequest
-from gongkai.foi.services import replies
+from gongkai.foi.models import AgencyFoiSettings, FoiRequest, SignoffStep
+from gongkai.foi.services import replies, signoff
 from gongkai.foi.services import requests as svc
 
 
@@ -67,9 +67,9 @@ def load_demo_requests() -> int:
             svc.request_assign(actor=office, request=request, department=department)
         return request
 
-    register(2, "李华", "请提供本市2025年特种设备安全监察年度报告。", 18, quality)
+    annual_report = register(2, "李华", "请提供本市2025年特种设备安全监察年度报告。", 18, quality)
     register(3, "王芳", "请公开2025年本局对辖区内餐饮单位开展“明厨亮灶”检查的结果。", 22, food)
-    register(4, "赵强", "申请获取本局关于网络订餐平台监管的工作方案。", 5, food)
+    platform_plan = register(4, "赵强", "申请获取本局关于网络订餐平台监管的工作方案。", 5, food)
 
     unclear = register(5, "孙丽", "我要你们的文件。", 2)
     svc.request_ask_correction(
@@ -82,8 +82,9 @@ def load_demo_requests() -> int:
                                    party_name="青岚市某食品有限公司")
 
     extended = register(7, "吴敏", "请提供2021年至2025年本局全部行政许可档案目录。", 12, quality)
-    svc.request_extend(actor=leader, request=extended, days=15,
-                       reason="所需信息跨越五个年度，需调阅大量档案，经公开办负责人批准延期。")
+    asked = svc.extension_request(actor=office, request=extended, days=15,
+                                  reason="所需信息跨越五个年度，需调阅大量档案。")
+    svc.extension_approve(actor=leader, extension=asked, note="同意延期，请及时告知申请人。")
 
     org, _ = svc.request_register(
         actor=office, agency=bureau, channel="post_signed", received_on=_working_days_ago(15),
@@ -109,4 +110,19 @@ def load_demo_requests() -> int:
 
     withdrawn = register(10, "陈晨", "请公开2024年本局收费项目目录。", 8)
     svc.request_withdraw(actor=office, request=withdrawn, reason="申请人来电称已在网站找到相关信息，书面撤回申请。")
+
+    # From here on the bureau signs its letters off in three steps (drafted by the
+    # department, checked by the office, signed by the leader): one reply waits for the
+    # leader's signature, and the food safety officer has asked for an extension.
+    AgencyFoiSettings.objects.update_or_create(
+        agency=bureau, defaults={"signoff_steps": [step.value for step in SignoffStep]})
+    draft = signoff.draft_save(actor=office, request=annual_report, kind="reply", fields={
+        "reply_type": "already_published",
+        "content": "您申请的《青岚市2025年特种设备安全监察年度报告》已由本局主动公开，"
+                   "可在本局政府信息公开专栏“年度报告”栏目查阅。",
+    })
+    draft = signoff.draft_submit(actor=office, draft=draft)
+    signoff.draft_check(actor=office, draft=draft, passed=True, note="内容与已公开信息一致。")
+    svc.extension_request(actor=User.objects.get(username="officer"), request=platform_plan, days=10,
+                          reason="工作方案涉及多个科室，需会同网络交易监管科核实可公开范围。")
     return FoiRequest.objects.filter(agency=bureau).count()

@@ -7,6 +7,7 @@ use them, and neither is below the other."""
 from __future__ import annotations
 
 import re
+import secrets
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -161,6 +162,43 @@ class OnlineRequestForm(RequestIntakeForm):
         for name in ("form", "delivery"):
             field = self.fields[name]
             field.widget = forms.RadioSelect(choices=field.choices)
+
+
+# The public form's one-time token: made when the form is shown, it keys the first
+# submission (gongkai.core.idempotency, scope "web"), so a double click or the back
+# button and "submit" again gives the first receipt instead of a second request.
+FORM_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+FORM_EXPIRED = "表单已失效，请检查填写的内容后重新提交。"
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class PortalRequestForm(OnlineRequestForm):
+    """The portal's request form: the online request plus its one-time token."""
+
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("form_token", new_form_token())
+
+    def clean(self):
+        data = super().clean()
+        if not self.has_valid_token():
+            self.add_error(None, FORM_EXPIRED)
+        return data
+
+    def has_valid_token(self) -> bool:
+        return bool(FORM_TOKEN_PATTERN.match(self.data.get("form_token", "") or ""))
+
+    def renew_token(self) -> None:
+        """Give a refused form a fresh token when the one it came with was unusable."""
+        if self.is_bound and not self.has_valid_token():
+            self.data = self.data.copy()
+            self.data["form_token"] = new_form_token()
 
 
 class StatusLookupForm(forms.Form):

@@ -14,7 +14,10 @@ Two messages, both to the agency's office staff (active OFFICE membership, with 
 
   Design note. ``core.services.calendar`` tells listeners, after commit, only *which*
   dates changed — not what they were before — and nothing stores past due dates (they
-  are derived, never stored). So "old → new" cannot be computed honestly. Instead a
+  are derived, never stored). For a loaded schedule those are the dates whose status
+  differs from the calendar before the load: in a provisional year, the holiday-law
+  calendar (Art. 2 holidays and their 补假), not Monday-Friday, so a 补假 the notice does
+  not keep is reported and a holiday it merely confirms is not. So "old → new" cannot be computed honestly. Instead a
   request is reported when a changed date lies inside its **counted period**: after the
   period start (receipt or corrected request) up to its due date under the new calendar
   (for a paused request, the date it would have if it resumed today), and outside its

@@ -11,7 +11,9 @@
                                           └ withdraw (from any open state) ─▶ closed
 
 Assigning a department and extending the deadline happen inside ``in_progress`` (and
-while consulting); they are events, not states.
+while consulting); they are events, not states. So are the sign-off steps of a drafted
+reply or notice (submit, check, sign off, return) and an extension request and its
+refusal; the approval is ``extend``; and a delivery e-mail that could not be sent.
 """
 
 from __future__ import annotations
@@ -53,10 +55,24 @@ class Action(models.TextChoices):
     DELIVER = "deliver", "送达"
     ARCHIVE = "archive", "归档"
     WITHDRAW = "withdraw", "申请人撤回"
+    # Sign-off of replies and notices (foi.services.signoff): events only.
+    SUBMIT_DRAFT = "submit_draft", "提交拟稿"
+    CHECK_DRAFT = "check_draft", "办公室核稿"
+    SIGN_OFF = "sign_off", "领导签发"
+    RETURN_DRAFT = "return_draft", "退回修改"
+    CANCEL_DRAFT = "cancel_draft", "撤销拟稿"
+    # Extension on request (Art. 33(2)): asked for, then approved (EXTEND) or refused.
+    REQUEST_EXTENSION = "request_extension", "申请延期"
+    REFUSE_EXTENSION = "refuse_extension", "不同意延期"
+    # Delivery by e-mail (foi.delivery): the mail goes after the step's commit; a failed
+    # send is recorded in the history, and the request stays undelivered.
+    DELIVERY_EMAIL_FAILED = "delivery_email_failed", "送达邮件发送失败"
 
 
 S, A = RequestStatus, Action
 OPEN_STATUSES = frozenset({S.IN_PROGRESS, S.AWAITING_CORRECTION, S.CONSULTING, S.AWAITING_FEE})
+# Finished: no reply clock runs any more, so no list shows a countdown for them.
+FINISHED_STATUSES = frozenset({S.REPLIED, S.DELIVERED, S.ARCHIVED, S.CLOSED, S.VOIDED})
 
 # None as to_status keeps the status (an event only).
 TRANSITIONS: Transitions[Action, RequestStatus] = Transitions(RequestStatus, {
@@ -76,6 +92,16 @@ TRANSITIONS: Transitions[Action, RequestStatus] = Transitions(RequestStatus, {
     A.DELIVER: {S.REPLIED: S.DELIVERED},
     A.ARCHIVE: {S.DELIVERED: S.ARCHIVED, S.CLOSED: S.ARCHIVED},
     A.WITHDRAW: dict.fromkeys((S.AWAITING_CONFIRMATION, *OPEN_STATUSES), S.CLOSED),
+    # A reply or notice may be drafted and signed while the request is open; issuing it
+    # is then the issuing action's own transition (reply, request_correction, ...).
+    A.SUBMIT_DRAFT: dict.fromkeys(OPEN_STATUSES),
+    A.CHECK_DRAFT: dict.fromkeys(OPEN_STATUSES),
+    A.SIGN_OFF: dict.fromkeys(OPEN_STATUSES),
+    A.RETURN_DRAFT: dict.fromkeys(OPEN_STATUSES),
+    A.CANCEL_DRAFT: dict.fromkeys(OPEN_STATUSES),
+    A.REQUEST_EXTENSION: {S.IN_PROGRESS: None, S.CONSULTING: None},
+    A.REFUSE_EXTENSION: {S.IN_PROGRESS: None, S.CONSULTING: None},
+    A.DELIVERY_EMAIL_FAILED: {S.REPLIED: None},
 }, subject="申请")
 next_status = TRANSITIONS.next_status
 allowed_actions = TRANSITIONS.allowed_actions

@@ -163,9 +163,10 @@ def test_the_portal_and_the_api_share_one_allowance(api, client, bureau):
 
 def test_a_new_request_reports_awaiting_confirmation(api, bureau):
     created = submit(api, bureau)
-    response = api.get(status_url(created["tracking_number"]), {"secret": created["secret"]})
+    response = api.get(status_url(created["tracking_number"]), HTTP_X_TRACKING_SECRET=created["secret"])
     assert response.status_code == 200
-    assert response.json() == {
+    body = response.json()
+    assert body == {
         "tracking_number": created["tracking_number"],
         "agency": bureau.code,
         "status": "awaiting_confirmation",
@@ -178,6 +179,9 @@ def test_a_new_request_reports_awaiting_confirmation(api, bureau):
         "reply_type": None,
         "reply_type_label": None,
         "replied_on": None,
+        "timeline": [{"on": body["timeline"][0]["on"], "action": "submit", "label": "网上提交申请"}],
+        "letters": [],
+        "disclosed_files": [],
     }
     assert "no-store" in response["Cache-Control"]
 
@@ -187,7 +191,7 @@ def test_a_confirmed_request_reports_receipt_due_date_and_days_left(api, bureau,
     created = submit(api, bureau)
     request_confirm_receipt(actor=office, request=FoiRequest.objects.get())
     clock.freeze(dt.datetime(2025, 3, 10, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
-    body = api.get(status_url(created["tracking_number"]), {"secret": created["secret"]}).json()
+    body = api.get(status_url(created["tracking_number"]), HTTP_X_TRACKING_SECRET=created["secret"]).json()
     assert body["status"] == "in_progress" and body["status_label"] == "办理中"
     assert body["received_on"] == "2025-03-03"
     assert body["deadline_state"] == "running"
@@ -200,7 +204,7 @@ def test_a_deadline_in_an_unpublished_year_is_provisional(api, bureau, office):
     clock.freeze(dt.datetime(2031, 12, 15, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
     created = submit(api, bureau)
     request_confirm_receipt(actor=office, request=FoiRequest.objects.get())
-    body = api.get(status_url(created["tracking_number"]), {"secret": created["secret"]}).json()
+    body = api.get(status_url(created["tracking_number"]), HTTP_X_TRACKING_SECRET=created["secret"]).json()
     assert body["provisional"] is True
 
 
@@ -211,7 +215,7 @@ def test_a_replied_request_reports_its_reply_type(api, bureau, office):
     request_confirm_receipt(actor=office, request=request)
     request_reply(actor=office, request=request, reply_type="disclosed", outcome="disclosed",
                   content="现将所申请的信息提供给您。")
-    body = api.get(status_url(created["tracking_number"]), {"secret": created["secret"]}).json()
+    body = api.get(status_url(created["tracking_number"]), HTTP_X_TRACKING_SECRET=created["secret"]).json()
     assert body["status"] == "replied"
     assert body["reply_type"] == "disclosed"
     assert body["reply_type_label"] == "予以公开（第三十六条第二项）"
@@ -221,9 +225,9 @@ def test_a_replied_request_reports_its_reply_type(api, bureau, office):
 
 def test_a_wrong_secret_is_answered_exactly_like_an_unknown_number(api, bureau):
     created = submit(api, bureau)
-    wrong = api.get(status_url(created["tracking_number"]), {"secret": "ABCDEFGHJK"})
+    wrong = api.get(status_url(created["tracking_number"]), HTTP_X_TRACKING_SECRET="ABCDEFGHJK")
     missing = api.get(status_url(created["tracking_number"]))
-    unknown = api.get(status_url("2099-9999-99999"), {"secret": created["secret"]})
+    unknown = api.get(status_url("2099-9999-99999"), HTTP_X_TRACKING_SECRET=created["secret"])
     assert wrong.status_code == missing.status_code == unknown.status_code == 404
     assert wrong.content == missing.content == unknown.content
     assert wrong.json() == {"error": "申请编号或查询码不正确。"}
@@ -233,8 +237,8 @@ def test_more_than_30_lookups_an_hour_from_one_client_are_refused(api, bureau):
     created = submit(api, bureau)
     url = status_url(created["tracking_number"])
     for _ in range(30):
-        assert api.get(url, {"secret": "ABCDEFGHJK"}).status_code == 404
-    response = api.get(url, {"secret": created["secret"]})
+        assert api.get(url, HTTP_X_TRACKING_SECRET="ABCDEFGHJK").status_code == 404
+    response = api.get(url, HTTP_X_TRACKING_SECRET=created["secret"])
     assert response.status_code == 429
     assert response.json() == {"error": "请求过于频繁，请稍后再试。"}
 

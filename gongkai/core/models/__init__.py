@@ -2,6 +2,7 @@ from gongkai.core.models.agency import Agency, AgencyLevel, Department
 from gongkai.core.models.audit import AuditChainHead, AuditEvent
 from gongkai.core.models.calendar import CalendarOverride, ScheduledYear
 from gongkai.core.models.events import WorkflowEvent
+from gongkai.core.models.idempotency import IdempotencyRecord
 from gongkai.core.models.people import Membership, Role, User
 from gongkai.core.models.sequence import SequenceCounter
 from gongkai.core.models.signin import SignInFailure
@@ -13,6 +14,7 @@ __all__ = [
     "AuditEvent",
     "CalendarOverride",
     "Department",
+    "IdempotencyRecord",
     "Membership",
     "Role",
     "ScheduledYear",

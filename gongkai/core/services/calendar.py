@@ -13,7 +13,7 @@ from django.db import transaction
 
 from gongkai.core import audit, listeners, permissions
 from gongkai.core.models import CalendarOverride, ScheduledYear
-from gongkai.core.workdays import ParsedSchedule
+from gongkai.core.workdays import ParsedSchedule, WorkingDayCalendar
 
 # Called after commit with the set of dates whose status may have changed. Later areas
 # (requests) register here to recompute and report moved due dates: the subscribers of
@@ -68,6 +68,28 @@ def calendar_remove_override(*, actor, day: dt.date, reason: str = "") -> None:
     _notify({day})
 
 
+def _current_calendar() -> WorkingDayCalendar:
+    """The calendar as the tables hold it inside this transaction (not the selector's
+    cache, whose fingerprint may not see an edit made in the same second)."""
+    return WorkingDayCalendar(
+        overrides=dict(CalendarOverride.objects.values_list("day", "is_working")),
+        scheduled_years=ScheduledYear.objects.values_list("year", flat=True),
+    )
+
+
+def _changed_days(before: WorkingDayCalendar, after: WorkingDayCalendar,
+                  years: list[int]) -> set[dt.date]:
+    """The days of ``years`` that are working under one calendar and not the other."""
+    changed = set()
+    for year in years:
+        day = dt.date(year, 1, 1)
+        while day.year == year:
+            if before.is_working_day(day) != after.is_working_day(day):
+                changed.add(day)
+            day += dt.timedelta(days=1)
+    return changed
+
+
 @dataclass(frozen=True)
 class ScheduleLoadResult:
     years: tuple[int, ...]
@@ -84,7 +106,12 @@ def calendar_load_schedule(
     """Load a year's holiday schedule (parsed from a 休/班 file) and mark its years as
     scheduled, so their deadlines stop being provisional. All or nothing: a file with any
     error changes nothing. With ``replace``, earlier overrides in those years that the
-    file no longer lists are removed (the notice replaces the previous entry)."""
+    file no longer lists are removed (the notice replaces the previous entry).
+
+    The listeners are told the days whose status really changed, compared day by day
+    with the calendar before the load: for a provisional year that is the holiday-law
+    calendar (its holidays and 补假), not Monday-Friday, so a 补假 day the notice does
+    not keep is reported and a holiday it merely confirms is not."""
     _require_editor(actor)
     if not source.strip():
         raise ValidationError({"source": "请填写依据（如国务院办公厅通知文号）"})
@@ -92,9 +119,9 @@ def calendar_load_schedule(
         messages = [e.message for e in schedule.errors] or ["文件中没有任何日期"]
         raise ValidationError({"file": messages})
     years = sorted(schedule.years)
+    before = _current_calendar()
     existing = {o.day: o for o in CalendarOverride.objects.filter(day__year__in=years)}
     created = updated = unchanged = 0
-    changed_days: set[dt.date] = set()
     listed = set()
     for entry in schedule.entries:
         listed.add(entry.day)
@@ -104,10 +131,7 @@ def calendar_load_schedule(
                 day=entry.day, is_working=entry.is_working, source=source, created_by=actor
             )
             created += 1
-            changed_days.add(entry.day)
         elif current.is_working != entry.is_working or current.source != source:
-            if current.is_working != entry.is_working:
-                changed_days.add(entry.day)
             current.is_working, current.source, current.created_by = entry.is_working, source, actor
             current.save()
             updated += 1
@@ -117,7 +141,6 @@ def calendar_load_schedule(
     if replace:
         stale = [day for day in existing if day not in listed]
         removed = CalendarOverride.objects.filter(day__in=stale).delete()[0]
-        changed_days.update(stale)
     for year in years:
         ScheduledYear.objects.update_or_create(
             year=year, defaults={"source": source, "loaded_by": actor}
@@ -129,5 +152,5 @@ def calendar_load_schedule(
         reason=source,
         after={"created": created, "updated": updated, "unchanged": unchanged, "removed": removed},
     )
-    _notify(changed_days | {d for d in listed if d.year in years and d not in existing})
+    _notify(_changed_days(before, _current_calendar(), years))
     return result

@@ -111,8 +111,10 @@ def test_package_years_derived_from_data():
         (D(2024, 10, 7), DayKind.HOLIDAY),  # National Day, Monday
         (D(2015, 9, 3), DayKind.HOLIDAY),  # one-off 70th anniversary holiday
         (D(2015, 9, 6), DayKind.MAKEUP_WORKDAY),
-        (D(2027, 1, 1), DayKind.WORKDAY),  # Friday in an unscheduled year: Mon-Fri rule
-        (D(2003, 10, 1), DayKind.WORKDAY),  # before the package's data: Mon-Fri rule
+        (D(2027, 1, 1), DayKind.HOLIDAY),  # 元旦 in an unscheduled year: the holiday law
+        (D(2027, 2, 9), DayKind.HOLIDAY),  # 补假 for 初一 (Saturday) in an unscheduled year
+        (D(2027, 2, 11), DayKind.WORKDAY),
+        (D(2003, 10, 1), DayKind.WORKDAY),  # before the package's data (and the law): Mon-Fri
     ],
 )
 def test_day_kind_real_calendar(day, kind):
@@ -391,9 +393,14 @@ def test_override_in_provisional_year():
     cal = WorkingDayCalendar(overrides={D(2027, 1, 1): False, D(2027, 2, 6): True})
     assert cal.day_kind(D(2027, 1, 1)) is DayKind.OVERRIDE_REST
     assert cal.day_kind(D(2027, 2, 6)) is DayKind.OVERRIDE_WORKDAY
-    assert CAL.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 1)
+    # 元旦 is a holiday under the law already; the override restates it.
+    assert CAL.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
     assert cal.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 4)
     assert cal.add_working_days(D(2027, 2, 5), 1) == D(2027, 2, 6)
+    # An override wins over the holiday law, both ways.
+    working_new_year = WorkingDayCalendar(overrides={D(2027, 1, 1): True, D(2027, 2, 9): True})
+    assert working_new_year.add_working_days(D(2026, 12, 31), 1) == D(2027, 1, 1)
+    assert working_new_year.add_working_days(D(2027, 2, 4), 1) == D(2027, 2, 9)
     # Overrides alone do not make a year scheduled.
     assert cal.is_provisional(D(2027, 1, 1))
     span = cal.explain_add_working_days(D(2026, 12, 31), 1)
@@ -426,7 +433,7 @@ def test_overrides_are_copied():
 
 
 def test_without_package_data():
-    cal = WorkingDayCalendar(use_package_data=False)
+    cal = WorkingDayCalendar(use_package_data=False, holiday_law=None)
     assert cal.known_years == frozenset()
     assert cal.day_kind(D(2025, 1, 28)) is DayKind.WORKDAY
     assert cal.day_kind(D(2025, 1, 26)) is DayKind.WEEKEND
@@ -445,11 +452,13 @@ def test_without_package_data():
 @needs_2027_unscheduled
 def test_span_into_unscheduled_year_is_provisional():
     span = CAL.explain_add_working_days(D(2026, 12, 28), 10)
-    # 12-29..31 (3), 2027-01-01 Fri (4), 01-04..08 (9), 01-11 (10): Mon-Fri rule in 2027.
-    assert span.end == D(2027, 1, 11)
+    # 12-29..31 (3), 2027-01-01 Fri is 元旦 under the holiday law, 01-04..08 (8),
+    # 01-11 (9), 01-12 (10).
+    assert span.end == D(2027, 1, 12)
     assert span.provisional is True
     assert span.provisional_years == (2027,)
-    assert CAL.is_span_provisional(D(2026, 12, 28), D(2027, 1, 11))
+    assert span.holidays == (D(2027, 1, 1),)
+    assert CAL.is_span_provisional(D(2026, 12, 28), D(2027, 1, 12))
 
 
 def test_span_within_scheduled_year_is_not_provisional():

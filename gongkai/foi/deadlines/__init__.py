@@ -56,6 +56,7 @@ from gongkai.core.workdays import WorkingDayCalendar, default_calendar
 from gongkai.foi.deadlines.counting import (
     due_date,
     merge,
+    near_holiday,
     paused_working_days,
     provisional_years,
     shaping_days,
@@ -325,6 +326,7 @@ def reply_deadline(
         days_left = cal.working_days_between(as_of, due)
     holidays, makeups = shaping_days(cal, start, due, paused)
     years = provisional_years(cal, start, max(due, as_of))
+    may_shift = near_holiday(cal, due) if years else ""
     pauses = tuple(
         PausePeriod(
             key=p.key,
@@ -349,6 +351,7 @@ def reply_deadline(
         holidays=holidays,
         makeups=makeups,
         years=years,
+        may_shift=may_shift,
     )
 
     running = state is DeadlineState.RUNNING
@@ -372,6 +375,7 @@ def reply_deadline(
         holidays=holidays,
         makeup_days=makeups,
         steps=steps,
+        may_shift=may_shift,
     )
 
 

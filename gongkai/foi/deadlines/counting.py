@@ -114,3 +114,16 @@ def provisional_years(
         return ()
     known = cal.known_years
     return tuple(y for y in range((start + _ONE_DAY).year, end.year + 1) if y not in known)
+
+
+# How close (calendar days) a provisional due date may be to a computed holiday before it
+# is marked "可能因调休变动": the notice's 调休 usually moves the weekend right before or
+# after the break, and may lengthen the break itself.
+SHIFT_WINDOW_DAYS = 7
+
+
+def near_holiday(cal: WorkingDayCalendar, due: datetime.date) -> str:
+    """The name of the holiday (computed from the holiday law) that a due date in a
+    provisional year lies within ``SHIFT_WINDOW_DAYS`` of, or ""."""
+    block = cal.provisional_holiday_near(due, SHIFT_WINDOW_DAYS)
+    return block.name if block else ""

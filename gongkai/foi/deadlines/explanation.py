@@ -33,7 +33,7 @@ def _dates(days: tuple[datetime.date, ...]) -> str:
 
 def _provisional_note(years: tuple[int, ...]) -> str:
     listed = "、".join(f"{y}年" for y in years)
-    return f"（暂定：{listed}节假日安排尚未公布，按周一至周五计算）"
+    return f"（暂定：{listed}节假日安排尚未公布，按《全国年节及纪念日放假办法》的节日和补假推算）"
 
 
 def explain(
@@ -50,6 +50,7 @@ def explain(
     holidays: tuple[datetime.date, ...],
     makeups: tuple[datetime.date, ...],
     years: tuple[int, ...],
+    may_shift: str = "",
 ) -> tuple[str, ...]:
     """Receipt/correction history, this period's pauses and extensions in date order,
     what shaped the date, then the result: one line per fact, citing the rule."""
@@ -74,6 +75,10 @@ def explain(
         shaping.append(f"调休上班日计入：{_dates(makeups)}")
     if shaping:
         steps.append("；".join(shaping))
+    if may_shift:
+        steps.append(
+            f"暂定的答复期限临近{may_shift}（7日内），国务院公布调休安排后可能提前或推后：可能因调休变动"
+        )
 
     note = _provisional_note(years) if years else ""
     if state is DeadlineState.PAUSED and days_left < 0:

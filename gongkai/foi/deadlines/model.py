@@ -102,6 +102,9 @@ class Deadline:
     it can still be (every open pause ended on ``as_of``), so "has the original deadline
     passed on ``as_of``" is answered correctly in both states. ``holidays`` and
     ``makeup_days`` explain the counted part of the period up to the (resumed) due date.
+    ``may_shift`` names the holiday (computed from the holiday law) that a provisional
+    (resumed) due date lies within a week of, where the State Council's 调休 can still move
+    it either way ("可能因调休变动"); empty otherwise.
     """
 
     state: DeadlineState
@@ -123,3 +126,4 @@ class Deadline:
     holidays: tuple[datetime.date, ...]
     makeup_days: tuple[datetime.date, ...]
     steps: tuple[str, ...] = field(repr=False)
+    may_shift: str = ""

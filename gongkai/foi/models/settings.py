@@ -19,6 +19,17 @@ class AgencyFoiSettings(models.Model):
         help_text="同一申请人在此期间内内容相似的申请将被标记为可能重复",
     )
 
+    letter_number_pattern = models.CharField(
+        "文号格式", max_length=100, default="{year}年依申请公开第{n}号",
+        help_text="告知文书的文号，{year} 为年度，{n} 为本机关当年顺序号（不留空号），"
+                  "如“青市监公开〔{year}〕{n}号”",
+    )
+    signoff_steps = models.JSONField(
+        "签发流程", default=list, blank=True,
+        help_text="答复和告知书出具前经过的环节：draft（承办科室拟稿）、check（办公室核稿）、"
+                  "sign_off（领导签发）；为空则由办公室直接出具",
+    )
+
     class Meta:
         verbose_name = "依申请公开设置"
         verbose_name_plural = "依申请公开设置"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.files.base import ContentFile
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from gongkai.core import clock
 from gongkai.core.errors import DomainError
 from gongkai.core.models import Role
-from gongkai.foi.models import AgencyFoiSettings, FoiRequest, Reply
+from gongkai.core.uploads import sha256_of, validate_upload
+from gongkai.foi.models import AgencyFoiSettings, DisclosedFile, FoiRequest, Reply
 from gongkai.foi.outcomes import REMEDY_TEMPLATE, REPLY_RULES, Outcome, ReplyType
 from gongkai.foi.services.requests import _locked, _not_in_future, _require, _transition
 from gongkai.foi.workflow import Action
@@ -25,6 +26,46 @@ def default_remedy(request: FoiRequest) -> str:
     )
     court = (settings and settings.court) or "有管辖权的人民法院"
     return REMEDY_TEMPLATE.format(review_body=review_body, court=court)
+
+
+def derive_outcome(reply_type: str, outcome: str | None = "") -> Outcome:
+    """The report row of a reply: fixed by the reply type where the type allows one
+    (国办公开办函〔2021〕30号; ``REPLY_RULES``), else the clerk's choice among the
+    type's own rows (the grounds of 不予公开)."""
+    reply_type = ReplyType(reply_type)
+    rule = REPLY_RULES[reply_type]
+    if outcome:
+        return Outcome(outcome)
+    if len(rule.outcomes) == 1:
+        return rule.outcomes[0]
+    allowed = "、".join(o.label for o in rule.outcomes)
+    raise DomainError(f"“{reply_type.label}”请选择办理结果：{allowed}")
+
+
+# What may be disclosed with a reply: judged by content (core.uploads), kept with its hash.
+DISCLOSED_FILE_KINDS = {"PDF", "JPEG", "PNG"}
+DISCLOSED_FILE_MAX_BYTES = 20 * 1024 * 1024
+
+
+def validate_disclosed_file(upload):
+    """The file's kind, or a DomainError in Chinese."""
+    try:
+        return validate_upload(upload, allowed=DISCLOSED_FILE_KINDS, max_bytes=DISCLOSED_FILE_MAX_BYTES)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0]) from None
+
+
+
+
+def _add_disclosed_files(*, actor, request: FoiRequest, files) -> list[DisclosedFile]:
+    added = []
+    for upload, display_name in files:
+        kind = validate_disclosed_file(upload)
+        added.append(DisclosedFile.objects.create(
+            request=request, file=upload, display_name=(display_name or upload.name).strip()[:200],
+            content_type=kind.content_type, size=upload.size, sha256=sha256_of(upload), added_by=actor,
+        ))
+    return added
 
 
 def validate_reply(
@@ -48,15 +89,18 @@ def validate_reply(
 
 @transaction.atomic
 def request_reply(
-    *, actor, request: FoiRequest, reply_type: str, outcome: str, content: str,
+    *, actor, request: FoiRequest, reply_type: str, content: str, outcome: str | None = "",
     replied_on: dt.date | None = None, legal_basis: str = "", responsible_agency: str = "",
-    responsible_agency_contact: str = "", remedy: str | None = None,
+    responsible_agency_contact: str = "", remedy: str | None = None, disclosed_files=(),
 ) -> Reply:
     """Reply to the request with a lawful type; the request is finished (closed_on) and
-    lands in one row of the annual report. The reply letter is generated and attached."""
+    lands in one row of the annual report (derived from the type where the type fixes
+    it). ``disclosed_files`` are (upload, display name) pairs sent with the reply. The
+    reply letter is generated and attached."""
     request = _locked(request, Action.REPLY)
     _require(actor, request, Role.OFFICE)
-    reply_type, outcome = ReplyType(reply_type), Outcome(outcome)
+    reply_type = ReplyType(reply_type)
+    outcome = derive_outcome(reply_type, outcome)
     replied_on = replied_on or clock.today()
     _not_in_future(replied_on, "答复日期")
     if request.received_on and replied_on < request.received_on:
@@ -73,12 +117,15 @@ def request_reply(
         responsible_agency_contact=responsible_agency_contact.strip(), remedy=remedy.strip(),
         created_by=actor,
     )
+    files = _add_disclosed_files(actor=actor, request=request, files=disclosed_files)
     request.closed_on, request.outcome = replied_on, outcome
     _transition(request, Action.REPLY, actor=actor, on=replied_on,
-                data={"reply_type": reply_type.value, "outcome": outcome.value},
+                data={"reply_type": reply_type.value, "outcome": outcome.value,
+                      **({"disclosed_files": len(files)} if files else {})},
                 save_fields=("closed_on", "outcome"),
-                audit_after={"reply_type": reply_type.value, "outcome": outcome.value})
-    from gongkai.foi.letters import build_reply_letter
+                audit_after={"reply_type": reply_type.value, "outcome": outcome.value,
+                             "disclosed_files": [f.sha256 for f in files]})
+    from gongkai.foi.services.letters import issue_reply_letter
 
-    reply.letter.save(f"{request.tracking_number}.docx", ContentFile(build_reply_letter(reply)), save=True)
+    issue_reply_letter(actor, reply)  # numbered DOCX and PDF; also sets reply.letter
     return reply

@@ -4,11 +4,16 @@ reply, delivery, archiving, withdrawal (条例 Art. 27–45)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from gongkai.core import audit, clock, permissions
 from gongkai.core.crypto import blind_index
@@ -22,6 +27,11 @@ from gongkai.foi.models import (
     Channel,
     Consultation,
     ConsultationParty,
+    Delivery,
+    DeliveryEmail,
+    DeliveryEmailState,
+    ExtensionRequest,
+    ExtensionState,
     FeeNotice,
     FoiEvent,
     FoiRequest,
@@ -29,7 +39,9 @@ from gongkai.foi.models import (
 )
 from gongkai.foi.outcomes import CLOSURE_OUTCOMES, ClosureReason
 from gongkai.foi.tracking import hash_secret, new_secret, new_tracking_number
-from gongkai.foi.workflow import Action, RequestStatus, next_status
+from gongkai.foi.workflow import Action, RequestStatus, allowed_actions, next_status
+
+logger = logging.getLogger(__name__)
 
 APPLICANT_KEY_PURPOSE = "foi.applicant"
 
@@ -59,10 +71,29 @@ def applicant_key(id_type: str, id_number: str) -> str:
 
 # --- helpers --------------------------------------------------------------------------
 
+# Set while ``foi.services.signoff`` issues a signed-off letter: (leader pk, request pk).
+_issuing_signed: ContextVar[tuple[int, int] | None] = ContextVar("foi_issuing_signed", default=None)
+
+
+@contextmanager
+def issuing_signed_letter(*, actor, request: FoiRequest):
+    """The signing leader issues the letter they signed off, through the office's own
+    service, for this one request only: the office's steps stay the office's."""
+    token = _issuing_signed.set((actor.pk, request.pk))
+    try:
+        yield
+    finally:
+        _issuing_signed.reset(token)
+
+
 def _require(actor, request: FoiRequest, *roles: Role) -> None:
     # Platform administrators run the platform, not the cases (foi.permissions).
-    if not permissions.has_role(actor, request.agency, *roles):
-        raise PermissionDenied("您无权办理该申请")
+    if permissions.has_role(actor, request.agency, *roles):
+        return
+    if (Role.OFFICE in roles and _issuing_signed.get() == (getattr(actor, "pk", None), request.pk)
+            and permissions.has_role(actor, request.agency, Role.LEADER)):
+        return
+    raise PermissionDenied("您无权办理该申请")
 
 
 def _not_in_future(on: dt.date, what: str) -> None:
@@ -252,8 +283,14 @@ def request_ask_correction(*, actor, request: FoiRequest, items: list[str], corr
         )
     if correct_by <= on:
         raise DomainError("补正期限应晚于告知日期，给申请人合理的补正时间")
+    from gongkai.foi.models import LetterKind
+    from gongkai.foi.services.letters import issue_letter
+
+    letter = issue_letter(actor=actor, request=request, kind=LetterKind.CORRECTION, on=on,
+                          fields={"items": items, "correct_by": correct_by})
     _transition(request, Action.REQUEST_CORRECTION, actor=actor, on=on,
-                data={"items": items, "correct_by": correct_by.isoformat()})
+                data={"items": items, "correct_by": correct_by.isoformat(),
+                      "document_number": letter.document_number})
     return request
 
 
@@ -303,9 +340,17 @@ def request_start_consultation(*, actor, request: FoiRequest, party_kind: str, p
         request=request, party_kind=party_kind, party_name=party_name.strip(), sent_on=sent_on,
         answer_due_on=due,
     )
+    letter = None
+    if party_kind == ConsultationParty.THIRD_PARTY:  # Art. 32: in writing, to the third party
+        from gongkai.foi.models import LetterKind
+        from gongkai.foi.services.letters import issue_letter
+
+        letter = issue_letter(actor=actor, request=request, kind=LetterKind.CONSULTATION, on=sent_on,
+                              consultation=consultation)
     _transition(request, Action.START_CONSULTATION, actor=actor, on=sent_on,
                 data={"consultation_id": consultation.pk, "party_kind": party_kind,
-                      "party": consultation.party_name})
+                      "party": consultation.party_name,
+                      **({"document_number": letter.document_number} if letter else {})})
     return consultation
 
 
@@ -333,32 +378,112 @@ def request_end_consultation(*, actor, consultation: Consultation, ended_on: dt.
 
 # --- extension (Art. 33(2)) --------------------------------------------------------------
 
-@transaction.atomic
-def request_extend(*, actor, request: FoiRequest, days: int, reason: str,
-                   decided_on: dt.date | None = None) -> FoiRequest:
-    """Extend the reply deadline by at most 20 working days, approved by the head of the
-    disclosure office (a leader in gongkai's roles), decided and notified before the
-    original deadline."""
-    request = _locked(request, Action.EXTEND)
+def _extend(*, actor, request: FoiRequest, extension: ExtensionRequest, decided_on: dt.date) -> FoiEvent:
+    """Record the extension of the reply deadline (the request's ``extend`` event): at
+    most 20 working days in all, approved by the head of the disclosure office (a leader
+    in gongkai's roles), decided before the original deadline. Private on purpose: an
+    extension is asked for (``extension_request``) and approved by the leader
+    (``extension_approve``), never made without a request; no view or service reaches
+    this otherwise. Runs inside ``extension_approve``'s transaction, on the locked request."""
     _require(actor, request, Role.LEADER)
-    decided_on = decided_on or clock.today()
+    next_status(request.status, Action.EXTEND)
     _not_in_future(decided_on, "延期决定日期")
-    if not reason.strip():
+    if not extension.reason.strip():
         raise DomainError("延期答复必须说明理由")
-    deadline = current_deadline(request, as_of=decided_on)
+    _check_extension(request, days=extension.days, on=decided_on)
+    return _transition(request, Action.EXTEND, actor=actor, on=decided_on, reason=extension.reason,
+                       data={"days": extension.days, "extension_request_id": extension.pk},
+                       audit_after={"days": extension.days})
+
+
+def _check_extension(request: FoiRequest, *, days: int, on: dt.date) -> None:
+    """条例第三十三条第二款: at most 20 working days in all, decided by the original
+    deadline."""
+    deadline = current_deadline(request, as_of=on)
     if not 1 <= days <= deadlines.extension_days_left(deadline):
         raise DomainError(
             f"延长期限最长不得超过{deadlines.MAX_EXTENSION_DAYS}个工作日（第三十三条第二款），"
             f"已延长{deadline.extension_days}个工作日"
         )
-    if deadline.original_due_on is None or decided_on > deadline.original_due_on:
+    if deadline.original_due_on is None or on > deadline.original_due_on:
         raise DomainError(
             "延期须在原答复期限届满前决定并告知申请人（第三十三条第二款）"
             + (f"，原期限为{deadline.original_due_on.isoformat()}" if deadline.original_due_on else "")
         )
-    _transition(request, Action.EXTEND, actor=actor, on=decided_on, reason=reason,
-                data={"days": days}, audit_after={"days": days})
-    return request
+
+
+def _may_ask_extension(actor, request: FoiRequest) -> None:
+    from gongkai.foi.permissions import can_request_extension
+
+    if not can_request_extension(actor, request):
+        raise PermissionDenied("只有本机关公开办或承办科室信息员可以申请延期")
+
+
+@transaction.atomic
+def extension_request(*, actor, request: FoiRequest, days: int, reason: str) -> ExtensionRequest:
+    """Ask the leader to extend the reply deadline (条例第三十三条第二款): the office or
+    the assigned department's officer, with the days and the reason, while the original
+    deadline has not passed. One request at a time awaits a decision."""
+    request = _locked(request, Action.REQUEST_EXTENSION)
+    _may_ask_extension(actor, request)
+    if not reason.strip():
+        raise DomainError("申请延期必须说明理由")
+    if request.extension_requests.filter(state=ExtensionState.REQUESTED).exists():
+        raise DomainError("本申请已有待审批的延期申请，请等待领导审批")
+    _check_extension(request, days=days, on=clock.today())
+    ext = ExtensionRequest.objects.create(
+        request=request, days=days, reason=reason.strip(), requested_by=actor, requested_at=clock.now())
+    _transition(request, Action.REQUEST_EXTENSION, actor=actor, on=clock.today(), reason=ext.reason,
+                data={"extension_request_id": ext.pk, "days": days}, audit_after={"days": days})
+    return ext
+
+
+def _pending_extension(actor, ext: ExtensionRequest) -> tuple[FoiRequest, ExtensionRequest]:
+    request = _locked(ext.request)
+    _require(actor, request, Role.LEADER)
+    ext = ExtensionRequest.objects.select_for_update().get(pk=ext.pk)
+    if ext.state != ExtensionState.REQUESTED:
+        raise DomainError(f"该延期申请已审批（{ext.get_state_display()}），不能再次审批")
+    return request, ext
+
+
+@transaction.atomic
+def extension_approve(*, actor, extension: ExtensionRequest, decided_on: dt.date | None = None,
+                      note: str = "") -> ExtensionRequest:
+    """The leader approves (条例第三十三条第二款): the request's ``extend`` event, on or
+    before the original deadline, within the 20 working days."""
+    request, ext = _pending_extension(actor, extension)
+    next_status(request.status, Action.EXTEND)
+    decided_on = decided_on or clock.today()
+    if decided_on < timezone.localdate(ext.requested_at):
+        raise DomainError("批准延期的日期不能早于申请延期的日期")
+    # The leader decides here and now: a back date cannot carry an approval recorded after
+    # the original deadline back before it (第三十三条第二款).
+    _check_extension(request, days=ext.days, on=clock.today())
+    event = _extend(actor=actor, request=request, extension=ext, decided_on=decided_on)
+    ext.state, ext.decided_by, ext.decided_on, ext.decision_note = (
+        ExtensionState.APPROVED, actor, decided_on, note.strip())
+    ext.save(update_fields=["state", "decided_by", "decided_on", "decision_note"])
+    # The applicant is told in writing (延期答复告知书), in the same transaction.
+    from gongkai.foi.services.letters import issue_extension_notice
+
+    issue_extension_notice(actor, request, event)
+    return ext
+
+
+@transaction.atomic
+def extension_refuse(*, actor, extension: ExtensionRequest, note: str) -> ExtensionRequest:
+    """The leader does not agree: the deadline stays as it is."""
+    request, ext = _pending_extension(actor, extension)
+    next_status(request.status, Action.REFUSE_EXTENSION)
+    if not note.strip():
+        raise DomainError("不同意延期请说明理由")
+    ext.state, ext.decided_by, ext.decided_on, ext.decision_note = (
+        ExtensionState.REFUSED, actor, clock.today(), note.strip())
+    ext.save(update_fields=["state", "decided_by", "decided_on", "decision_note"])
+    _transition(request, Action.REFUSE_EXTENSION, actor=actor, on=clock.today(), reason=ext.decision_note,
+                data={"extension_request_id": ext.pk, "days": ext.days})
+    return ext
 
 
 # --- fees (Art. 42) ----------------------------------------------------------------------
@@ -399,8 +524,13 @@ def request_send_fee_notice(*, actor, request: FoiRequest, scale: str, pages: in
         sent_on=sent_on,
         pay_by=deadlines.fee_payment_deadline(sent_on, get_working_day_calendar()),
     )
+    from gongkai.foi.models import LetterKind
+    from gongkai.foi.services.letters import issue_letter
+
+    letter = issue_letter(actor=actor, request=request, kind=LetterKind.FEE, on=sent_on, fee_notice=notice)
     _transition(request, Action.SEND_FEE_NOTICE, actor=actor, on=sent_on,
-                data={"fee_notice_id": notice.pk, "amount": str(notice.amount)},
+                data={"fee_notice_id": notice.pk, "amount": str(notice.amount),
+                      "document_number": letter.document_number},
                 audit_after={"amount": str(notice.amount)})
     return notice
 
@@ -469,17 +599,101 @@ def request_withdraw(*, actor, request: FoiRequest, reason: str, on: dt.date | N
                   reason=reason, on=on)
 
 
+# A delivery e-mail queued this recently and not yet sent is taken to be on its way: the
+# office may not queue another (a double click would send the applicant two mails).
+EMAIL_SEND_WINDOW = dt.timedelta(minutes=10)
+
+
 @transaction.atomic
-def request_deliver(*, actor, request: FoiRequest, delivered_on: dt.date, method: str,
+def request_deliver(*, actor, request: FoiRequest, method: str, delivered_on: dt.date | None = None,
                     note: str = "") -> FoiRequest:
+    """送达: the reply reached the applicant by ``method`` on ``delivered_on`` (today
+    if not given).
+
+    By e-mail the step only queues the mail (``DeliveryEmail``, with its Message-ID) in
+    this transaction; the mail is sent once it commits, and then the request is recorded
+    as delivered, dated the day the mail went out, or the failure is recorded in its
+    history (``_deliver_by_email_after_commit``). The date of an e-mail delivery is
+    therefore the sending day: another ``delivered_on`` is refused."""
     request = _locked(request, Action.DELIVER)
     _require(actor, request, Role.OFFICE)
+    if method == Delivery.EMAIL:
+        if delivered_on is not None and delivered_on != clock.today():
+            raise DomainError("电子邮件送达以邮件发出之日为送达日期，不能填写其他日期")
+        _queue_delivery_email(actor=actor, request=request, note=note)
+        return request
+    delivered_on = delivered_on or clock.today()
     _not_in_future(delivered_on, "送达日期")
     if delivered_on < request.closed_on:
         raise DomainError("送达日期不能早于答复日期")
-    _transition(request, Action.DELIVER, actor=actor, on=delivered_on, reason=note,
-                data={"method": method})
+    _transition(request, Action.DELIVER, actor=actor, on=delivered_on, reason=note, data={"method": method})
     return request
+
+
+def _queue_delivery_email(*, actor, request: FoiRequest, note: str) -> DeliveryEmail:
+    from gongkai.foi.delivery import prepare_delivery_email
+
+    on_its_way = request.delivery_emails.filter(
+        state=DeliveryEmailState.QUEUED, queued_at__gt=clock.now() - EMAIL_SEND_WINDOW).first()
+    if on_its_way is not None:
+        raise DomainError(f"送达邮件已于{timezone.localtime(on_its_way.queued_at):%H:%M}提交发送，尚无发送结果；"
+                          "请稍后刷新页面查看，不要重复发送")
+    prepared = prepare_delivery_email(request)  # refuses without an address or a readable file
+    outbox = DeliveryEmail.objects.create(
+        request=request, message_id=prepared.message_id, attached=prepared.attached,
+        link_sent=bool(prepared.link), note=note, queued_by=actor, queued_at=clock.now())
+    audit.record(actor=actor, action="foi.delivery_email.queue", obj=request, agency=request.agency,
+                 reason=note, after={"delivery_email_id": outbox.pk, "message_id": outbox.message_id,
+                                     "attached": outbox.attached, "link_sent": outbox.link_sent})
+    transaction.on_commit(functools.partial(_deliver_by_email_after_commit, outbox.pk, prepared))
+    return outbox
+
+
+def _deliver_by_email_after_commit(outbox_pk: int, prepared) -> None:
+    """Send the queued mail, then record what happened. A failure to record (after the
+    mail went) is logged; the row stays ``queued`` with its Message-ID, which the office's
+    page shows as "result unknown"."""
+    from gongkai.foi.delivery import send_delivery_email
+
+    error = send_delivery_email(prepared)
+    try:
+        delivery_email_record_result(outbox_pk, error=error)
+    except Exception:
+        logger.exception("the result of delivery e-mail %s could not be recorded", prepared.message_id)
+
+
+@transaction.atomic
+def delivery_email_record_result(outbox_pk: int, *, error: str = "") -> DeliveryEmail:
+    """Record the send of a queued delivery e-mail, as the office member who queued it:
+    sent, the request's ``deliver`` event dated today (the sending day) with the
+    Message-ID; failed (``error`` says how), an event in the request's history and its
+    audit entry, and the request stays undelivered so the office can send again or
+    deliver another way. A result already recorded is left as it is."""
+    outbox = DeliveryEmail.objects.select_for_update().get(pk=outbox_pk)
+    request = _locked(outbox.request)
+    if outbox.state != DeliveryEmailState.QUEUED:
+        return outbox
+    actor, today = outbox.queued_by, clock.today()
+    outbox.finished_at = clock.now()
+    data = {"method": Delivery.EMAIL.value, "message_id": outbox.message_id, "delivery_email_id": outbox.pk}
+    if error:
+        outbox.state, outbox.error = DeliveryEmailState.FAILED, error[:200]
+        outbox.save(update_fields=["state", "error", "finished_at"])
+        _record(request, action=Action.DELIVERY_EMAIL_FAILED, actor=actor, on=today,
+                reason=f"电子邮件发送失败（{outbox.error}），未送达", data={**data, "error": outbox.error},
+                from_status=request.status, audit_after={"message_id": outbox.message_id, "error": outbox.error})
+        return outbox
+    outbox.state = DeliveryEmailState.SENT
+    outbox.save(update_fields=["state", "finished_at"])
+    if Action.DELIVER in allowed_actions(request.status):
+        _transition(request, Action.DELIVER, actor=actor, on=today, reason=outbox.note,
+                    data={**data, "attached": outbox.attached, "link_sent": outbox.link_sent},
+                    audit_after={"method": Delivery.EMAIL.value, "message_id": outbox.message_id})
+    else:  # delivered another way meanwhile: the mail is on record all the same
+        audit.record(actor=actor, action="foi.delivery_email.sent", obj=request, agency=request.agency,
+                     after={"delivery_email_id": outbox.pk, "message_id": outbox.message_id,
+                            "status": request.status})
+    return outbox
 
 
 @transaction.atomic

@@ -21,7 +21,8 @@ from gongkai.foi.letters import required_placeholders, validate_template_body
 from gongkai.foi.models import AgencyFoiSettings, ReplyTemplate
 from gongkai.foi.outcomes import ReplyType
 
-SETTINGS_FIELDS = ("review_body", "court", "fee_notice_pauses_clock", "duplicate_window_days")
+SETTINGS_FIELDS = ("review_body", "court", "fee_notice_pauses_clock", "duplicate_window_days",
+                   "letter_number_pattern", "signoff_steps")
 DUPLICATE_WINDOW_DAYS = (1, 3650)
 
 
@@ -116,6 +117,17 @@ def reply_template_reset(*, actor, agency: Agency | None, reply_type: ReplyType 
     template.delete()
 
 
+def signoff_steps_value(steps) -> list[str]:
+    """The sign-off steps to store, in their fixed order (拟稿 → 核稿 → 签发); an unknown step
+    is refused rather than silently dropped."""
+    from gongkai.foi.models.signoff import SignoffStep
+
+    chosen = {str(step) for step in steps or ()}
+    if unknown := chosen - {step.value for step in SignoffStep}:
+        raise DomainError(f"未知的签发环节：{'、'.join(sorted(unknown))}")
+    return [step.value for step in SignoffStep if step.value in chosen]
+
+
 @transaction.atomic
 def foi_settings_save(*, actor, agency: Agency, **fields) -> AgencyFoiSettings:
     """Change the agency's settings (any of ``SETTINGS_FIELDS``); the others keep their
@@ -127,6 +139,13 @@ def foi_settings_save(*, actor, agency: Agency, **fields) -> AgencyFoiSettings:
     window = fields.get("duplicate_window_days")
     if window is not None and not low <= window <= high:
         raise DomainError(f"重复申请比对期间应在{low}至{high}天之间")
+    if "letter_number_pattern" in fields:
+        from gongkai.foi.letters.numbering import pattern_problems
+
+        if problems := pattern_problems(fields["letter_number_pattern"]):
+            raise DomainError("；".join(problems))
+    if "signoff_steps" in fields:
+        fields["signoff_steps"] = signoff_steps_value(fields["signoff_steps"])
     settings, created = AgencyFoiSettings.objects.select_for_update().get_or_create(agency=agency)
     before = {name: getattr(settings, name) for name in SETTINGS_FIELDS}
     for name, value in fields.items():

@@ -618,11 +618,59 @@ def test_extension_and_pause_combine():
 def test_deadline_in_an_unscheduled_year_is_provisional():
     result = deadline(received(D(2026, 12, 15)), as_of=D(2026, 12, 15))
 
-    # Mon-Fri only in 2027, so 1 January 2027 (Friday) is counted for now.
-    assert result.due_on == D(2027, 1, 12)
+    # No 2027 schedule: the holiday law makes 1 January 2027 (Friday, 元旦) a rest day.
+    assert result.due_on == D(2027, 1, 13)
     assert result.provisional
     assert result.provisional_years == (2027,)
-    assert "暂定：2027年节假日安排尚未公布，按周一至周五计算" in result.steps[-1]
+    assert result.holidays == (D(2027, 1, 1),)
+    assert "暂定：2027年节假日安排尚未公布，按《全国年节及纪念日放假办法》的节日和补假推算" in (
+        result.steps[-1])
+    # 13 January is 12 days after 元旦: far enough from it not to be moved by the 调休.
+    assert result.may_shift == ""
+
+
+@needs_2027_unscheduled
+@pytest.mark.parametrize(
+    "received_on,due_on,may_shift",
+    [
+        # 春节 5-8 February 2027 (除夕 to 初三) with 补假 9-10 February: due the day after.
+        (D(2027, 1, 8), D(2027, 2, 11), "春节"),
+        # Counting across the same break but landing two weeks after it.
+        (D(2027, 1, 20), D(2027, 2, 23), ""),
+        # Due the day before 国庆节 (1-3 October, 补假 4-5 October).
+        (D(2027, 9, 1), D(2027, 9, 30), "国庆节"),
+        # Due 5 days after 元旦 2027, then 10 days after it (outside the week).
+        (D(2026, 12, 8), D(2027, 1, 6), "元旦"),
+        (D(2026, 12, 11), D(2027, 1, 11), ""),
+    ],
+)
+def test_provisional_due_date_near_a_holiday_may_shift(received_on, due_on, may_shift):
+    result = deadline(received(received_on), as_of=received_on)
+
+    assert result.due_on == due_on
+    assert result.provisional
+    assert result.may_shift == may_shift
+    assert any("可能因调休变动" in step for step in result.steps) is bool(may_shift)
+
+
+@needs_2027_unscheduled
+def test_paused_deadline_near_a_holiday_may_shift_and_a_schedule_ends_it():
+    events = [received(D(2027, 1, 8)), pause_started(D(2027, 1, 8))]
+
+    paused = deadline(*events, as_of=D(2027, 1, 8))
+    assert paused.due_on_if_resumed_today == D(2027, 2, 11)
+    assert paused.may_shift == "春节"
+
+    final = deadline(*events, as_of=D(2027, 1, 8),
+                     calendar=WorkingDayCalendar(scheduled_years=[2027]))
+    assert not final.provisional and final.may_shift == ""
+
+
+def test_overdue_date_in_a_scheduled_year_does_not_shift():
+    # Due 30 November 2026 (scheduled); as of January 2027 the count is provisional, but
+    # the due date itself cannot move.
+    walked = deadline(received(D(2026, 11, 2)), as_of=D(2027, 1, 5))
+    assert walked.may_shift == ""
 
 
 @needs_2027_unscheduled

@@ -9,19 +9,24 @@ import docx
 import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
+from pypdf import PdfReader
 
 from gongkai.core.tests.helpers import at
 from gongkai.foi import letters
 from gongkai.foi.letters import (
     ReplyTemplateError,
-    build_reply_letter,
+    build_docx,
     chinese_date,
     default_templates,
     render_reply_text,
+    reply_letter,
+    reply_text,
     template_for,
     validate_template_body,
+    without_repeats,
 )
-from gongkai.foi.models import ReplyTemplate
+from gongkai.foi.letters import replies as reply_templates
+from gongkai.foi.models import Letter, LetterKind, Reply, ReplyTemplate
 from gongkai.foi.outcomes import REPLY_RULES, ReplyType
 from gongkai.foi.services.replies import request_reply
 from gongkai.foi.services.requests import ApplicantData, request_register
@@ -82,6 +87,19 @@ def open_letter(data: bytes):
     return docx.Document(io.BytesIO(data))
 
 
+def issued_docx(made: Reply) -> bytes:
+    """The reply letter as issued with the reply (the stored DOCX of its ``Letter``)."""
+    issued = Letter.objects.get(request=made.request, kind=LetterKind.REPLY)
+    with issued.docx.open("rb") as stored:
+        return stored.read()
+
+
+def rebuilt_docx(made: Reply) -> bytes:
+    """The reply letter laid out again from the reply, under the number it was issued with."""
+    issued = Letter.objects.get(request=made.request, kind=LetterKind.REPLY)
+    return build_docx(reply_letter(made, document_number=issued.document_number))
+
+
 def texts(document) -> list[str]:
     return [p.text for p in document.paragraphs]
 
@@ -107,13 +125,16 @@ def test_every_reply_type_gets_a_complete_letter_attached_to_the_reply(reply, re
     text = "\n".join(paragraphs)
 
     title = default_templates()[reply_type][0]
-    assert paragraphs[0] == title
-    assert f"（申请编号：{made.request.tracking_number}）" in paragraphs
-    assert paragraphs[3] == "李四："
+    issued = Letter.objects.get(request=made.request, kind=LetterKind.REPLY)
+    assert paragraphs[:5] == [title, "2025年依申请公开第1号", f"（申请编号：{made.request.tracking_number}）",
+                              "", "李四："]
+    assert issued.document_number == "2025年依申请公开第1号" and issued.title == title
+    assert issued.docx.name == made.letter.name and issued.pdf.name.endswith(".pdf")
     assert "本机关于2025年1月24日收到您提出的政府信息公开申请" in text
     assert "“2024年度食品安全监督抽检结果”" in text
     assert "经查，具体情况见下。" in paragraphs
-    assert paragraphs[-2:] == ["测试市市场监督管理局", "2025年2月10日"]
+    assert paragraphs[-3:] == ["（盖章）", "测试市市场监督管理局", "2025年2月10日"]
+    assert text.count("李四：") == 1  # the template's salutation is the addressee line
     assert ("如对本答复不服" in text) is rule.refusal
     if rule.refusal:
         assert made.remedy in paragraphs
@@ -146,14 +167,15 @@ def test_every_default_letter_cites_its_article(reply_type):
 
 
 def test_letter_is_a4_with_centred_bold_title_and_east_asian_font_on_every_run(reply):
-    document = open_letter(build_reply_letter(reply(ReplyType.DISCLOSED)))
+    document = open_letter(issued_docx(reply(ReplyType.DISCLOSED)))
 
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     title = document.paragraphs[0]
     assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER
     assert all(run.bold for run in title.runs)
-    assert [p.alignment for p in document.paragraphs[-2:]] == [WD_ALIGN_PARAGRAPH.RIGHT] * 2
+    assert [p.alignment for p in document.paragraphs[-3:]] == [WD_ALIGN_PARAGRAPH.RIGHT] * 3
+    assert document.paragraphs[1].alignment == WD_ALIGN_PARAGRAPH.CENTER  # 文号 under the title
     runs = [run for p in document.paragraphs for run in p.runs]
     assert runs
     for run in runs:
@@ -162,7 +184,7 @@ def test_letter_is_a4_with_centred_bold_title_and_east_asian_font_on_every_run(r
 
 def test_the_same_reply_gives_the_same_bytes(reply):
     made = reply(ReplyType.NOT_DISCLOSED)
-    assert build_reply_letter(made) == build_reply_letter(made)
+    assert rebuilt_docx(made) == rebuilt_docx(made) == issued_docx(made)
 
 
 def test_decision_of_several_lines_becomes_several_paragraphs(reply):
@@ -183,7 +205,9 @@ def test_lines_whose_values_are_missing_are_left_out(reply, bureau):
     made.request.agency.refresh_from_db()
     _, paragraphs = render_reply_text(made)
     assert "如有疑问，请与本机关联系，联系电话：0571-12345678。" in paragraphs
-    assert "如您选择当面领取，请携带有效身份证件至本机关领取，地址：测试市人民路1号。" in paragraphs
+    # The applicant chose post: the letter says post, and nothing about pickup.
+    assert "本机关将以邮寄方式将上述政府信息寄送至您在申请中提供的通信地址，请注意查收。" in paragraphs
+    assert not any("领取" in p for p in paragraphs)
 
 
 def test_received_and_reply_dates_are_written_in_chinese():
@@ -267,23 +291,122 @@ def _without(text: str, reply_type: ReplyType) -> str:
 
 
 def test_loader_rejects_a_template_set_missing_a_type(monkeypatch):
-    real = letters._read_templates_text()
-    monkeypatch.setattr(letters, "_read_templates_text", lambda: _without(real, ReplyType.REPEAT))
+    real = reply_templates._read_templates_text()
+    monkeypatch.setattr(reply_templates, "_read_templates_text", lambda: _without(real, ReplyType.REPEAT))
     with pytest.raises(ReplyTemplateError, match=r"\[repeat\].*missing"):
         default_templates()
 
 
 def test_loader_rejects_a_refusal_without_the_remedy(monkeypatch):
-    real = letters._read_templates_text()
+    real = reply_templates._read_templates_text()
     start = real.index("[not_this_agency]")
     broken = real[:start] + real[start:].replace("{remedy}\n", "", 1)
-    monkeypatch.setattr(letters, "_read_templates_text", lambda: broken)
+    monkeypatch.setattr(reply_templates, "_read_templates_text", lambda: broken)
     with pytest.raises(ReplyTemplateError, match=r"\[not_this_agency\].*\{remedy\}"):
         default_templates()
 
 
 def test_loader_rejects_an_unknown_type():
-    real = letters._read_templates_text()
+    real = reply_templates._read_templates_text()
     with pytest.raises(ReplyTemplateError, match="unknown reply type.*withheld"):
         letters.parse_templates(real + '\n[withheld]\ntitle = "x"\nbody = "{content}"\n')
 
+
+
+# --- delivery, repeats, remedies, the issued letter -----------------------------------------
+
+DELIVERY_SENTENCES = {
+    "email": "本机关将通过电子邮件将上述政府信息发送至您在申请中提供的电子邮箱，请注意查收。",
+    "post": "本机关将以邮寄方式将上述政府信息寄送至您在申请中提供的通信地址，请注意查收。",
+    "pickup": "请您携带有效身份证件，在工作时间到本机关领取上述政府信息。",
+    "online": "您可以凭申请编号和查询码登录本平台的申请查询页面，查看并下载上述政府信息。",
+}
+
+
+@pytest.mark.parametrize("delivery", list(DELIVERY_SENTENCES))
+def test_only_the_way_the_applicant_chose_is_described(reply, received, bureau, delivery):
+    bureau.address = "测试市人民路1号"
+    bureau.save()
+    received.delivery = delivery
+    received.save(update_fields=["delivery"])
+    for reply_type in (ReplyType.DISCLOSED, ReplyType.PARTIALLY_DISCLOSED):
+        _, paragraphs = render_reply_text(Reply(request=received, reply_type=reply_type, replied_on=REPLIED_ON,
+                                                content="见附件。", legal_basis=LEGAL_BASIS, remedy="（救济）"))
+        assert DELIVERY_SENTENCES[delivery] in paragraphs
+        others = [s for way, s in DELIVERY_SENTENCES.items() if way != delivery]
+        assert not any(s in p for s in others for p in paragraphs)
+        assert ("领取地址：测试市人民路1号。" in paragraphs) is (delivery == "pickup")
+        assert not any("如您选择" in p for p in paragraphs)
+
+
+def test_an_agency_template_with_the_old_pickup_line_still_renders_with_the_chosen_way(reply, bureau):
+    ReplyTemplate.objects.create(
+        agency=bureau, reply_type=ReplyType.DISCLOSED, title="告知书",
+        body="{applicant}：\n{content}\n如您选择当面领取，请携带有效身份证件至本机关领取，地址：{agency_address}。\n特此告知。",
+    )
+    made = reply(ReplyType.DISCLOSED)  # the applicant chose post
+    paragraphs = texts(open_letter(made.letter.open("rb").read()))
+    assert DELIVERY_SENTENCES["post"] in paragraphs
+    assert not any("当面领取" in p for p in paragraphs)
+
+
+def test_the_clerk_does_not_repeat_the_template(reply):
+    made = reply(ReplyType.DISCLOSED, content=(
+        "经审查，您所申请的政府信息属于可以公开的政府信息，现答复如下：\n"
+        "一、2024年度抽检结果见附件一。\n二、抽检不合格产品的处置情况见附件二。\n特此告知。"))
+    text = reply_text(made)
+    assert sum("属于可以公开的政府信息" in p for p in text.paragraphs) == 1
+    assert text.paragraphs.count("特此告知。") == 1
+    assert "一、2024年度抽检结果见附件一。" in text.paragraphs
+    assert "二、抽检不合格产品的处置情况见附件二。" in text.paragraphs
+    assert text.dropped == ["经审查，您所申请的政府信息属于可以公开的政府信息，现答复如下：", "特此告知。"]
+
+
+def test_the_clerks_own_words_are_kept_even_where_they_share_a_phrase(reply):
+    made = reply(ReplyType.NOT_DISCLOSED, content="经查，具体情况见下。该文件系内部会议纪要。")
+    _, paragraphs = render_reply_text(made)
+    assert "经查，具体情况见下。该文件系内部会议纪要。" in paragraphs
+
+
+@pytest.mark.parametrize("text, fixed, kept, dropped", [
+    ("经审查，您所申请的政府信息属于可以公开的政府信息。见附件。",
+     "经审查，您所申请的政府信息属于可以公开的政府信息。", "见附件。", 1),
+    ("经 审 查, 您所申请的政府信息属于可以公开的政府信息. 见附件。",
+     "经审查，您所申请的政府信息属于可以公开的政府信息。", "见附件。", 1),
+    ("见附件。", "经审查，您所申请的政府信息属于可以公开的政府信息。", "见附件。", 0),
+])
+def test_repeats_are_found_without_regard_to_punctuation_and_spaces(text, fixed, kept, dropped):
+    result, gone = without_repeats(text, fixed)
+    assert result == kept and len(gone) == dropped
+
+
+def test_the_remedy_typed_by_the_clerk_is_never_dropped(reply, bureau):
+    typed = "如对本答复不服，可以自收到本答复之日起六十日内向测试市人民政府申请行政复议。"
+    made = reply(ReplyType.NOT_DISCLOSED, remedy=typed)
+    assert typed in render_reply_text(made)[1]
+    # An agency's older template without {remedy} (saved before the check) still prints it.
+    ReplyTemplate.objects.create(agency=bureau, reply_type=ReplyType.NOT_DISCLOSED, title="告知书",
+                                 body="{applicant}：\n{content}\n{legal_basis}\n特此告知。")
+    _, paragraphs = render_reply_text(made)
+    assert paragraphs[-2:] == [typed, "特此告知。"]
+
+
+def test_the_issued_reply_letter_has_number_seal_agency_date_and_a_pdf_with_the_text(reply):
+    made = reply(ReplyType.NOT_DISCLOSED)
+    issued = Letter.objects.get(request=made.request)
+    with issued.pdf.open("rb") as stored:
+        pdf = PdfReader(io.BytesIO(stored.read()))
+    text = "".join("".join(page.extract_text().split()) for page in pdf.pages)
+    for line in ("政府信息不予公开告知书", "2025年依申请公开第1号", "李四：", "经查，具体情况见下。",
+                 "（盖章）", "测试市市场监督管理局", "2025年2月10日", made.remedy):
+        assert "".join(line.split()) in text, line
+    assert issued.paragraphs == render_reply_text(made)[1][1:]  # without the salutation line
+    assert rebuilt_docx(made) == issued_docx(made)
+    assert "2025年依申请公开第1号" in texts(open_letter(issued_docx(made)))
+
+
+def test_a_refusal_without_a_stored_remedy_still_names_the_default_remedies(reply):
+    made = reply(ReplyType.DOES_NOT_EXIST)
+    made.remedy = ""  # e.g. a reply stored before remedies were required
+    _, paragraphs = render_reply_text(made)
+    assert any(p.startswith("如对本答复不服") and "测试市人民政府办公室" in p for p in paragraphs)

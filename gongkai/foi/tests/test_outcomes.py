@@ -133,3 +133,51 @@ def test_the_default_remedy_names_the_review_body_and_the_court(register, office
     request = register(D(2025, 3, 3))
     remedy = replies.default_remedy(request)
     assert "测试市人民政府" in remedy and "测试市滨河区人民法院" in remedy and "六十日" in remedy
+
+
+# --- the outcome derived from the reply type ---------------------------------------------------
+
+FIXED = [rt for rt, rule in REPLY_RULES.items() if len(rule.outcomes) == 1]
+
+
+@pytest.mark.parametrize("reply_type", FIXED, ids=[rt.value for rt in FIXED])
+def test_a_type_with_one_outcome_fixes_it(reply_type):
+    assert replies.derive_outcome(reply_type, "") == REPLY_RULES[reply_type].outcomes[0]
+
+
+def test_only_not_disclosed_leaves_the_outcome_to_choose_and_only_among_its_grounds():
+    from gongkai.core.errors import DomainError
+    from gongkai.foi.staff_forms import ReplyForm
+
+    assert [rt for rt, rule in REPLY_RULES.items() if len(rule.outcomes) > 1] == [ReplyType.NOT_DISCLOSED]
+    with pytest.raises(DomainError, match="请选择办理结果"):
+        replies.derive_outcome(ReplyType.NOT_DISCLOSED, "")
+    offered = [value for _, group in ReplyForm.base_fields["outcome"].choices[1:] for value, _ in group]
+    assert offered == [o.value for o in REPLY_RULES[ReplyType.NOT_DISCLOSED].outcomes]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("reply_type", FIXED, ids=[rt.value for rt in FIXED])
+def test_the_service_derives_the_outcome_when_it_is_omitted(register, office, reply_type):
+    request = register(D(2025, 3, 3))
+    at(D(2025, 3, 10))
+    reply = replies.request_reply(
+        actor=office, request=request, reply_type=reply_type, content="经审查，答复如下。",
+        legal_basis="第三十七条", responsible_agency="青岚市卫生健康委员会")
+    request.refresh_from_db()
+    assert reply.outcome == request.outcome == REPLY_RULES[reply_type].outcomes[0]
+
+
+@pytest.mark.django_db
+def test_the_reply_form_derives_the_outcome_and_refuses_a_missing_ground():
+    from gongkai.foi.staff_forms import ReplyForm
+
+    form = ReplyForm(data={"reply_type": "does_not_exist", "content": "经检索不存在", "remedy": "可复议"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["outcome"] == Outcome.UNAVAILABLE_NOT_HELD
+    form = ReplyForm(data={"reply_type": "not_disclosed", "content": "不予公开", "legal_basis": "第十四条",
+                           "remedy": "可复议"})
+    assert not form.is_valid() and "请选择办理结果" in str(form.errors)
+    form = ReplyForm(data={"reply_type": "not_disclosed", "outcome": "withheld_third_party", "content": "不予公开",
+                           "legal_basis": "第十五条", "remedy": "可复议"})
+    assert form.is_valid(), form.errors

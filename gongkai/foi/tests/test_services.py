@@ -154,42 +154,60 @@ def test_request_stays_consulting_until_the_last_consultation_ends(register, off
 
 
 # --- extension (Art. 33(2)) --------------------------------------------------------------
+# Always asked for and approved by a leader (``extension_request`` / ``extension_approve``);
+# there is no service that extends without a request.
 
-def test_extension_before_the_original_deadline_adds_twenty_working_days(register, leader):
+def extend(office, leader, request, *, days: int, reason: str):
+    ext = svc.extension_request(actor=office, request=request, days=days, reason=reason)
+    return svc.extension_approve(actor=leader, extension=ext)
+
+
+def test_there_is_no_public_service_that_extends_without_a_request():
+    assert not hasattr(svc, "request_extend")
+
+
+def test_extension_before_the_original_deadline_adds_twenty_working_days(register, office, leader):
     request = register(D(2025, 1, 24))
     at(D(2025, 2, 27))  # the original due date itself
-    svc.request_extend(actor=leader, request=request, days=20, reason="需检索多个年度的档案")
+    extend(office, leader, request, days=20, reason="需检索多个年度的档案")
     deadline = request_deadline(request)
     assert deadline.original_due_on == D(2025, 2, 27)
     assert deadline.due_on == D(2025, 3, 27)
     assert deadline.extension_days == 20
 
 
-def test_extension_after_the_original_deadline_is_refused(register, leader):
+def test_extension_after_the_original_deadline_is_refused(register, office, leader):
     request = register(D(2025, 1, 24))
+    at(D(2025, 2, 27))
+    ext = svc.extension_request(actor=office, request=request, days=10, reason="来不及")
     at(D(2025, 2, 28))
     with pytest.raises(DomainError, match="原答复期限届满前"):
-        svc.request_extend(actor=leader, request=request, days=10, reason="来不及")
+        svc.extension_approve(actor=leader, extension=ext)
+    svc.extension_refuse(actor=leader, extension=ext, note="已过原答复期限")
+    with pytest.raises(DomainError, match="原答复期限届满前"):  # nor may one be asked for now
+        svc.extension_request(actor=office, request=request, days=10, reason="来不及")
     assert not FoiEvent.objects.filter(request=request, action="extend").exists()
 
 
-def test_extensions_never_exceed_twenty_working_days_in_total(register, leader):
+def test_extensions_never_exceed_twenty_working_days_in_total(register, office, leader):
     request = register(D(2025, 1, 24))
     at(D(2025, 2, 10))
-    svc.request_extend(actor=leader, request=request, days=15, reason="第一次")
+    extend(office, leader, request, days=15, reason="第一次")
     with pytest.raises(DomainError, match="最长不得超过20个工作日"):
-        svc.request_extend(actor=leader, request=request, days=6, reason="第二次")
-    svc.request_extend(actor=leader, request=request, days=5, reason="第二次")
+        svc.extension_request(actor=office, request=request, days=6, reason="第二次")
+    extend(office, leader, request, days=5, reason="第二次")
     assert request_deadline(request).extension_days == 20
 
 
 @pytest.mark.parametrize("persona", ["office", "officer", "reviewer", "supervisor", "other_office"])
-def test_only_a_leader_approves_an_extension(request, register, persona):
+def test_only_a_leader_approves_an_extension(request, register, office, persona):
     req = register(D(2025, 1, 24))
     actor = request.getfixturevalue(persona)
     at(D(2025, 2, 10))
+    ext = svc.extension_request(actor=office, request=req, days=10, reason="x")
     with pytest.raises(PermissionDenied):
-        svc.request_extend(actor=actor, request=req, days=10, reason="x")
+        svc.extension_approve(actor=actor, extension=ext)
+    assert not FoiEvent.objects.filter(request=req, action="extend").exists()
 
 
 # --- fees (Art. 42) ----------------------------------------------------------------------
@@ -320,9 +338,9 @@ def test_only_the_agencys_office_handles_requests(request, register, persona):
 def test_every_step_is_an_event_and_an_audit_entry_with_actor_and_reason(register, office, leader):
     request = register(D(2025, 1, 24))
     at(D(2025, 2, 10))
-    svc.request_extend(actor=leader, request=request, days=5, reason="需要会商")
+    extend(office, leader, request, days=5, reason="需要会商")
     actions = list(FoiEvent.objects.filter(request=request).values_list("action", "actor__username"))
-    assert actions == [("register", "office"), ("extend", "leader")]
+    assert actions == [("register", "office"), ("request_extension", "office"), ("extend", "leader")]
     entry = AuditEvent.objects.get(action="foi.extend", object_id=str(request.pk))
     assert entry.actor == leader and entry.reason == "需要会商"
     assert entry.before == {"status": "in_progress"}

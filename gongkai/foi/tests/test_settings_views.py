@@ -13,7 +13,8 @@ import docx
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from gongkai.core.models import AuditEvent
+from gongkai.core.errors import DomainError
+from gongkai.core.models import Agency, AuditEvent
 from gongkai.foi.letters import default_templates, template_for
 from gongkai.foi.models import AgencyFoiSettings, ReplyTemplate
 from gongkai.foi.outcomes import Outcome, ReplyType
@@ -95,6 +96,31 @@ def test_office_saves_the_settings_and_the_remedy_names_the_review_body_and_cour
     event = AuditEvent.objects.filter(action="foi.settings.save").latest("seq")
     assert event.before["fee_notice_pauses_clock"] is True
     assert event.after["fee_notice_pauses_clock"] is False
+
+
+def test_office_chooses_the_signoff_steps_kept_in_their_fixed_order(client_for, office, bureau):
+    from gongkai.foi.models.signoff import signoff_steps_for
+
+    client = client_for(office)
+    assert 'name="signoff_steps"' in client.get(SETTINGS_URL).content.decode()
+    response = client.post(SETTINGS_URL, {**SETTINGS, "signoff_steps": ["sign_off", "draft"]})
+    assert response.status_code == 302
+    assert AgencyFoiSettings.objects.get(agency=bureau).signoff_steps == ["draft", "sign_off"]
+    assert [s.value for s in signoff_steps_for(Agency.objects.get(pk=bureau.pk))] == ["draft", "sign_off"]
+    event = AuditEvent.objects.filter(action="foi.settings.save").latest("seq")
+    assert event.after["signoff_steps"] == ["draft", "sign_off"]
+
+    bad = client.post(SETTINGS_URL, {**SETTINGS, "signoff_steps": ["draft", "stamp"]})
+    assert bad.status_code == 400
+    assert AgencyFoiSettings.objects.get(agency=bureau).signoff_steps == ["draft", "sign_off"]
+
+    client.post(SETTINGS_URL, SETTINGS)  # none ticked: the office issues directly
+    assert AgencyFoiSettings.objects.get(agency=bureau).signoff_steps == []
+
+
+def test_the_service_refuses_an_unknown_signoff_step(office, bureau):
+    with pytest.raises(DomainError, match="未知的签发环节"):
+        template_services.foi_settings_save(actor=office, agency=bureau, signoff_steps=["draft", "seal"])
 
 
 @pytest.mark.parametrize("days", ["0", "3651", "-5", "七天"])

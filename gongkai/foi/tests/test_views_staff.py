@@ -11,11 +11,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from gongkai.core.models import AuditEvent
 from gongkai.core.tests.helpers import at
-from gongkai.foi.models import Appeal, Consultation, FoiEvent, FoiRequest
+from gongkai.foi.models import Appeal, Consultation, ExtensionRequest, FoiEvent, FoiRequest
 from gongkai.foi.services import requests as svc
 from gongkai.foi.tests.conftest import VALID_ID, applicant
 from gongkai.foi.views import staff as staff_views
@@ -68,7 +68,7 @@ INTAKE = {
 # --- the whole walk ------------------------------------------------------------------------
 
 def test_a_request_walked_through_every_step_in_the_back_office(
-        client_for, office, leader, department):
+        client_for, office, leader, department, django_capture_on_commit_callbacks):
     at(D(2025, 3, 3))
     client = client_for(office)
     response = client.post(reverse("staff:foi-register"), {**INTAKE, "received_on": "2025-03-03"})
@@ -119,9 +119,12 @@ def test_a_request_walked_through_every_step_in_the_back_office(
     assert "2025-04-10" in cell(page, "due")
 
     at(D(2025, 3, 17))
+    assert act(client, "extension-request", foi.pk, days=10, reason="需调取多个年度档案").status_code == 302
+    ext = ExtensionRequest.objects.get()
     client = client_for(leader)
-    assert "panel-extend" in detail(client, foi.pk).content.decode()
-    assert act(client, "extend", foi.pk, days=10, reason="需调取多个年度档案").status_code == 302
+    assert "panel-extension-decide" in detail(client, foi.pk).content.decode()
+    assert act(client, "extension-decide", ext.pk, prefix=f"extension-decide-{ext.pk}",
+               decision="approve").status_code == 302
     client = client_for(office)
     assert "2025-04-24" in cell(detail(client, foi.pk), "due")
 
@@ -148,12 +151,21 @@ def test_a_request_walked_through_every_step_in_the_back_office(
     page = detail(client, foi.pk)
     assert cell(page, "status") == "已答复"
     assert "按期办结" in cell(page, "due")
-    letter = client.get(reverse("staff:foi-letter", args=[foi.pk]))
+    # The reply letter is downloaded through the audited letter route (the old
+    # unaudited one is gone).
+    reply_letter = foi.letters.get(kind="reply")
+    docx_url = reverse("staff:foi-letter-file", args=[foi.pk, reply_letter.pk, "docx"])
+    assert f'href="{docx_url}"' in page.content.decode()
+    letter = client.get(docx_url)
     assert letter.status_code == 200
     assert b"".join(letter.streaming_content)[:2] == b"PK"  # a DOCX
+    assert AuditEvent.objects.filter(action="foi.letter.download", object_id=str(reply_letter.pk)).exists()
+    with pytest.raises(NoReverseMatch):
+        reverse("staff:foi-letter", args=[foi.pk])
 
     at(D(2025, 3, 25))
-    assert act(client, "deliver", foi.pk, method="email", delivered_on="2025-03-25").status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the mail goes after the commit
+        assert act(client, "deliver", foi.pk, method="email", delivered_on="2025-03-25").status_code == 302
     at(D(2025, 3, 26))
     assert act(client, "archive", foi.pk).status_code == 302
     foi.refresh_from_db()
@@ -164,7 +176,7 @@ def test_a_request_walked_through_every_step_in_the_back_office(
     assert re.findall(r'data-testid="panel-([a-z-]+)"', page.content.decode()) == ["appeal-record"]
     assert [e.action for e in FoiEvent.objects.filter(request=foi)] == [
         "register", "assign", "request_correction", "correction_received", "start_consultation",
-        "end_consultation", "extend", "send_fee_notice", "record_payment", "reply", "deliver",
+        "end_consultation", "request_extension", "extend", "send_fee_notice", "record_payment", "reply", "deliver",
         "archive",
     ]
 
@@ -220,11 +232,19 @@ def test_another_agencys_office_gets_404_for_every_action(client_for, assigned, 
 
 @pytest.mark.parametrize("persona, status", [("leader", 302), ("office", 403), ("officer", 403),
                                              ("supervisor", 403), ("other_office", 404)])
-def test_only_the_leader_approves_an_extension(request, client_for, assigned, persona, status):
+def test_only_the_leader_approves_an_extension(request, client_for, assigned, office, persona, status):
+    ext = svc.extension_request(actor=office, request=assigned, days=5, reason="情况复杂")
     client = client_for(request.getfixturevalue(persona))
-    response = act(client, "extend", assigned.pk, days=5, reason="情况复杂")
+    response = act(client, "extension-decide", ext.pk, prefix=f"extension-decide-{ext.pk}", decision="approve")
     assert response.status_code == status
     assert FoiEvent.objects.filter(request=assigned, action="extend").exists() == (status == 302)
+
+
+def test_a_leader_cannot_extend_without_a_request(client_for, leader, assigned):
+    page = detail(client_for(leader), assigned.pk).content.decode()
+    assert "panel-extend" not in page and "panel-extension" not in page
+    with pytest.raises(NoReverseMatch):
+        reverse("staff:foi-extend", args=[assigned.pk])
 
 
 def test_a_consultation_or_appeal_of_another_agency_is_404(client_for, assigned, office, other_office):
@@ -263,7 +283,7 @@ def test_registration_is_for_the_office_only(client_for, leader):
 
 @pytest.mark.parametrize("key, fields, message", [
     ("assign", {}, "这个字段是必填项"),
-    ("extend", {"days": 25, "reason": "复杂"}, "确保该值小于或等于20"),
+    ("extension-request", {"days": 25, "reason": "复杂"}, "确保该值小于或等于20"),
     ("correction-request", {"items": "请明确年份", "correct_by": "2025-03-03"}, "补正期限应晚于告知日期"),
     ("reply", {"reply_type": "not_disclosed", "outcome": "withheld_state_secret", "content": "不予公开"},
      "必须说明理由并列明法律依据"),
@@ -276,7 +296,7 @@ def test_registration_is_for_the_office_only(client_for, leader):
 ])
 def test_bad_input_is_refused_in_chinese_and_changes_nothing(
         client_for, office, leader, assigned, key, fields, message):
-    client = client_for(leader if key == "extend" else office)
+    client = client_for(office)
     before = events_of(assigned)
     response = act(client, key, assigned.pk, **fields)
     assert response.status_code == 400
@@ -322,8 +342,15 @@ def test_the_reply_form_offers_exactly_the_lawful_types_and_outcomes(client_for,
     assert offered_types == [rt.value for rt in ReplyType]
     outcome_select = reply_form[reply_form.index('name="reply-outcome"'):]
     outcome_select = outcome_select[:outcome_select.index("</select>")]
-    assert re.findall(r'<option value="([a-z_]+)"', outcome_select) == [o.value for o in Outcome]
+    # Only the outcomes a clerk chooses: the grounds of 不予公开; every other type fixes its row.
+    assert re.findall(r'<option value="([a-z_]+)"', outcome_select) == [
+        o.value for o in Outcome if o.name.startswith("WITHHELD_")]
     assert '<optgroup label="不予公开">' in outcome_select
+    assert "办理结果：予以公开（由答复类型确定）" in reply_form
+    assert "办理结果：无法提供：本机关不掌握相关政府信息（由答复类型确定）" in reply_form
+    preview = reverse("staff:foi-letter-preview", args=[assigned.pk])
+    assert f'data-letter-preview="{preview}"' in reply_form and "data-letter-preview-target" in reply_form
+    assert 'enctype="multipart/form-data"' in reply_form
     assert default_remedy(assigned) in reply_form  # remedy prefilled
     assert "须说明理由和法律依据" in reply_form
 
@@ -565,3 +592,137 @@ def test_a_supervisor_opens_the_dashboard_of_an_agency_in_scope(
         reverse("staff:foi-dashboard"), {"agency": bureau.pk})
     assert response.status_code == status
     assert (foi.tracking_number in text_of(response)) == (status == 200)
+
+
+# --- lists that tell the truth ---------------------------------------------------------------
+
+def test_unconfirmed_online_requests_come_first_with_their_submission_time_and_age(
+        client_for, office, register, submit):
+    registered = register(D(2025, 3, 3))
+    online, _ = submit(D(2025, 2, 28))
+    at(D(2025, 3, 3), hour=15)
+    client = client_for(office)
+    for url in (reverse("staff:foi-list"), reverse("staff:foi-dashboard")):
+        page = client.get(url)
+        content = text_of(page)
+        assert content.index(online.tracking_number) < content.index(registered.tracking_number), url
+        assert cell(page, "submitted") == "提交于2025-02-28 10:00"
+        assert cell(page, "age") == "已提交3天"
+
+
+def test_finished_requests_show_no_countdown(client_for, office, register):
+    closed = register(D(2025, 3, 3))
+    svc.request_withdraw(actor=office, request=closed, reason="电话撤回")
+    replied = register(D(2025, 3, 3))
+    from gongkai.foi.services.replies import request_reply
+
+    request_reply(actor=office, request=replied, reply_type="disclosed", content="提供")
+    open_one = register(D(2025, 3, 3))
+    at(D(2025, 3, 10))
+    page = client_for(office).get(reverse("staff:foi-list"))
+    rows = re.findall(r'<tr data-testid="request-row".*?</tr>', page.content.decode(), re.S)
+    by_number = {r.tracking_number: next(row for row in rows if r.tracking_number in row)
+                 for r in (closed, replied, open_one)}
+    for finished in (closed, replied):
+        row = html.unescape(by_number[finished.tracking_number])
+        assert "剩余" not in row and "已于2025-03-03办结" in row
+    assert "剩余15个工作日" in html.unescape(by_number[open_one.tracking_number])
+
+
+def test_a_supervisors_overview_counts_its_whole_subtree(client_for, register, supervisor, bureau, tree):
+    overdue = register(D(2025, 1, 24))  # due 2025-02-27
+    register(D(2025, 3, 3))
+    at(D(2025, 3, 3))
+    client = client_for(supervisor)
+    page = client.get(reverse("staff:foi-dashboard"))
+    content = text_of(page)
+    assert "已逾期（1）" in content
+    assert "暂无办理中的申请" not in content
+    assert overdue.tracking_number in content
+    line = cell(page, "agency-line")
+    assert line.split() == [bureau.name, "2", "0", "1", "0"]
+    overdue_link = f'?due=overdue&amp;agency={bureau.pk}'
+    assert overdue_link in page.content.decode()
+    listed = text_of(client.get(reverse("staff:foi-list"), {"due": "overdue", "agency": bureau.pk}))
+    assert overdue.tracking_number in listed
+    # The city's own dashboard chosen explicitly counts the same subtree.
+    again = text_of(client.get(reverse("staff:foi-dashboard"), {"agency": tree["city"].pk}))
+    assert "已逾期（1）" in again
+
+
+def test_the_same_applicant_count_counts_by_receipt_and_links_to_the_list(client_for, office, register):
+    # Entered in March for requests received in February: counted in February, by receipt
+    # (counting them by the time of entry gave 0).
+    first = register(D(2025, 2, 10), description="2024年度食品安全监督抽检结果")
+    register(D(2025, 2, 21), id_number="110105194912310046", description="其他申请人")
+    at(D(2025, 3, 5))
+
+    def enter(received_on, description):
+        return svc.request_register(actor=office, agency=first.agency, data=applicant(description=description),
+                                    channel="post_signed", received_on=received_on)[0]
+
+    second = enter(D(2025, 2, 20), "2024年度药品抽检结果")
+    third = enter(D(2025, 3, 5), "三月的申请")
+    client = client_for(office)
+    page = detail(client, second.pk)
+    assert cell(page, "month-count") == "2"  # February: first and second
+    assert cell(page, "window-count") == "2"
+    assert cell(page, "total-count") == "3"
+    assert "2025年2月" in cell(page, "applicant-counts")
+    assert cell(detail(client, third.pk), "month-count") == "1"
+    listed = text_of(client.get(reverse("staff:foi-list"), {"same_applicant": second.pk}))
+    assert all(r.tracking_number in listed for r in (first, second, third))
+    assert "共3件" in listed
+
+
+@pytest.mark.parametrize("steps, offered", [
+    ([], {"extension-request"}),
+    (["draft", "check", "sign_off"], {"extension-request", "draft-reply", "draft-correction",
+                                      "draft-consultation", "draft-fee"}),
+])
+def test_an_officer_has_actions_on_a_request_assigned_to_their_department(
+        client_for, officer, assigned, bureau, steps, offered):
+    from gongkai.foi.models import AgencyFoiSettings
+
+    AgencyFoiSettings.objects.update_or_create(agency=bureau, defaults={"signoff_steps": steps})
+    page = detail(client_for(officer), assigned.pk).content.decode()
+    assert set(re.findall(r'data-testid="panel-([a-z-]+)"', page)) == offered
+
+
+def test_the_reply_derives_the_outcome_and_takes_the_disclosed_files(client_for, office, assigned):
+    import hashlib
+
+    from gongkai.foi.models import DisclosedFile
+
+    pdf = b"%PDF-1.4\n%test\n"
+    client = client_for(office)
+    response = client.post(reverse("staff:foi-reply", args=[assigned.pk]), {
+        "reply-reply_type": "disclosed", "reply-content": "现将所需信息提供给您。",
+        "reply-files": [SimpleUploadedFile("a.pdf", pdf), SimpleUploadedFile("b.pdf", pdf + b"2")],
+        "reply-file_names": "2024年抽检结果汇总表",
+    })
+    assert response.status_code == 302
+    assigned.refresh_from_db()
+    assert assigned.outcome == "disclosed"
+    files = list(DisclosedFile.objects.filter(request=assigned))
+    assert [f.display_name for f in files] == ["2024年抽检结果汇总表", "b.pdf"]
+    assert files[0].sha256 == hashlib.sha256(pdf).hexdigest()
+
+
+def test_a_disclosed_file_is_judged_by_its_content(client_for, office, assigned):
+    response = client_for(office).post(reverse("staff:foi-reply", args=[assigned.pk]), {
+        "reply-reply_type": "disclosed", "reply-content": "提供",
+        "reply-files": [SimpleUploadedFile("a.pdf", b"MZ not a pdf")],
+    })
+    assert response.status_code == 400
+    assert "不是允许的类型" in text_of(response)
+    assigned.refresh_from_db()
+    assert assigned.status == RequestStatus.IN_PROGRESS
+
+
+def test_not_disclosed_needs_its_ground_chosen(client_for, office, assigned):
+    response = client_for(office).post(reverse("staff:foi-reply", args=[assigned.pk]), {
+        "reply-reply_type": "not_disclosed", "reply-content": "不予公开", "reply-legal_basis": "第十四条",
+    })
+    assert response.status_code == 400
+    assert "请选择办理结果" in text_of(response)

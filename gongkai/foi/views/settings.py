@@ -20,12 +20,14 @@ from gongkai.core.models import Agency, Role
 from gongkai.core.views.base import staff_required
 from gongkai.foi.letters import (
     PLACEHOLDERS,
+    numbering,
     render_reply_text,
     required_placeholders,
     template_for,
     validate_template_body,
 )
 from gongkai.foi.models import AgencyFoiSettings, FoiRequest, Reply, ReplyTemplate
+from gongkai.foi.models.signoff import SignoffStep
 from gongkai.foi.outcomes import REPLY_RULES, ReplyType
 from gongkai.foi.services import templates as svc
 from gongkai.foi.services.replies import default_remedy
@@ -62,9 +64,32 @@ class FoiSettingsForm(forms.ModelForm):
         help_text=f"同一申请人在此期间内内容相似的申请将被标记为可能重复（{_WINDOW_MIN}至{_WINDOW_MAX}天）",
     )
 
+    letter_number_pattern = forms.CharField(
+        label="告知文书文号格式", max_length=numbering.MAX_LENGTH, required=False,
+        help_text="{year} 为年度，{n} 为本机关当年顺序号（连续编号，不留空号），"
+                  f"如“青市监公开〔{{year}}〕{{n}}号”；留空则使用“{numbering.DEFAULT_PATTERN}”",
+    )
+
+    signoff_steps = forms.MultipleChoiceField(
+        label="签发流程", required=False, widget=forms.CheckboxSelectMultiple,
+        choices=SignoffStep.choices,
+        help_text="答复告知书和各类告知书出具前依次经过所选环节；都不选则由办公室直接出具。",
+    )
+
     class Meta:
         model = AgencyFoiSettings
         fields = list(svc.SETTINGS_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance and not self.is_bound:
+            self.initial["signoff_steps"] = list(self.instance.signoff_steps or [])
+
+    def clean_letter_number_pattern(self):
+        pattern = self.cleaned_data.get("letter_number_pattern", "").strip() or numbering.DEFAULT_PATTERN
+        for problem in numbering.pattern_problems(pattern):
+            self.add_error("letter_number_pattern", problem)
+        return pattern
 
 
 class ReplyTemplateForm(forms.Form):
@@ -172,6 +197,8 @@ def foi_settings(request):
     return render(request, "foi/staff/settings.html", {
         "agency": agency, "form": form, "error": error, "templates": templates,
         "remedy": default_remedy(_sample_request(agency)),
+        "number_example": numbering.format_number(
+            _settings_of(agency).letter_number_pattern or numbering.DEFAULT_PATTERN, clock.today().year, 1),
     }, status=400 if request.method == "POST" else 200)
 
 

@@ -8,18 +8,28 @@ from __future__ import annotations
 
 from django.views.decorators.http import require_POST
 
+from gongkai.core.errors import DomainError
 from gongkai.core.views.actions import ActionPage
 from gongkai.core.views.base import staff_required
 from gongkai.foi import deadlines, selectors
+from gongkai.foi.models import Delivery, DeliveryEmailState, DraftState
 from gongkai.foi.services import appeals as appeal_services
 from gongkai.foi.services import replies as reply_services
 from gongkai.foi.services import requests as svc
+from gongkai.foi.services import signoff
+from gongkai.foi.staff_forms import DRAFT_FILE_FIELDS
 from gongkai.foi.views.staff import (
     ACTIONS,
     APPEAL_DECIDE,
     CONSULTATION_END,
+    DRAFT_CANCEL,
+    DRAFT_CHECK,
+    DRAFT_KEYS,
+    DRAFT_SIGN_OFF,
+    EXTENSION_DECIDE,
     ActionSpec,
     build_form,
+    may_cancel_draft,
     render_detail,
 )
 
@@ -106,12 +116,92 @@ def request_consultation_end(request, pk: int):
                        f"consultation-end-{consultation.pk}", perform)
 
 
-@_request_action("extend")
-def request_extend(request, foi, d):
-    """Art. 33(2): the leader's approval."""
-    svc.request_extend(actor=request.user, request=foi, days=d["days"], reason=d["reason"],
-                       decided_on=d["decided_on"])
-    return f"已批准延长答复期限{d['days']}个工作日，请告知申请人。"
+@_request_action("extension-request")
+def request_extension_request(request, foi, d):
+    """Art. 33(2): asked by the office or the assigned officer, decided by the leader."""
+    svc.extension_request(actor=request.user, request=foi, days=d["days"], reason=d["reason"])
+    return f"已提交延期申请（延长{d['days']}个工作日），待领导审批。"
+
+
+@staff_required
+@require_POST
+def extension_decide(request, pk: int):
+    ext = selectors.extension_request_get_for_user(user=request.user, pk=pk)
+
+    def perform(d):
+        if d["decision"] == "approve":
+            svc.extension_approve(actor=request.user, extension=ext, decided_on=d["decided_on"], note=d["note"])
+            return f"已批准延长答复期限{ext.days}个工作日，请告知申请人。"
+        svc.extension_refuse(actor=request.user, extension=ext, note=d["note"])
+        return "已登记不同意延期，答复期限不变。"
+
+    return _on_request(request, EXTENSION_DECIDE, ext.request, f"extension-decide-{ext.pk}", perform)
+
+
+# --- sign-off (签发) ---------------------------------------------------------------------------
+
+def _draft_action(key: str):
+    spec = ACTIONS[key]
+
+    def perform(request, foi, d):
+        form_data = {k: v for k, v in d.items() if k != "intent" and k not in DRAFT_FILE_FIELDS}
+        fields = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in form_data.items()}
+        draft = signoff.draft_save(actor=request.user, request=foi, kind=DRAFT_KEYS[key], fields=fields,
+                                   files=d.get("disclosed_files") or (),
+                                   remove_files=d.get("remove_files") or ())
+        if d["intent"] != "submit":
+            return "已暂存草稿。"
+        draft = signoff.draft_submit(actor=request.user, draft=draft)
+        if draft.state == DraftState.ISSUED:
+            return f"已出具{draft.get_kind_display()}。"
+        return f"已提交，{draft.get_state_display()}。"
+
+    perform.__name__ = f"request_{key.replace('-', '_')}"
+    return PAGE.step(title=spec.title, may=spec.may, bind=_bind(spec), prefix=key)(perform)
+
+
+request_draft_reply = _draft_action("draft-reply")
+request_draft_correction = _draft_action("draft-correction")
+request_draft_consultation = _draft_action("draft-consultation")
+request_draft_fee = _draft_action("draft-fee")
+
+
+def _on_draft(spec: ActionSpec, service, done: str):
+    @staff_required
+    @require_POST
+    def view(request, pk: int):
+        draft = selectors.draft_get_for_user(user=request.user, pk=pk)
+
+        def perform(d):
+            passed = d["decision"] == "pass"
+            result = service(actor=request.user, draft=draft, passed=passed, note=d["note"])
+            if not passed:
+                return "已退回修改。"
+            if result.state == DraftState.ISSUED:
+                return f"{done}，已出具{result.get_kind_display()}。"
+            return f"{done}，{result.get_state_display()}。"
+
+        return _on_request(request, spec, draft.request, f"{spec.key}-{draft.pk}", perform)
+
+    return view
+
+
+draft_check = _on_draft(DRAFT_CHECK, signoff.draft_check, "已核稿")
+draft_sign_off = _on_draft(DRAFT_SIGN_OFF, signoff.draft_sign_off, "已签发")
+
+
+@staff_required
+@require_POST
+def draft_cancel(request, pk: int):
+    draft = selectors.draft_get_for_user(user=request.user, pk=pk)
+
+    def perform(d):
+        signoff.draft_cancel(actor=request.user, draft=draft, reason=d["reason"])
+        return "已撤销该拟稿。"
+
+    return PAGE.take(request, draft.request, title=DRAFT_CANCEL.title,
+                     allowed=may_cancel_draft(request.user, draft), bind=_bind(DRAFT_CANCEL),
+                     prefix=f"draft-cancel-{draft.pk}", perform=perform)
 
 
 @_request_action("fee-notice")
@@ -140,15 +230,27 @@ def request_reply(request, foi, d):
         content=d["content"], replied_on=d["replied_on"], legal_basis=d["legal_basis"],
         responsible_agency=d["responsible_agency"],
         responsible_agency_contact=d["responsible_agency_contact"], remedy=d["remedy"],
+        disclosed_files=d["disclosed_files"],
     )
     return "已答复，答复告知书已生成，请送达申请人。"
 
 
 @_request_action("deliver")
 def request_deliver(request, foi, d):
+    """By e-mail the mail is sent once the step commits (before this returns): the
+    message says whether it went; a failure is refused like any step, and it is also in
+    the request's history."""
     svc.request_deliver(actor=request.user, request=foi, delivered_on=d["delivered_on"],
                         method=d["method"], note=d["note"])
-    return "已登记送达。"
+    if d["method"] != Delivery.EMAIL:
+        return "已登记送达。"
+    sent = selectors.delivery_email_latest(foi)
+    if sent.state == DeliveryEmailState.SENT:
+        return f"已登记送达：送达邮件已发出（Message-ID {sent.message_id}）。"
+    if sent.state == DeliveryEmailState.FAILED:
+        raise DomainError(f"电子邮件发送失败（{sent.error}），未登记送达；失败已记入办理记录，"
+                          "请稍后重试或改用其他送达方式")
+    return "送达邮件已提交发送，发送结果将记入办理记录。"
 
 
 @_request_action("archive")

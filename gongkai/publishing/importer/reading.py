@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import io
 import json
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
+from gongkai.core.uploads import sha256_of
 from gongkai.publishing.importer.report import Format, ImportFileError, RowError
 
 # Field → the Chinese header of the catalogue (政府信息公开目录) and the maximum length.
@@ -39,12 +39,7 @@ HEADERS: dict[str, str] = {
 
 def file_sha256(stream: BinaryIO) -> str:
     """Identifies the file in the audit trail (which file was imported, byte for byte)."""
-    digest = hashlib.sha256()
-    stream.seek(0)
-    while chunk := stream.read(1 << 20):
-        digest.update(chunk)
-    stream.seek(0)
-    return digest.hexdigest()
+    return sha256_of(stream)
 
 
 class Reader:

@@ -2,7 +2,8 @@
 
     gongkai workdays add DATE N        the N-th working day after DATE (first line), and
                                        `provisional` on a second line when a counted day
-                                       lies in a year without a schedule
+                                       lies in a year without a schedule (counted with
+                                       the holiday law's holidays and 补假 for now)
     gongkai workdays between A B       working days after A up to and including B
     gongkai workdays load FILE --source NOTICE    load a year's 休/班 schedule file
 """
