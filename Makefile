@@ -28,14 +28,16 @@ test: $(VENV)/.installed browser lint pytest
 # Browser tests drive Debian's chromium (a test tool's own browser download does not work
 # offline); the annual report's PDF needs CJK fonts (fonts-noto-cjk), its test renders
 # pages with pdftoppm (poppler-utils) and proves the boxes check with a Latin-only font
-# (fonts-dejavu-core). Installed here when missing and we may use apt.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-dejavu-core poppler-utils
+# (fonts-dejavu-core); the letters' and the report's DOCX are opened and converted by
+# LibreOffice (libreoffice-writer-nogui). Installed here when missing and we may use apt.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-dejavu-core poppler-utils libreoffice-writer-nogui
 browser:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing="$$missing fonts-noto-cjk"; \
 	[ -d /usr/share/fonts/truetype/dejavu ] || missing="$$missing fonts-dejavu-core"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing Debian packages for the tests:$$missing"; \

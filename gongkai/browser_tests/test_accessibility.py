@@ -77,3 +77,33 @@ def test_focus_is_visible_on_links(page, portal_site):
         "() => { const s = getComputedStyle(document.activeElement);"
         " return [s.outlineStyle, s.outlineWidth]; }")
     assert outline[0] != "none" and outline[1] not in ("0px", "")
+
+
+def test_the_status_page_with_its_timeline_and_letters_passes_axe(page, bureau, office, axe_serious,
+                                                                   settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from gongkai.core import clock
+    from gongkai.foi.models import Letter
+    from gongkai.foi.services.requests import (
+        ApplicantData,
+        request_confirm_receipt,
+        request_submit_online,
+    )
+    from gongkai.portal.tests.data import NATURAL_PERSON
+
+    settings.MEDIA_ROOT = tmp_path
+    request, secret = request_submit_online(agency=bureau, data=ApplicantData(**NATURAL_PERSON))
+    request_confirm_receipt(actor=office, request=request)
+    letter = Letter(agency=bureau, request=request, kind="extension", year=2025, serial=700,
+                    document_number="青市监公开〔2025〕700号", title="延期答复告知书",
+                    addressee="张三", issued_on=clock.today())
+    letter.pdf.save("x.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    letter.save()
+    page.goto(reverse("portal:status"))
+    page.get_by_label("申请编号").fill(request.tracking_number)
+    page.get_by_label("查询码").fill(secret)
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_selector("#timeline")
+    assert page.locator("#letters").is_visible()
+    axe_serious(page)

@@ -9,7 +9,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-TO_TRADITIONAL = opencc.OpenCC("s2t")
+TO_TRADITIONAL = opencc.OpenCC("s2tw")  # as the site converts (preferences.TRADITIONAL_CONFIG)
 
 
 def test_browse_from_home_to_an_agency_a_column_an_item_and_its_attachment(page, portal_site,
@@ -34,7 +34,7 @@ def test_browse_from_home_to_an_agency_a_column_an_item_and_its_attachment(page,
     assert page.locator("#metadata").get_by_text(item.index_number).is_visible()
 
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="召回 公告 图片.png").click()
+        page.get_by_role("link", name="召回 公告 图片", exact=True).click()
     download = download_info.value
     assert download.suggested_filename == "召回 公告 图片.png"
     with open(download.path(), "rb") as got, item.attachments.get().file.open("rb") as stored:
@@ -62,7 +62,7 @@ def test_switch_to_traditional_characters_and_back(page, portal_site, bureau):
     traditional = TO_TRADITIONAL.convert(phrase)
     assert traditional != phrase  # the test means something
     page.goto(f"/agencies/{bureau.code}/")
-    links = page.locator(".quick-links")
+    links = page.locator(".agency-bar")  # the 政务公开专栏 bar
     assert links.get_by_role("link", name=phrase, exact=True).is_visible()
     assert page.locator("html").get_attribute("lang") == "zh-CN"
 

@@ -17,6 +17,12 @@ The events, with what a subscriber receives and when:
   being public. Called as ``fn(publication, visible)`` inside the publishing transaction,
   so that whatever mirrors the public set (the search index) changes with it or not at
   all. Publishing's ``visibility_listeners`` is this event's subscriber list.
+- ``PUBLIC_OBJECT_CHANGED``: a public object other than a publication's visibility (a
+  decision published or withdrawn, an annual report published, an agency and so its guide
+  created or changed, an item linked in the normative register) may have changed what
+  the public sees of it. Called as ``fn(obj_or_list, visible)`` inside the emitter's
+  transaction (``visible`` a hint: the search index reads what is public itself), so the
+  search index changes with it or not at all.
 - ``CALENDAR_CHANGED``: the working-day calendar changed. Called as ``fn(days)`` with the
   dates whose status may have changed, after the commit, each subscriber on its own (a
   subscriber's failure cannot undo the change). ``core.services.calendar``'s
@@ -36,13 +42,15 @@ from django.db import transaction
 
 CONTENT_CHANGED = "content changed"
 PUBLICATION_VISIBILITY = "publication visibility"
+PUBLIC_OBJECT_CHANGED = "public object changed"
 CALENDAR_CHANGED = "calendar changed"
 
 # Events delivered after the emitter's transaction commits (at once outside one).
 _AFTER_COMMIT = frozenset({CALENDAR_CHANGED})
 
 _subscribers: dict[str, list[Callable]] = {
-    event: [] for event in (CONTENT_CHANGED, PUBLICATION_VISIBILITY, CALENDAR_CHANGED)
+    event: []
+    for event in (CONTENT_CHANGED, PUBLICATION_VISIBILITY, PUBLIC_OBJECT_CHANGED, CALENDAR_CHANGED)
 }
 
 

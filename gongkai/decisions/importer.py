@@ -493,4 +493,5 @@ def _save(*, actor, agency: Agency, valid: list[dict], report: ImportReport, sha
     )
     if report.to_publish:
         listeners.emit(listeners.CONTENT_CHANGED)  # the public lists show the new decisions at once
+        listeners.emit(listeners.PUBLIC_OBJECT_CHANGED, decisions, True)  # and search finds them
     return batch

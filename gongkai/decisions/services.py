@@ -71,6 +71,7 @@ def decision_publish(*, actor, decision: Decision) -> Decision:
                  after={"status": decision.status, "published_on": decision.published_on,
                         "late": late})
     listeners.emit(listeners.CONTENT_CHANGED)
+    listeners.emit(listeners.PUBLIC_OBJECT_CHANGED, decision, True)  # the search index
     return decision
 
 
@@ -88,6 +89,7 @@ def batch_publish(*, actor, batch: ImportBatch) -> int:
     audit.record(actor=actor, action="decisions.publish_batch", obj=batch, agency=batch.agency,
                  after={"published": len(pending), "published_on": today})
     listeners.emit(listeners.CONTENT_CHANGED)
+    listeners.emit(listeners.PUBLIC_OBJECT_CHANGED, pending, True)  # the search index
     return len(pending)
 
 
@@ -117,6 +119,7 @@ def decision_withdraw(*, actor, decision: Decision, changed_on: dt.date, reason:
                  after={"status": status, "changed_on": changed_on, "withdrawn_on": today,
                         "late": late})
     listeners.emit(listeners.CONTENT_CHANGED)  # a withdrawn decision must not be served from the page cache
+    listeners.emit(listeners.PUBLIC_OBJECT_CHANGED, decision, False)  # out of the search index
     return decision
 
 

@@ -145,6 +145,7 @@ _HTML_LANG = re.compile(r"""(<html\b[^>]*?\blang\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+
 _RAW = frozenset({"script", "style", "textarea"})
 # Between these comments nothing is converted (the switch back to 简体 must say 简体).
 NO_CONVERT_START, NO_CONVERT_END = "<!--nocc-->", "<!--/nocc-->"
+TRADITIONAL_CONFIG = "s2tw"  # OpenCC configuration of the traditional view
 _SEPARATOR = "\ue000"  # a private-use character: never in a page, never in a dictionary
 
 
@@ -162,7 +163,10 @@ class _Converter:
             if self._opencc is None:
                 import opencc
 
-                self._opencc = opencc.OpenCC("s2t")
+                # s2tw: Taiwan standard character forms (為, 眾, 裡, 著), not OpenCC's
+                # older ones (爲, 衆, 裏); characters only, so 软件 stays 軟件 (s2twp
+                # would also swap vocabulary: 軟體).
+                self._opencc = opencc.OpenCC(TRADITIONAL_CONFIG)
             return self._opencc.convert(text)
 
 

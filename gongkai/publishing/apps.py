@@ -7,4 +7,10 @@ class PublishingConfig(AppConfig):
     verbose_name = "主动公开"
 
     def ready(self):
-        from gongkai.publishing import navigation_entries  # noqa: F401  (registers the nav entry)
+        from gongkai.core import desk as core_desk
+        from gongkai.publishing import (
+            desk,
+            navigation_entries,  # noqa: F401  (registers the nav entry)
+        )
+
+        core_desk.register("publishing", desk.queues, order=20)

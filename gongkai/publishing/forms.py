@@ -127,11 +127,14 @@ class PublicationForm(forms.Form):
     )
     validity = forms.ChoiceField(label="有效性", choices=Validity.choices, initial=Validity.VALID)
     body = forms.CharField(
-        label="正文（HTML）",
+        label="正文",
         required=False,
         max_length=2_000_000,
-        widget=forms.Textarea(attrs={"rows": 16}),
-        help_text="可使用段落、标题、列表、表格、链接等格式；脚本和样式会被清除",
+        # data-rich-text: publishing/editor.js puts the editor over it; without scripts
+        # the textarea takes HTML as before.
+        widget=forms.Textarea(attrs={"rows": 16, "data-rich-text": "1"}),
+        help_text="可使用段落、标题、列表、表格、链接等格式（未启用编辑器时可直接填写HTML）；"
+        "脚本和样式会被清除",
     )
     keywords = forms.CharField(
         label="关键词", max_length=200, required=False, help_text="多个关键词用空格或逗号分隔"
@@ -188,6 +191,10 @@ class PublicationForm(forms.Form):
             "keywords": publication.keywords,
             "columns": [c.pk for c in publication.columns.all()],
         }
+
+
+class AttachmentRenameForm(forms.Form):
+    display_name = forms.CharField(label="附件名称", max_length=200)
 
 
 class AttachmentRemoveForm(forms.Form):
@@ -283,6 +290,8 @@ class PublicationFilterForm(forms.Form):
         help_text="已发布的按发布日期，未发布的按成文日期",
     )
     q = forms.CharField(label="标题或文号", required=False, max_length=100)
+    # Set by the desk's links: one agency of a person with roles in several.
+    agency = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, departments, columns, **kwargs):
         from gongkai.publishing.models import PublicationStatus

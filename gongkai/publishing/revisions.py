@@ -2,7 +2,7 @@
 item's page shows between the published version and the one being worked on.
 
 A version keeps its catalogue fields as stored values (ids, codes); the comparison names
-them as staff know them (department, topic, column path, attachment file names), so it
+them as staff know them (department, topic, column path, attachment names), so it
 reads the tables those ids point to.
 """
 
@@ -55,6 +55,7 @@ METADATA_LABELS = [
     ("keywords", "关键词"),
     ("column_ids", "所属栏目"),
     ("attachment_ids", "附件"),
+    ("non_disclosure_reason", "不主动公开的理由"),
 ]
 
 
@@ -70,10 +71,7 @@ def _metadata_text(metadata: dict, key: str) -> str:
     if key == "column_ids":
         return "、".join(column_paths(Column.objects.filter(pk__in=value).select_related("parent")))
     if key == "attachment_ids":
-        names = PublicationAttachment.objects.filter(pk__in=value).values_list(
-            "original_name", flat=True
-        )
-        return "、".join(names)
+        return "、".join(a.label for a in PublicationAttachment.objects.filter(pk__in=value))
     if key == "disclosure_attribute":
         return choice_label(DisclosureAttribute, value)
     if key == "validity":

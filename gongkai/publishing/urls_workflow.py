@@ -18,6 +18,11 @@ staff_patterns: list = [
         attachments.attachment_remove,
         name="publishing-attachment-remove",
     ),
+    path(
+        "publishing/attachments/<int:pk>/rename/",
+        attachments.attachment_rename,
+        name="publishing-attachment-rename",
+    ),
     path("publishing/<int:pk>/submit/", w.publication_submit, name="publishing-submit"),
     path("publishing/<int:pk>/screen/", w.publication_screen, name="publishing-screen"),
     path("publishing/<int:pk>/review/", w.publication_review, name="publishing-review"),

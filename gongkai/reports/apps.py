@@ -8,4 +8,14 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         # The back office's menu entries register themselves on import.
-        from gongkai.reports import navigation_checker, navigation_entries  # noqa: F401
+        # The deploy checks (a CJK font for the PDFs) register themselves on import.
+        from gongkai.core import desk as core_desk
+        from gongkai.reports import (  # noqa: F401
+            checks,  # noqa: F401
+            desk,
+            navigation_checker,
+            navigation_entries,
+        )
+
+        # The reports waiting on a role go on the back office's desk.
+        core_desk.register("reports", desk.queues, order=30)

@@ -270,3 +270,44 @@ def draft_prose(*, fmt: ReportFormat, agency, year: int, cells: Cells, previous_
         "overview": "\n".join(p for p in overview if p),
         "other_matters": "\n".join(other),
     }
+
+
+# --- prose that follows the tables ------------------------------------------------------------------
+
+# A line of a prose part that stands for the paragraphs ``draft_prose`` writes. It is
+# expanded whenever the report is shown, downloaded or published, from the very cells
+# the tables print (``ReportDocument.cells``), so the prose and the tables cannot
+# disagree; publication freezes the expanded text with the version's cells.
+DRAFT_MARKER = "〔按表格数据自动生成〕"
+
+
+def has_marker(text: str) -> bool:
+    return any(line.strip() == DRAFT_MARKER for line in (text or "").splitlines())
+
+
+def expand_prose(prose: dict[str, str], drafted: dict[str, str]) -> dict[str, str]:
+    """``prose`` with each marker line replaced by the drafted paragraphs of its part."""
+    out = {}
+    for key, text in prose.items():
+        if not has_marker(text):
+            out[key] = text
+            continue
+        lines = []
+        for line in text.splitlines():
+            if line.strip() == DRAFT_MARKER:
+                lines.extend(p for p in (drafted.get(key) or "").splitlines() if p.strip())
+            else:
+                lines.append(line)
+        out[key] = "\n".join(lines)
+    return out
+
+
+def prose_for_cells(*, fmt: ReportFormat, agency, year: int, prose: dict[str, str], cells: Cells,
+                    previous_cells: Cells | None = None) -> dict[str, str]:
+    """The prose as printed beside tables holding ``cells``: marker lines expanded from
+    those same cells (the records are read only when a part holds a marker)."""
+    if not any(has_marker(text) for text in prose.values()):
+        return dict(prose)
+    drafted = draft_prose(fmt=fmt, agency=agency, year=year, cells=cells,
+                          previous_cells=previous_cells)
+    return expand_prose(prose, drafted)

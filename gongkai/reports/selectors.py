@@ -8,6 +8,8 @@ filled into its manual cells; a published report is read from its frozen version
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -25,6 +27,7 @@ from gongkai.reports.models import (
     ReportState,
     ReportVersion,
     decode_cells,
+    encode_cells,
 )
 from gongkai.reports.rules import CheckResult, check_cells
 
@@ -179,13 +182,16 @@ def violation_lines(fmt: ReportFormat, violations: list[dict]) -> list[Violation
 
 # --- the document the renderers print --------------------------------------------------------
 
-def version_document(version: ReportVersion) -> ReportDocument:
+def version_document(version: ReportVersion, *, internal: bool = False) -> ReportDocument:
+    """A published version as printed. Where a hand-typed figure came from ("财务科…台账")
+    is the office's own working note: only the back office (``internal``) prints it; the
+    public page and the published DOCX and PDF never do."""
     fmt = get_format(version.format_id)
     return ReportDocument(
         format=fmt, agency_name=version.agency_name, year=version.report.year,
         cells=decode_cells(fmt, version.cells), prose=dict(version.prose),
         preamble=version.preamble, published_on=version.published_on,
-        manual_sources=dict(version.manual_sources),
+        manual_sources=dict(version.manual_sources) if internal else {},
     )
 
 
@@ -204,11 +210,60 @@ def build_document(report: AnnualReport, *, published: bool | None = None) -> Re
             raise Http404("该年度报告尚未发布")
         return version_document(report.published_version)
     figures = current_figures(report)
+    cells = report_cells(report, figures)
     return ReportDocument(
         format=report.format, agency_name=report.agency.name, year=report.year,
-        cells=report_cells(report, figures), prose=report.prose(), preamble=report.preamble,
+        cells=cells, prose=rendered_prose(report, cells), preamble=report.preamble,
         published_on=None, manual_sources=manual_sources(report, figures), draft=True,
     )
+
+
+def rendered_prose(report: AnnualReport, cells: Cells | None = None) -> dict[str, str]:
+    """The report's prose as printed beside ``cells`` (default: its current cells): the
+    parts drafted from the data (``drafting.DRAFT_MARKER``) are written from those very
+    cells now, so the prose and the tables always state the same figures."""
+    from gongkai.reports.drafting import has_marker, prose_for_cells
+
+    prose = report.prose()
+    if not any(has_marker(text) for text in prose.values()):
+        return prose
+    cells = report_cells(report) if cells is None else cells
+    return prose_for_cells(fmt=report.format, agency=report.agency, year=report.year, prose=prose,
+                           cells=cells, previous_cells=previous_cells(report))
+
+
+# --- a draft whose records changed since it was computed -------------------------------------
+
+@dataclass
+class MovedCell:
+    ref: str
+    label: str
+    old: object
+    new: object
+
+
+def moved_cells(report: AnnualReport) -> list[MovedCell]:
+    """Cells whose figure the records give differently now than at the report's last
+    computation (records entered or corrected since): each with its old and new value.
+    Empty for a published report (read from its frozen version) or one never computed."""
+    from gongkai.reports.computation import compute_report
+
+    if report.state == ReportState.PUBLISHED or not report.computed_at:
+        return []
+    fmt = report.format
+    fresh = encode_cells(compute_report(fmt, agency_ids=[report.agency_id], year=report.year).cells)
+    stored = report.computed_cells or {}
+    manual = set(report.computed_manual_refs)
+    return [MovedCell(ref, fmt.label_of(ref), stored.get(ref), value)
+            for ref, value in fresh.items()
+            if ref not in manual and fmt.has_cell(ref) and stored.get(ref) != value]
+
+
+def cells_digest(cells: Cells) -> str:
+    """A fingerprint of the figures a check ran on: a recorded "全部N项勾稽关系成立" is
+    shown only while the figures on the page are the ones it was checked on."""
+    text = json.dumps(encode_cells(cells), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # --- the grid shown in the back office, with provenance ---------------------------------------

@@ -247,9 +247,14 @@ def report_prose_update(*, actor, report: AnnualReport, **texts: str) -> list[st
 @transaction.atomic
 def report_draft_prose(*, actor, report: AnnualReport, replace: bool = False) -> list[str]:
     """Fill 一、总体情况 and 六、其他需要报告的事项 with factual paragraphs drafted from the
-    data, for staff to edit: only into empty parts, unless ``replace`` is asked for (the
-    replaced text is kept in the history). Returns the parts filled."""
-    from gongkai.reports.drafting import draft_prose
+    data: only into empty parts, unless ``replace`` is asked for (the replaced text is kept
+    in the history). Returns the parts filled.
+
+    What is stored is the marker line (``drafting.DRAFT_MARKER``), not the numbers: the
+    paragraphs are written from the same cells as the tables each time the report is shown,
+    downloaded or published, so a figure typed or recomputed later cannot leave the prose
+    stating another number than the table. Staff add their own paragraphs around it."""
+    from gongkai.reports.drafting import DRAFT_MARKER, draft_prose
 
     _require_office(actor, report)
     report = _locked(report, Action.DRAFT_PROSE)
@@ -258,9 +263,9 @@ def report_draft_prose(*, actor, report: AnnualReport, replace: bool = False) ->
                         previous_cells=selectors.previous_cells(report))
     filled, replaced = [], {}
     for name in DRAFTED_FIELDS:
-        text = (texts.get(name) or "").strip()
+        text = DRAFT_MARKER if (texts.get(name) or "").strip() else ""
         current = getattr(report, name)
-        if not text or text == current or (current.strip() and not replace):
+        if not text or text == current.strip() or (current.strip() and not replace):
             continue
         if current.strip():
             replaced[name] = current
@@ -286,6 +291,8 @@ def _check_payload(report: AnnualReport, cells, previous) -> dict:
         "unchecked": list(result.unchecked),
         "checked": result.checked,
         "cross_year": previous is not None,
+        # which figures the rules held for (the page shows "全部N项成立" only for them)
+        "cells_digest": selectors.cells_digest(cells),
         "at": clock.now().isoformat(),
     }
 
@@ -295,10 +302,11 @@ def _prose_problems(report: AnnualReport) -> list[str]:
     format requires a part to state (the 2021 format's 六: the information processing
     fees collected under the Fee measures)."""
     problems, empty = [], []
+    prose = selectors.rendered_prose(report)  # drafted parts as they will be published
     for section in report.format.sections:
         if section.kind != "prose" or not section.key:
             continue
-        text = getattr(report, section.key, "").strip()
+        text = prose.get(section.key, getattr(report, section.key, "")).strip()
         if not text:
             empty.append(section.title)
             continue
@@ -442,10 +450,13 @@ def _store_files(version: ReportVersion) -> None:
     seconds: never on a public download). Files are named by a random token."""
     from gongkai.reports.rendering import render_docx, render_pdf
 
-    doc = selectors.version_document(version)
+    doc = selectors.version_document(version)  # the public document: no internal notes
+    # Both are rendered before either is stored: a PDF refused for want of a CJK font
+    # (``MissingCJKFont``) leaves no file behind, and the transaction publishes nothing.
+    docx, pdf = render_docx(doc), render_pdf(doc)
     token = uuid.uuid4().hex
-    version.docx.save(f"{token}.docx", ContentFile(render_docx(doc)), save=False)
-    version.pdf.save(f"{token}.pdf", ContentFile(render_pdf(doc)), save=False)
+    version.docx.save(f"{token}.docx", ContentFile(docx), save=False)
+    version.pdf.save(f"{token}.pdf", ContentFile(pdf), save=False)
     version.save(update_fields=["docx", "pdf"])
 
 
@@ -486,7 +497,7 @@ def report_publish(*, actor, report: AnnualReport) -> ReportVersion:
         agency_name=report.agency.name, cells=encode_cells(cells),
         provenance=dict(report.computed_provenance),
         manual_sources=selectors.manual_sources(report, figures),
-        prose=report.prose(), preamble=report.preamble, check_result=result,
+        prose=selectors.rendered_prose(report, cells), preamble=report.preamble, check_result=result,
         override=override, correction_reason=correction, published_on=today,
         published_at=clock.now(), published_by=actor,
     )
@@ -504,6 +515,7 @@ def report_publish(*, actor, report: AnnualReport) -> ReportVersion:
     # A published report is a public page; the page cache waits for the commit itself (a
     # rolled-back publication drops nothing).
     listeners.emit(listeners.CONTENT_CHANGED)
+    listeners.emit(listeners.PUBLIC_OBJECT_CHANGED, report, True)  # the search index
     return version
 
 

@@ -127,11 +127,11 @@ def test_answers_carry_exactly_the_documented_properties(client, bureau, tree):
     assert set(created) == set(schemas["RequestSubmitted"]["properties"])
 
     url = reverse("api:foi-request-status", args=[created["tracking_number"]])
-    status = client.get(url, {"secret": created["secret"]}).json()
+    status = client.get(url, HTTP_X_TRACKING_SECRET=created["secret"]).json()
     assert set(status) == set(schemas["RequestStatus"]["properties"])
     assert _check(status, schemas["RequestStatus"], openapi.DOCUMENT, "status") == []
 
-    not_found = client.get(url, {"secret": "WRONG"}).json()
+    not_found = client.get(url, HTTP_X_TRACKING_SECRET="WRONG").json()
     assert _check(not_found, schemas["Error"], openapi.DOCUMENT, "404") == []
 
     agencies = client.get(reverse("api:agency-list")).json()

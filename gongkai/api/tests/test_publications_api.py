@@ -188,7 +188,7 @@ def test_both_routes_are_in_the_openapi_document():
     paths = openapi.DOCUMENT["paths"]
     assert {"get"} == set(paths["/publications"]) == set(paths["/publications/{id}"])
     names = {p["name"] for p in paths["/publications"]["get"]["parameters"]}
-    assert names == {"q", "agency", "column", "page"}
+    assert names == {"q", "agency", "column", "topic", "page"}
     assert set(paths["/publications"]["get"]["responses"]) == {"200", "400"}
     assert set(paths["/publications/{id}"]["get"]["responses"]) == {"200", "404"}
 

@@ -52,6 +52,7 @@ def agency_create(*, actor, parent: Agency | None = None, reason: str = "", **fi
         after={**_snapshot(agency, AGENCY_FIELDS), "parent_id": agency.parent_id},
     )
     _public_content_changed()
+    listeners.emit(listeners.PUBLIC_OBJECT_CHANGED, agency, True)  # its guide, in search
     return agency
 
 
@@ -88,6 +89,7 @@ def agency_update(*, actor, agency: Agency, reason: str = "", **changes) -> Agen
     )
     if before != after:
         _public_content_changed()
+        listeners.emit(listeners.PUBLIC_OBJECT_CHANGED, agency, agency.is_active)  # its guide
     return agency
 
 

@@ -21,7 +21,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from gongkai.core.models import ScheduledYear
+from gongkai.core.models import CalendarOverride, ScheduledYear
 from gongkai.core.tests.helpers import at
 from gongkai.foi.services.requests import ApplicantData, request_register
 
@@ -57,9 +57,13 @@ def stdout_of(*args) -> str:
         # New Year's Day 2026 is a holiday; Sunday 2026-01-04 is worked.
         ("2025-12-31", "2", "2026-01-05\n"),
         ("2025-01-24", "0", "2025-01-24\n"),
-        # 2027 has no schedule yet: Monday-Friday rule, flagged provisional.
-        ("2026-12-28", "10", "2027-01-11\nprovisional\n"),
-        ("2026-12-31", "1", "2027-01-01\nprovisional\n"),
+        # 2027 has no schedule yet: the holiday law's days (元旦 1 January, 春节 5-8
+        # February with 补假 9-10 February, 国庆节 1-3 October with 补假 4-5 October),
+        # flagged provisional.
+        ("2026-12-28", "10", "2027-01-12\nprovisional\n"),
+        ("2026-12-31", "1", "2027-01-04\nprovisional\n"),
+        ("2027-02-04", "1", "2027-02-11\nprovisional\n"),
+        ("2027-09-30", "1", "2027-10-06\nprovisional\n"),
     ],
 )
 def test_workdays_add_prints_the_due_date(db, start, n, expected):
@@ -95,7 +99,8 @@ def test_workdays_add_refuses_bad_input_with_a_one_line_error(start, n, named):
 def test_workdays_between_counts_working_days(db):
     # 2025-10-01..10-08 are holidays and Saturday 10-11 is worked: 9th, 10th, 11th.
     assert stdout_of("workdays", "between", "2025-09-30", "2025-10-11") == "3\n"
-    assert stdout_of("workdays", "between", "2026-12-30", "2027-01-04") == "3\nprovisional\n"
+    # 12-31 and 01-04; 1 January 2027 is 元旦 under the holiday law (no schedule yet).
+    assert stdout_of("workdays", "between", "2026-12-30", "2027-01-04") == "2\nprovisional\n"
 
 
 SCHEDULE_2027 = """\
@@ -130,9 +135,13 @@ def received_today(bureau, office, today: dt.date):
     return request
 
 
-# An open request counts its 20 working days from its receipt: received on 10 December
-# they run across New Year, so the office is told its due date moved; in June none does.
-@pytest.mark.parametrize("today,notified", [("2026-06-01", False), ("2026-12-10", True)])
+# An open request counts its 20 working days from its receipt. The file's 1-3 January are
+# rest days under the holiday law already, so a request received on 10 December (due
+# 8 January either way) is not reported; one received on 20 January 2027 counts across the
+# law's 春节 and 补假 (5-10 February), which this file does not list, so its due date moves
+# earlier and the office is told. In June 2026 nothing is open in 2027.
+@pytest.mark.parametrize("today,notified", [
+    ("2026-06-01", False), ("2026-12-10", False), ("2027-01-20", True)])
 def test_loading_a_2027_schedule_ends_provisional_dates(
         platform_admin, bureau, office, schedule_file, django_capture_on_commit_callbacks,
         today, notified):
@@ -146,7 +155,7 @@ def test_loading_a_2027_schedule_ends_provisional_dates(
     told = [m for m in mail.outbox if "工作日历已调整" in m.body]
     assert [(m.to, request.tracking_number in m.body) for m in told] == (
         [([office.email], True)] if notified else [])
-    # 2027-01-01 is now a holiday, so the tenth working day moves one day later.
+    # 2027-01-01 stays a holiday, now final: no longer provisional.
     assert stdout_of("workdays", "add", "2026-12-28", "10") == "2027-01-12\n"
     assert stdout_of("workdays", "add", "2026-12-31", "1") == "2027-01-04\n"
     assert stdout_of("audit", "verify").startswith("audit chain OK: ")
@@ -161,9 +170,10 @@ def test_schedule_file_with_an_error_loads_nothing(platform_admin, schedule_file
     assert refused.value.returncode == 1
     # Each bad line is named on stderr, before the one-line summary.
     assert re.fullmatch(rf"{re.escape(path)}: [^\n]*第5行[^\n]*\n", capsys.readouterr().err)
-    # Not even the good lines: 2027 is still unscheduled and 01-01 still a working day.
+    # Not even the good lines: 2027 is still unscheduled (counted by the holiday law).
     assert not ScheduledYear.objects.exists()
-    assert stdout_of("workdays", "add", "2026-12-31", "1") == "2027-01-01\nprovisional\n"
+    assert not CalendarOverride.objects.exists()
+    assert stdout_of("workdays", "add", "2026-12-31", "1") == "2027-01-04\nprovisional\n"
 
 
 def test_schedule_load_without_a_platform_admin_is_refused(db, schedule_file):
@@ -171,7 +181,7 @@ def test_schedule_load_without_a_platform_admin_is_refused(db, schedule_file):
         run("workdays", "load", schedule_file(SCHEDULE_2027), "--source", NOTICE)
 
     assert not ScheduledYear.objects.exists()
-    assert stdout_of("workdays", "add", "2026-12-31", "1") == "2027-01-01\nprovisional\n"
+    assert stdout_of("workdays", "add", "2026-12-31", "1") == "2027-01-04\nprovisional\n"
 
 
 def test_a_schedule_file_that_cannot_be_read_is_named(db, tmp_path):
@@ -272,13 +282,15 @@ def test_serve_answers_with_pages_and_fingerprinted_static_files(env, tmp_path):
             assert text in page
             stylesheets.update(re.findall(r'<link rel="stylesheet" href="([^"]+)"', page))
 
-        assert len(stylesheets) == 1
-        (href,) = stylesheets
-        assert re.fullmatch(r"/static/gongkai/site\.[0-9a-f]{12}\.css", href)
-        status, headers, body = fetch(base + href)
-        assert status == 200
-        assert headers["Content-Type"].startswith("text/css")
-        assert body
+        # Every page links the site stylesheet; the portal adds the report tables' sheet.
+        # Each is served under its fingerprinted name.
+        assert any(re.fullmatch(r"/static/gongkai/site\.[0-9a-f]{12}\.css", h) for h in stylesheets)
+        for href in stylesheets:
+            assert re.fullmatch(r"/static/gongkai/[a-z]+\.[0-9a-f]{12}\.css", href), href
+            status, headers, body = fetch(base + href)
+            assert status == 200
+            assert headers["Content-Type"].startswith("text/css")
+            assert body
 
         assert stop(proc) == 0
         assert (tmp_path / "static" / "staticfiles.json").exists()

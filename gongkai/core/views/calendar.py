@@ -13,6 +13,12 @@ from gongkai.core.services import calendar as calendar_services
 from gongkai.core.views.base import staff_required
 from gongkai.core.workdays import PACKAGE_YEARS, parse_schedule_file
 
+# Where the built-in schedule comes from, as staff know it: the State Council General
+# Office's yearly holiday notice, shipped with the software (the chinesecalendar
+# package); the package's name means nothing to staff. The page prints it in brackets
+# already, so it holds none itself (no nested brackets).
+BUILT_IN_SOURCE = "国务院办公厅节假日安排，随软件发布"
+
 
 def _page(request, *, override_form=None, upload_form=None, status=200):
     today = clock.today()
@@ -39,6 +45,7 @@ def _page(request, *, override_form=None, upload_form=None, status=200):
             "year": year,
             "known": year in calendar.known_years,
             "package_years": (min(PACKAGE_YEARS), max(PACKAGE_YEARS)),
+            "built_in_source": BUILT_IN_SOURCE,
             "scheduled_years": ScheduledYear.objects.all(),
             "overrides": CalendarOverride.objects.filter(day__year=year),
             "months": months,

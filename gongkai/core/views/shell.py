@@ -2,14 +2,19 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from gongkai.core import permissions
+from gongkai.core import desk, permissions
 from gongkai.core.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from gongkai.core.views.base import staff_required
 
 
 @staff_required
 def home(request):
-    return render(request, "staff/home.html", {"membership": request.membership})
+    """The desk (工作台): the queues waiting on the active membership (``core.desk``)."""
+    membership = request.membership
+    return render(request, "staff/home.html", {
+        "membership": membership,
+        "desk": desk.desk_for(membership),
+    })
 
 
 @staff_required

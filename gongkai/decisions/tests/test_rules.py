@@ -93,7 +93,7 @@ def test_warning_only_is_never_overdue():
 @pytest.mark.skipif(2027 in PACKAGE_YEARS, reason="chinesecalendar now ships a 2027 schedule")
 def test_due_date_in_an_unscheduled_year_is_provisional_not_an_error():
     due = rules.publication_due(Rec(decision_date=D(2026, 12, 31)), calendar=CAL)
-    assert due == D(2027, 1, 11)  # Mon–Fri only: 1 Jan 2027 counted as a working day
+    assert due == D(2027, 1, 12)  # holiday law: 1 Jan 2027 (元旦) is provisionally a rest day
     assert CAL.is_provisional(due)
 
 

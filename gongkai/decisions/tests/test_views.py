@@ -250,3 +250,9 @@ def test_public_index_links_every_agency(client, tree):
     page = text_of(client.get(reverse("portal:decision-index")))
     for agency in tree.values():
         assert reverse("portal:decision-list", args=[agency.code]) in page
+
+
+def test_public_page_title_names_the_agency_once(client, bureau, public_set):
+    html = client.get(reverse("portal:decision-list", args=[bureau.code])).content.decode()
+    title = html[html.index("<title>") + 7:html.index("</title>")]
+    assert title == f"行政许可和行政处罚等信息公示 - {bureau.name}"

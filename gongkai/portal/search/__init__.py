@@ -1,4 +1,6 @@
-"""Chinese full-text search over published items (issue 6, "Search").
+"""Chinese full-text search over published items (issue 6, "Search") and every other
+public object: annual reports, decisions in their publication period, agencies' guides
+(issue 14; ``sources``), with facets by kind (``documents.KINDS``).
 
 One interface, two backends chosen from ``connection.vendor``: SQLite FTS5 (the embedded
 default) and PostgreSQL (tsvector + GIN). The index lives in the database and changes in
@@ -15,18 +17,26 @@ the other matches; within each tier, newest first (``published_on``, then id). I
 static order, so a page is read straight off the index in key order and stops after
 ``per_page`` rows — no scoring of every match — and ``total`` is an exact count. "date"
 order is newest first over all matches.
+
+``search`` searches every kind and counts the matches per kind (``Results.facets``);
+``search_publications`` searches the items only (the publications API). Other objects
+follow the same path as items: the apps that publish or withdraw them emit
+``PUBLIC_OBJECT_CHANGED`` inside their transaction and ``_on_public_object`` reindexes
+them from what is public now.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import math
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from gongkai.portal.search import documents, stats, text
+from gongkai.core import clock
+from gongkai.portal.search import documents, sources, stats, text
 from gongkai.portal.search.query import Spec
 from gongkai.portal.search.text import Term
 
@@ -35,11 +45,14 @@ __all__ = [
     "Results",
     "SearchQuery",
     "connect",
+    "index_objects",
     "index_publication",
     "index_publications",
     "rebuild_index",
     "remove_publication",
+    "search",
     "search_publications",
+    "sync_decisions",
     "verify_index",
 ]
 
@@ -58,14 +71,25 @@ class SearchQuery:
     order: str = "relevance"  # "relevance" | "date"
     page: int = 1
     per_page: int = 20
+    kind: str | None = None  # one of documents.KINDS: only that kind (``search``)
 
 
 @dataclass
 class Hit:
-    publication: object  # Publication, with agency and topic loaded
+    publication: object  # Publication, with agency and topic loaded; None for other kinds
     title_html: str
     snippet_html: str
     score: float
+    kind: str = "publication"
+    title: str = ""
+    url: str = ""
+    agency: object = None
+    date: dt.date | None = None
+    pk: int | None = None  # the object's own id (an item's, a decision's, an agency's …)
+
+    @property
+    def kind_label(self) -> str:
+        return documents.KINDS[self.kind]
 
 
 @dataclass
@@ -75,6 +99,8 @@ class Results:
     per_page: int
     hits: list[Hit] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)
+    # kind → matches of that kind, every kind filter but the kind filter applied (``search``)
+    facets: dict[str, int] = field(default_factory=dict)
 
     @property
     def num_pages(self) -> int:
@@ -107,15 +133,78 @@ def _public_queryset():
     return Publication.objects.filter(status=PublicationStatus.PUBLISHED)
 
 
-def _index(docs: list[documents.Document]) -> None:
+def _index(docs: list[documents.Document], last_days: dict[int, dt.date] | None = None) -> None:
     backend = _backend()
-    removed = backend.remove([d.publication_id for d in docs])
+    ids = [d.publication_id for d in docs]
+    removed = backend.remove(ids)
     backend.insert(docs)
     stats.apply(added=docs, removed=removed)
+    if last_days is not None:  # decisions: their last days go and come with them
+        stats.drop_last_days([pk for pk in ids if pk not in last_days])
+        stats.set_last_days(last_days)
 
 
-def _unindex(publication_ids: list[int]) -> None:
+def _unindex(publication_ids: list[int], *, last_days: bool = False) -> None:
     stats.apply(added=[], removed=_backend().remove(publication_ids))
+    if last_days:
+        stats.drop_last_days(publication_ids)
+
+
+def index_objects(model: str, pks) -> None:
+    """Bring the report, decision or guide (``sources`` model name) of each of ``pks`` in
+    line with what is public now: indexed (again) when public, taken out when not."""
+    pks = sorted({int(pk) for pk in pks})
+    if not pks:
+        return
+    docs, last_days = sources.documents_of(model, pks)
+    shown = {d.publication_id for d in docs}
+    gone = [documents.doc_id(model, pk) for pk in pks if documents.doc_id(model, pk) not in shown]
+    decision = model == sources.DECISION
+    if gone:
+        _unindex(gone, last_days=decision)
+    if docs:
+        _index(docs, last_days if decision else None)
+
+
+_MODELS = {"AnnualReport": sources.REPORT, "Decision": sources.DECISION, "Agency": sources.GUIDE}
+
+
+def _on_public_object(objects, visible: bool | None = None) -> None:
+    """``PUBLIC_OBJECT_CHANGED``: reports, decisions, agencies (their guides) or items,
+    one or a list; each is indexed again from what is public now (``visible`` is a hint
+    the index does not need)."""
+    if not isinstance(objects, list | tuple | set):
+        objects = [objects]
+    by_model: dict[str, list[int]] = {}
+    items = []
+    for obj in objects:
+        name = type(obj).__name__
+        if name == "Publication":
+            items.append(obj.pk)
+        elif name in _MODELS:
+            by_model.setdefault(_MODELS[name], []).append(obj.pk)
+    if items:
+        from gongkai.publishing.models import Publication
+
+        index_publications(Publication.objects.filter(pk__in=items).order_by("pk"))
+    for model, pks in by_model.items():
+        index_objects(model, pks)
+
+
+def sync_decisions(*, today: dt.date | None = None) -> tuple[int, int]:
+    """Take out the decisions whose publication period is over and put in those that
+    became public without an event (published with a later date); ``gongkai search
+    sync`` runs it (daily). Returns (added, removed)."""
+    wanted = {documents.doc_id(sources.DECISION, d.pk) for d, _ in sources.public_decisions(today=today)}
+    low = documents.doc_id(sources.DECISION, 0)
+    indexed = {pk for pk in _backend().indexed() if low <= pk < low + documents.ID_STRIDE}
+    removed = sorted(indexed - wanted)
+    if removed:
+        _unindex(removed, last_days=True)
+    added = sorted(wanted - indexed)
+    if added:
+        index_objects(sources.DECISION, [documents.split_doc_id(pk)[1] for pk in added])
+    return len(added), len(removed)
 
 
 def index_publication(publication) -> None:
@@ -166,17 +255,20 @@ _on_visibility.many = _on_visibility_many
 
 
 def connect() -> None:
-    """Register the index with publishing's visibility listeners (called from
-    ``PortalConfig.ready``); idempotent."""
+    """Register the index with publishing's visibility listeners and the other objects'
+    event (called from ``PortalConfig.ready``); idempotent."""
+    from gongkai.core import listeners
     from gongkai.publishing.services.publications import visibility_listeners
 
     if _on_visibility not in visibility_listeners:
         visibility_listeners.append(_on_visibility)
+    listeners.subscribe(listeners.PUBLIC_OBJECT_CHANGED, _on_public_object)
 
 
 def rebuild_index(*, batch_size: int = 2000, commit_each_batch: bool = False, progress=None) -> int:
-    """Empty the index and index every published item again, in batches, then choose
-    the tracked strings and their counts, and count every agency's items (``stats``).
+    """Empty the index and index every published item and every other public object
+    again, in batches, then choose the tracked strings and their counts, and count every
+    agency's and kind's documents (``stats``).
     Called inside a transaction, it is all-or-nothing; with ``commit_each_batch``
     (outside any transaction) each batch commits on its own, so that on SQLite other
     writers are not locked out for the whole rebuild. Returns the number of items
@@ -186,6 +278,7 @@ def rebuild_index(*, batch_size: int = 2000, commit_each_batch: bool = False, pr
     with step():
         backend.clear()
         stats.clear()
+        stats.clear_last_days()
     counts: Counter[str] = Counter()
     done = 0
     last = 0
@@ -200,6 +293,15 @@ def rebuild_index(*, batch_size: int = 2000, commit_each_batch: bool = False, pr
         stats.count_all(docs, into=counts)
         done += len(batch)
         last = batch[-1].pk
+        if progress:
+            progress(done)
+    for model in (sources.REPORT, sources.DECISION, sources.GUIDE):
+        with step():
+            docs, last_days = sources.documents_of(model)
+            backend.insert(docs)
+            stats.set_last_days(last_days)
+        stats.count_all(docs, into=counts)
+        done += len(docs)
         if progress:
             progress(done)
     with step():
@@ -221,7 +323,8 @@ class Drift:
 
 
 def verify_index(*, counts: bool = True) -> Drift:
-    """Compare the index with the published items (ids and date keys) and, with
+    """Compare the index with the published items and other public objects (document
+    ids and date keys; a decision whose period ended and is not yet synced is extra) and, with
     ``counts``, the tracked counts and the counts per agency with a recount from the
     indexed token strings."""
     backend = _backend()
@@ -230,6 +333,7 @@ def verify_index(*, counts: bool = True) -> Drift:
         pk: documents.sort_key(published_on, pk)
         for pk, published_on in _public_queryset().values_list("pk", "published_on")
     }
+    expected.update(sources.expected_keys())
     drift = Drift(
         missing=sorted(set(expected) - set(indexed)),
         extra=sorted(set(indexed) - set(expected)),
@@ -242,8 +346,28 @@ def verify_index(*, counts: bool = True) -> Drift:
 
 # --- searching ---------------------------------------------------------------------------
 
+# Kinds whose documents are not items: the publications API leaves them out.
+OTHER_MODELS_KINDS = ("report", "decision", "guide")
 
-def _spec(query: SearchQuery, terms: list[Term]) -> Spec | None:
+
+@dataclass(frozen=True)
+class _Context:
+    """What the index holds besides the matches, read once per search (``stats.exclusions``)."""
+
+    excluded: list[str]  # inactive agencies' and ended decisions' tokens
+    kinds: list[str]  # kinds other than ordinary items with documents in the index
+
+
+def _context() -> _Context:
+    inactive, kinds, expired = stats.exclusions(clock.today())
+    excluded = [documents.filter_token("ow", pk) for pk in inactive]
+    excluded += [sources.expiry_token(pk) for pk in expired]
+    return _Context(excluded=excluded, kinds=kinds)
+
+
+def _spec(query: SearchQuery, terms: list[Term], context: _Context | None = None,
+          *, items_only: bool = True) -> Spec | None:
+    context = context or _context()
     filters: list[str] = []
     if query.agency_id is not None:
         kind = "ag" if query.include_subtree else "ow"
@@ -258,16 +382,30 @@ def _spec(query: SearchQuery, terms: list[Term]) -> Spec | None:
         if not 1 <= year <= 9999:
             return None
         key_range = documents.key_range_for_year(year)
-    # Only inactive agencies with items in the index need excluding: the agency table and
-    # the kept counts per agency say which (one query); the published items are not read.
-    excluded = [documents.filter_token("ow", pk) for pk in stats.inactive_indexed_agencies()]
+    # Only inactive agencies with documents in the index need excluding: the agency table
+    # and the kept counts per agency say which (``_context``, one query); the published
+    # items are not read. So are the decisions whose period ended (by their last day).
+    excluded = list(context.excluded)
+    if items_only:  # the objects that are not items, when the index has any
+        excluded += [documents.kind_token(k) for k in OTHER_MODELS_KINDS if k in context.kinds]
     return Spec(terms=terms, filters=filters, excluded=excluded, key_range=key_range)
 
 
+def _kind_spec(spec: Spec, kind: str, context: _Context) -> Spec:
+    """``spec`` narrowed to one kind: a filter token, or for ordinary items the exclusion
+    of every other kind the index holds."""
+    if kind == "publication":
+        others = [documents.kind_token(k) for k in context.kinds]
+        return Spec(terms=spec.terms, filters=spec.filters, excluded=[*spec.excluded, *others],
+                    key_range=spec.key_range)
+    return Spec(terms=spec.terms, filters=[*spec.filters, documents.kind_token(kind)],
+                excluded=spec.excluded, key_range=spec.key_range)
+
+
 def _known_total(spec: Spec, mark: str) -> int | None:
-    """The number of indexed items that match, from the tracked counts, when the query is
-    one run of 1 to MAX_GRAM characters with no filter and the string is tracked (else
-    None: count the matches). Excluded agencies' items are in it (see ``_count``)."""
+    """The number of indexed documents that match, from the tracked counts, when the query
+    is one run of 1 to MAX_GRAM characters with no filter and the string is tracked (else
+    None: count the matches). Excluded documents are in it (see ``_count``)."""
     if len(spec.terms) != 1 or spec.filters or spec.key_range:
         return None
     term = spec.terms[0]
@@ -278,7 +416,8 @@ def _known_total(spec: Spec, mark: str) -> int | None:
 
 def _count(backend, spec: Spec, tier: str) -> int:
     """The exact number of matches: the tracked count less the matches within the
-    excluded agencies (a count that walks their own items, not the corpus), or a count."""
+    excluded agencies and kinds (a count that walks their own documents, not the corpus),
+    or a count."""
     known = _known_total(spec, documents.HEADLINE if tier == "title" else "")
     if known is None:
         return backend.count(spec, tier)
@@ -287,9 +426,22 @@ def _count(backend, spec: Spec, tier: str) -> int:
     return known
 
 
-def _page_keys(backend, spec: Spec, query: SearchQuery, offset: int, limit: int):
+def _facets(backend, spec: Spec, total: int, context: _Context) -> dict[str, int]:
+    """Matches per kind: each kind the index holds counted within its token (one
+    statement, walking those kinds' documents), ordinary items the rest of ``total``."""
+    kinds = [k for k in documents.KINDS if k in context.kinds]
+    counts = dict(zip(kinds, backend.count_many(
+        [_kind_spec(spec, k, context) for k in kinds]), strict=True)) if kinds else {}
+    facets = {"publication": total - sum(counts.values())}
+    facets.update(counts)
+    return {k: facets.get(k, 0) for k in documents.KINDS}
+
+
+def _page_keys(backend, spec: Spec, query: SearchQuery, offset: int, limit: int,
+               total: int | None = None):
     """(total, [(key, title tier?)]) for one page."""
-    total = _count(backend, spec, "all")
+    if total is None:
+        total = _count(backend, spec, "all")
     if total == 0 or offset >= total:
         return total, []
     if query.order == "date":
@@ -307,29 +459,91 @@ def _page_keys(backend, spec: Spec, query: SearchQuery, offset: int, limit: int)
     return total, keys
 
 
-def search_publications(query: SearchQuery) -> Results:
-    """One page of published items matching ``query`` with the exact total."""
-    from gongkai.portal.selectors import public_publications
-
+def _start(query: SearchQuery) -> tuple[Results, list[Term]]:
     per_page = min(max(int(query.per_page or 20), 1), MAX_PER_PAGE)
     page = max(int(query.page or 1), 1)
     terms = text.parse_query(query.text)
-    results = Results(total=0, page=page, per_page=per_page, terms=[t.text for t in terms])
+    return Results(total=0, page=page, per_page=per_page, terms=[t.text for t in terms]), terms
+
+
+def search_publications(query: SearchQuery) -> Results:
+    """One page of published items matching ``query`` with the exact total (items only:
+    interpretations and normative documents are items too)."""
+    results, terms = _start(query)
     if not terms:
         return results
     spec = _spec(query, terms)
     if spec is None:
         return results
+    per_page, page = results.per_page, results.page
     total, keys = _page_keys(_backend(), spec, query, (page - 1) * per_page, per_page)
     results.total = total
-    if not keys:
-        return results
-    ids = [documents.publication_id_of(k) for k, _ in keys]
-    found = {p.pk: p for p in public_publications().filter(pk__in=ids)}
-    shown = [(found[pk], titled) for pk, (_, titled) in zip(ids, keys, strict=True) if pk in found]
-    # (an item may have been withdrawn this very moment: it is never shown)
-    results.hits = _hits(shown, terms, first=(page - 1) * per_page)
+    if keys:
+        results.hits = _load(keys, terms, first=(page - 1) * per_page)
     return results
+
+
+def search(query: SearchQuery) -> Results:
+    """One page of the public objects of every kind (or of ``query.kind``) matching
+    ``query``, the exact total and the matches per kind (``facets``, counted with every
+    filter but the kind)."""
+    results, terms = _start(query)
+    if query.kind is not None and query.kind not in documents.KINDS:
+        raise ValueError(f"unknown kind {query.kind!r}")
+    if not terms:
+        return results
+    context = _context()
+    spec = _spec(query, terms, context, items_only=False)
+    if spec is None:
+        return results
+    backend = _backend()
+    total_all = _count(backend, spec, "all")
+    results.facets = _facets(backend, spec, total_all, context)
+    per_page, page = results.per_page, results.page
+    total = total_all
+    if query.kind is not None:
+        spec, total = _kind_spec(spec, query.kind, context), results.facets[query.kind]
+    total, keys = _page_keys(backend, spec, query, (page - 1) * per_page, per_page, total)
+    results.total = total
+    if keys:
+        results.hits = _load(keys, terms, first=(page - 1) * per_page)
+    return results
+
+
+def _load(keys, terms: list[Term], *, first: int) -> list[Hit]:
+    """The page's hits in key order: items in one query (by id), the other objects one
+    query per model on the page. An object withdrawn this very moment is never shown."""
+    from django.db.models import Exists, OuterRef
+
+    from gongkai.portal.selectors import public_publications
+    from gongkai.publishing.models import Interpretation, NormativeDocument
+
+    ids = [documents.doc_id_of(k) for k, _ in keys]
+    by_model = sources.group_ids(ids)
+    items = {}
+    if by_model.get("publication"):
+        items = {p.pk: p for p in public_publications().filter(
+            pk__in=by_model["publication"]).annotate(
+            in_register=Exists(NormativeDocument.objects.filter(publication=OuterRef("pk"))),
+            interprets=Exists(Interpretation.objects.filter(publication=OuterRef("pk"))),
+        )}
+    others = {model: sources.shown_many(model, pks) for model, pks in by_model.items()
+              if model != "publication"}
+    shown = []
+    for document_id, (_, titled) in zip(ids, keys, strict=True):
+        model, pk = documents.split_doc_id(document_id)
+        found = items.get(pk) if model == "publication" else others[model].get(pk)
+        if found is not None:
+            shown.append((found, titled))
+    return _hits(shown, terms, first=first)
+
+
+def _item_kind(publication) -> str:
+    if getattr(publication, "in_register", False):
+        return "normative"
+    if getattr(publication, "interprets", False):
+        return "interpretation"
+    return "publication"
 
 
 def _hits(shown, terms: list[Term], *, first: int) -> list[Hit]:
@@ -337,10 +551,18 @@ def _hits(shown, terms: list[Term], *, first: int) -> list[Hit]:
     one go; an attachment's text only when the match is in it."""
     from gongkai.publishing.models import PublicationAttachment
 
-    titles = [publication.title for publication, _ in shown]
-    bodies = [text.collapse_space(text.html_to_text(p.body)) for p, _ in shown]
+    def is_item(obj) -> bool:
+        return not isinstance(obj, sources.Shown)
+
+    titles = [obj.title for obj, _ in shown]
+    bodies = [
+        text.collapse_space(text.html_to_text(obj.body)) if is_item(obj)
+        else text.collapse_space("。".join(x for x in obj.texts if x))
+        for obj, _ in shown
+    ]
     normalised = text.normalise_many(titles + bodies)
-    unmatched = [p.pk for n, (p, _) in enumerate(shown) if not text.match_spans(normalised[len(shown) + n], terms)]
+    unmatched = [obj.pk for n, (obj, _) in enumerate(shown)
+                 if is_item(obj) and not text.match_spans(normalised[len(shown) + n], terms)]
     attachments: dict[int, list[str]] = {}
     if unmatched:
         for pk, attachment in (
@@ -351,22 +573,35 @@ def _hits(shown, terms: list[Term], *, first: int) -> list[Hit]:
         ):
             attachments.setdefault(pk, []).append(attachment)
     hits = []
-    for n, (publication, titled) in enumerate(shown):
+    for n, (obj, titled) in enumerate(shown):
         body, norm_body = bodies[n], normalised[len(shown) + n]
-        for attachment in attachments.get(publication.pk, ()):
+        for attachment in attachments.get(obj.pk, ()) if is_item(obj) else ():
             candidate = text.collapse_space(attachment)
             norm_candidate = text.normalise(candidate)
             if text.match_spans(norm_candidate, terms):
                 body, norm_body = candidate, norm_candidate
                 break
+        if is_item(obj):
+            extra = {"publication": obj, "kind": _item_kind(obj), "title": obj.title,
+                     "url": _item_url(obj), "agency": obj.agency, "date": obj.published_on,
+                     "pk": obj.pk}
+        else:
+            extra = {"publication": None, "kind": obj.kind, "title": obj.title, "url": obj.url,
+                     "agency": obj.agency, "date": obj.date, "pk": obj.obj.pk}
         hits.append(
             Hit(
-                publication=publication,
-                title_html=text.highlight(publication.title, terms, normalised=normalised[n]),
+                title_html=text.highlight(obj.title, terms, normalised=normalised[n]),
                 snippet_html=text.snippet(body, terms, width=SNIPPET_WIDTH, normalised=norm_body),
                 # Higher is better: title-tier hits score 1 + …, the rest below 1; within
                 # a tier the order is the date order, so the score restates the position.
                 score=(1.0 if titled else 0.0) + 1.0 / (2 + first + n),
+                **extra,
             )
         )
     return hits
+
+
+def _item_url(publication) -> str:
+    from django.urls import reverse
+
+    return reverse("portal:publication-detail", args=[publication.pk])

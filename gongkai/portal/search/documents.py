@@ -1,20 +1,31 @@
-"""What the index holds for one published item, built the same way for both backends.
+"""What the index holds for one public object, built the same way for both backends.
+
+Public objects of four models share the index (issue 14): published items (and among
+them the policy interpretations and normative documents of the register), annual reports
+(their published version), licensing and penalty decisions in their publication period,
+and each agency's guide. A *document id* tells them apart: ``code * ID_STRIDE + pk``
+with the model's code (``CODES``; items are code 0, so an item's document id is its own
+id). Every object but an ordinary item carries its kind's filter token ``§kd<kind>``,
+which facets count and the kind filter selects; the kept counts hold every kind's number
+of documents, so a search knows which kinds are in the index without reading them.
 
 One token stream per item, in three namespaces that can never collide, not even with a
 1-character prefix query: text tokens hold only word characters, the others start with a
 mark that normalised text never puts in a token (``FILTER``, ``HEADLINE``):
 
-- filter tokens: ``ow{agency}`` (the item's own agency), ``ag{id}`` for that agency and
+- filter tokens: ``kd{kind}`` (not for ordinary items), ``ow{agency}`` (the item's own agency), ``ag{id}`` for that agency and
   each agency above it (so "this agency and its subtree" is one token, taken from
   ``Agency.path``), ``tp{topic}``, ``co{column}`` for each column the item is listed in
   and each column above those;
 - headline tokens: the title and the document number's tokens, each prefixed
   (the "title tier" of relevance);
-- text tokens: title, document number, body (tags stripped) and the text of active
-  attachments. ``SEPARATOR`` separates the fields, so that no phrase runs from one into the next.
+- text tokens: title, document number, body (tags stripped), the text of active
+  attachments, and the names of the item's topic and columns (so "市场监管" finds what is
+  filed under that topic). ``SEPARATOR`` separates the fields, so that no phrase runs from one into the next.
 
 The row key orders items as the public lists do (newest ``published_on`` first, then
-highest id): ``published_on.toordinal() * 10**10 + id``. Scanning the index in key order
+highest id): ``published_on.toordinal() * 10**10 + document id``; a guide has no date
+(day 0: after every dated match). Scanning the index in key order
 is therefore date order, and a LIMIT stops early instead of sorting every match.
 """
 
@@ -27,12 +38,48 @@ from dataclasses import dataclass
 
 from gongkai.core.models import Agency
 from gongkai.portal.search import text as t
-from gongkai.publishing.models import Column, Publication, PublicationAttachment
+from gongkai.publishing.models import (
+    Column,
+    Interpretation,
+    NormativeDocument,
+    Publication,
+    PublicationAttachment,
+    Topic,
+)
 
 KEY_STRIDE = 10**10
+ID_STRIDE = 10**9  # a model's objects' ids stay below this (document id = code * it + pk)
 FILTER = "§"
 HEADLINE = "¦"
 FIELD_SEPARATOR = "¶"
+
+# The kinds a search tells apart, in the order the facets list them, with their labels.
+KINDS = {
+    "publication": "政府信息",
+    "interpretation": "政策解读",
+    "normative": "规范性文件",
+    "report": "年度报告",
+    "decision": "许可和处罚决定",
+    "guide": "公开指南",
+}
+# The model behind each document id (items: ordinary, interpretations, normative ones).
+CODES = {"publication": 0, "report": 1, "decision": 2, "guide": 3}
+MODEL_OF_CODE = {code: kind for kind, code in CODES.items()}
+# Kinds that are items (``Publication``), told apart by the register.
+PUBLICATION_KINDS = ("publication", "interpretation", "normative")
+
+
+def kind_token(kind: str) -> str:
+    return f"{FILTER}kd{kind}"
+
+
+def doc_id(model: str, pk: int) -> int:
+    return CODES[model] * ID_STRIDE + int(pk)
+
+
+def split_doc_id(document_id: int) -> tuple[str, int]:
+    """document id → (model kind, pk)."""
+    return MODEL_OF_CODE[document_id // ID_STRIDE], document_id % ID_STRIDE
 
 
 def filter_token(kind: str, pk: int) -> str:
@@ -52,12 +99,16 @@ def key_range_for_year(year: int) -> tuple[int, int]:
 
 
 def publication_id_of(key: int) -> int:
+    """The document id of a row key (an item's own id for items)."""
     return key % KEY_STRIDE
+
+
+doc_id_of = publication_id_of
 
 
 @dataclass(frozen=True)
 class Document:
-    publication_id: int
+    publication_id: int  # the document id (an item's own id; see ``doc_id``)
     key: int
     filters: str  # space-separated filter tokens
     headline: str  # x-prefixed headline tokens
@@ -74,6 +125,44 @@ def agency_ids_on_path(path: str) -> list[int]:
     return [int(segment) for segment in path.split(".") if segment]
 
 
+def make(
+    document_id: int,
+    *,
+    day: dt.date | None,
+    agency_id: int,
+    agency_path: str,
+    kind: str,
+    title: str,
+    doc_number: str = "",
+    texts: Iterable[str] = (),
+    extra_filters: Iterable[str] = (),
+) -> Document:
+    """The document of any public object: filters, headline (title, number) and text
+    (title, number, then ``texts``: plain text, already as the public sees it)."""
+    filters = [kind_token(kind)] if kind != "publication" else []
+    filters.append(filter_token("ow", agency_id))
+    filters += [filter_token("ag", pk) for pk in agency_ids_on_path(agency_path)]
+    filters += list(extra_filters)
+    title_n = t.normalise(title)
+    number_n = t.normalise(doc_number)
+    headline_runs = t.runs(f"{title_n} {number_n}")
+    headline = " ".join(HEADLINE + token for token in t.tokens_of_runs(headline_runs).split())
+    fields = [title_n, number_n, *t.normalise_many([x for x in texts if x])]
+    field_runs = [t.runs(f) for f in fields]
+    text = f" {FIELD_SEPARATOR} ".join(
+        tokens for runs in field_runs if (tokens := t.tokens_of_runs(runs))
+    )
+    return Document(
+        publication_id=document_id,
+        key=sort_key(day, document_id),
+        filters=" ".join(filters),
+        headline=headline,
+        text=text,
+        text_runs=tuple(run for runs in field_runs for run in runs),
+        headline_runs=tuple(headline_runs),
+    )
+
+
 def build(
     publication: Publication,
     *,
@@ -81,37 +170,47 @@ def build(
     column_ids: Iterable[int],
     column_parents: dict[int, int | None],
     attachment_texts: Iterable[str],
+    column_names: dict[int, str] | None = None,
+    topic_name: str = "",
+    kind: str = "publication",
 ) -> Document:
-    filters = [filter_token("ow", publication.agency_id)]
-    filters += [filter_token("ag", pk) for pk in agency_ids_on_path(agency_path)]
+    extra = []
     if publication.topic_id:
-        filters.append(filter_token("tp", publication.topic_id))
+        extra.append(filter_token("tp", publication.topic_id))
     listed: set[int] = set()
     for pk in column_ids:
         while pk is not None and pk not in listed:
             listed.add(pk)
             pk = column_parents.get(pk)
-    filters += [filter_token("co", pk) for pk in sorted(listed)]
+    extra += [filter_token("co", pk) for pk in sorted(listed)]
+    names = column_names or {}
+    return make(
+        publication.pk,
+        day=publication.published_on,
+        agency_id=publication.agency_id,
+        agency_path=agency_path,
+        kind=kind,
+        title=publication.title,
+        doc_number=publication.doc_number,
+        # the catalogue it is filed under is part of what the public reads with it
+        texts=[t.html_to_text(publication.body), *attachment_texts, topic_name,
+               *(names[pk] for pk in sorted(listed) if pk in names)],
+        extra_filters=extra,
+    )
 
-    title = t.normalise(publication.title)
-    doc_number = t.normalise(publication.doc_number)
-    headline_runs = t.runs(f"{title} {doc_number}")
-    headline = " ".join(HEADLINE + token for token in t.tokens_of_runs(headline_runs).split())
-    fields = [title, doc_number, t.normalise(t.html_to_text(publication.body))]
-    fields += [t.normalise(text) for text in attachment_texts]
-    field_runs = [t.runs(f) for f in fields]
-    text = f" {FIELD_SEPARATOR} ".join(
-        tokens for runs in field_runs if (tokens := t.tokens_of_runs(runs))
+
+def publication_kinds(ids: list[int]) -> dict[int, str]:
+    """Items of the register: normative documents and interpretations (else ordinary)."""
+    kinds = dict.fromkeys(
+        Interpretation.objects.filter(publication_id__in=ids).values_list("publication_id", flat=True),
+        "interpretation",
     )
-    return Document(
-        publication_id=publication.pk,
-        key=sort_key(publication.published_on, publication.pk),
-        filters=" ".join(filters),
-        headline=headline,
-        text=text,
-        text_runs=tuple(run for runs in field_runs for run in runs),
-        headline_runs=tuple(headline_runs),
+    kinds.update(
+        (pk, "normative")
+        for pk in NormativeDocument.objects.filter(publication_id__in=ids).values_list(
+            "publication_id", flat=True)
     )
+    return kinds
 
 
 def build_many(publications: list[Publication]) -> list[Document]:
@@ -127,9 +226,14 @@ def build_many(publications: list[Publication]) -> list[Document]:
     ):
         columns[pub_id].append(column_id)
     agency_ids = {p.agency_id for p in publications}
-    parents = dict(
-        Column.objects.filter(agency_id__in=agency_ids).values_list("id", "parent_id")
-    )
+    parents, names = {}, {}
+    for pk, parent_id, name in Column.objects.filter(agency_id__in=agency_ids).values_list(
+        "id", "parent_id", "name"
+    ):
+        parents[pk], names[pk] = parent_id, name
+    topic_ids = {p.topic_id for p in publications if p.topic_id}
+    topics = dict(Topic.objects.filter(pk__in=topic_ids).values_list("id", "name")) if topic_ids else {}
+    kinds = publication_kinds(ids)
     paths = dict(Agency.objects.filter(pk__in=agency_ids).values_list("id", "path"))
     attachments: dict[int, list[str]] = defaultdict(list)
     for pub_id, text in (
@@ -146,6 +250,9 @@ def build_many(publications: list[Publication]) -> list[Document]:
             column_ids=columns.get(p.pk, ()),
             column_parents=parents,
             attachment_texts=attachments.get(p.pk, ()),
+            column_names=names,
+            topic_name=topics.get(p.topic_id, ""),
+            kind=kinds.get(p.pk, "publication"),
         )
         for p in publications
     ]

@@ -149,3 +149,15 @@ def keys(spec: Spec, tier: Tier, *, limit: int, offset: int) -> list[int]:
             [*params, limit, offset],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def count_many(specs: list[Spec]) -> list[int]:
+    """``count`` of each spec ("all" tier) in one statement (the facets)."""
+    parts, params = [], []
+    for spec in specs:
+        where, where_params = _where(spec, "all")
+        parts.append(f"(SELECT count(*) FROM {FTS} WHERE {where})")  # noqa: S608
+        params += where_params
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return list(cursor.fetchone())

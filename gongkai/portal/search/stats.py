@@ -32,7 +32,7 @@ from operator import add
 from django.db import connection
 
 from gongkai.core.models import Agency
-from gongkai.portal.search.documents import FIELD_SEPARATOR, FILTER, HEADLINE
+from gongkai.portal.search.documents import FIELD_SEPARATOR, FILTER, HEADLINE, KINDS, kind_token
 
 TABLE = "portal_search_df"
 MAX_GRAM = 4  # grams_of_runs is written out for 1 to 4
@@ -40,6 +40,20 @@ TRACK_AT = 1000  # items a string must be in, at the last rebuild, to have its c
 
 # Every item's own agency is the filter token "§ow" + id (``documents.filter_token``).
 OWNERS = FILTER + "ow"
+# Every document but an ordinary item carries its kind's token (``documents.kind_token``):
+# kept like an agency's count, so a search knows which kinds the index holds.
+KIND_MARK = FILTER + "kd"
+KIND_GRAMS = tuple(kind_token(k) for k in KINDS if k != "publication")
+
+# The last day a decision is shown (issue 14): its publication period ends by itself, so
+# the index keeps the day and a search leaves it out from the day after (``exclusions``)
+# until ``search.sync_decisions`` takes it out of the index.
+EXPIRY = "portal_search_expiry"
+CREATE_EXPIRY = [
+    f"CREATE TABLE IF NOT EXISTS {EXPIRY} (doc_id bigint PRIMARY KEY, last_day date NOT NULL)",
+    f"CREATE INDEX IF NOT EXISTS {EXPIRY}_day ON {EXPIRY} (last_day)",
+]
+DROP_EXPIRY = [f"DROP TABLE IF EXISTS {EXPIRY}"]
 
 CREATE = [
     f"CREATE TABLE IF NOT EXISTS {TABLE} (gram varchar(40) PRIMARY KEY, df bigint NOT NULL)",
@@ -50,8 +64,8 @@ DROP = [f"DROP TABLE IF EXISTS {TABLE}"]
 
 
 def is_owner_count(gram: str) -> bool:
-    """Kept whatever its size: an agency's items, or all items (``OWNERS``)."""
-    return gram.startswith(OWNERS)
+    """Kept whatever its size: an agency's items, all items (``OWNERS``), a kind's."""
+    return gram.startswith(OWNERS) or gram.startswith(KIND_MARK)
 
 
 def runs_of_tokens(token_string: str) -> tuple[list[str], list[str]]:
@@ -94,13 +108,17 @@ def grams_of_runs(text_runs, headline_runs) -> set[str]:
 
 
 def owners_of_tokens(token_string: str) -> set[str]:
-    """``OWNERS`` and the item's own agency token (filter tokens come first)."""
+    """``OWNERS``, the item's own agency token and its kind token (filter tokens come
+    first, the kind's before the agency's)."""
+    found: set[str] = set()
     for token in token_string.split():
-        if token.startswith(OWNERS):
-            return {OWNERS, token}
-        if not token.startswith(FILTER):
+        if token.startswith(KIND_MARK):
+            found.add(token)
+        elif token.startswith(OWNERS):
+            return found | {OWNERS, token}
+        elif not token.startswith(FILTER):
             break
-    return set()
+    return found
 
 
 def grams(token_string: str) -> set[str]:
@@ -219,6 +237,67 @@ def inactive_indexed_agencies() -> list[int]:
         )
         rows = cursor.fetchall()
     return [pk for pk, items, complete in rows if complete is None or (items or 0) > 0]
+
+
+def exclusions(today) -> tuple[list[int], list[str], list[int]]:
+    """What a search must know before it matches, in one statement that reads the agency
+    table, this table by key and the expiry table by day (never the published objects):
+    the inactive agencies that may have documents in the index (``inactive_indexed_agencies``),
+    the kinds (other than ordinary items) the index holds, and the decisions whose
+    publication ended before ``today``."""
+    agencies = Agency._meta.db_table
+    kinds = ", ".join(["%s"] * len(KIND_GRAMS))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 'ow', CAST(a.id AS varchar(20)) FROM {agencies} a "  # noqa: S608
+            f"LEFT JOIN {TABLE} d ON d.gram = %s || CAST(a.id AS varchar(20)) "
+            f"LEFT JOIN {TABLE} m ON m.gram = %s "
+            "WHERE NOT a.is_active AND (m.df IS NULL OR d.df > 0) "
+            f"UNION ALL SELECT 'kd', gram FROM {TABLE} WHERE gram IN ({kinds}) AND df > 0 "
+            f"UNION ALL SELECT 'dc', CAST(doc_id AS varchar(20)) FROM {EXPIRY} WHERE last_day < %s",
+            [OWNERS, OWNERS, *KIND_GRAMS, today],
+        )
+        rows = cursor.fetchall()
+    inactive = sorted(int(v) for what, v in rows if what == "ow")
+    present = [g for g in KIND_GRAMS if any(what == "kd" and v == g for what, v in rows)]
+    expired = sorted(int(v) for what, v in rows if what == "dc")
+    return inactive, [g[len(KIND_MARK):] for g in present], expired
+
+
+def set_last_days(last_days: dict[int, object]) -> None:
+    if not last_days:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {EXPIRY} (doc_id, last_day) VALUES "  # noqa: S608
+            + ", ".join(["(%s, %s)"] * len(last_days))
+            + " ON CONFLICT (doc_id) DO UPDATE SET last_day = excluded.last_day",
+            [v for pk in sorted(last_days) for v in (pk, last_days[pk])],
+        )
+
+
+def drop_last_days(doc_ids: list[int]) -> None:
+    if not doc_ids:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DELETE FROM {EXPIRY} WHERE doc_id = ANY(%s)", [list(doc_ids)])  # noqa: S608
+        else:
+            cursor.execute(
+                f"DELETE FROM {EXPIRY} WHERE doc_id IN (SELECT value FROM json_each(%s))",  # noqa: S608
+                [json.dumps(list(doc_ids))],
+            )
+
+
+def clear_last_days() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {EXPIRY}")  # noqa: S608
+
+
+def expired_docs(today) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT doc_id FROM {EXPIRY} WHERE last_day < %s", [today])  # noqa: S608
+        return [row[0] for row in cursor.fetchall()]
 
 
 def wrong_counts(recount: Counter) -> list[str]:

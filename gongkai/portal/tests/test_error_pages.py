@@ -25,7 +25,10 @@ HEADINGS = {"400": "请求无效（400）", "403": "无权访问（403）", "404
 
 
 def links(html: str) -> list[str]:
-    return re.findall(r'href="([^"]*)"', html)
+    """The links of the page's own content (the way back), not of the shared header,
+    navigation and footer."""
+    main = html[html.index('<main id="main"'):html.index("</main>")]
+    return re.findall(r'href="([^"]*)"', main)
 
 
 def portal_links() -> list[str]:
@@ -48,6 +51,11 @@ def test_each_error_page_renders_with_the_resolvers_links(code, rf):
     assert response.status_code == int(code)
     assert f"<h1>{HEADINGS[code]}</h1>" in html and '<html lang="zh-CN">' in html
     assert [href for href in links(html) if not href.endswith(".css")] == portal_links()
+    # The site's own layout: header, navigation, footer, and the site's name in the title.
+    assert 'class="site-header"' in html and 'aria-label="站点导航"' in html
+    assert 'class="site-footer"' in html and f'href="{reverse("portal:agency-index")}"' in html
+    assert re.search(r"<title>[^<]+ - 政府信息公开平台</title>", html)
+    assert "gongkai</title>" not in html
 
 
 @pytest.mark.parametrize("code", sorted(PAGES))
@@ -68,6 +76,30 @@ def test_the_500_page_renders_from_the_template_alone_without_any_context():
     assert "服务器错误（500）" in html
     assert links(html) == portal_links()
     assert "<style>" in html and "stylesheet" not in html
+
+
+@pytest.mark.parametrize("code", ["400", "403", "404"])
+def test_a_signed_in_staff_user_gets_a_way_back_to_the_back_office(code, rf, django_user_model):
+    request = rf.get("/")
+    request.user = django_user_model(username="office")  # authenticated, never saved
+    html = PAGES[code](request).content.decode()
+    assert links(html) == [*portal_links(), reverse("staff:home")]
+
+
+def test_a_missing_page_shows_the_staff_link_only_to_the_signed_in(client, django_user_model):
+    anonymous = client.get("/no-such-page/").content.decode()
+    assert reverse("staff:home") not in links(anonymous)
+    user = django_user_model.objects.create_user(username="clerk", password="x")
+    client.force_login(user)
+    signed_in = client.get("/no-such-page/").content.decode()
+    assert links(signed_in)[-1] == reverse("staff:home")
+
+
+def test_the_500_page_uses_the_site_layout_without_database_or_context():
+    # No ``db`` fixture: pytest-django fails any database access here.
+    html = loader.get_template("500.html").render()
+    assert 'class="site-header"' in html and 'aria-label="站点导航"' in html
+    assert 'class="site-footer"' in html and 'rel="icon"' in html
 
 
 def test_a_missing_page_on_the_site_is_the_shared_404(client):

@@ -197,7 +197,7 @@ def test_normative_documents_show_validity_and_link_public_interpretations(
                                         reason="被新细则替代")
     html = text_of(client.get(url("agency-normative", bureau.code)))
     assert "共2件，其中现行有效1件" in html
-    rows = {m.group(1): m.group(0) for m in re.finditer(r"<tr>\s*<td>.*?(青市监规〔\d+〕\d号).*?</tr>",
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"<tr>\s*<td[^>]*>.*?(青市监规〔\d+〕\d号).*?</tr>",
                                                         html, re.S)}
     assert "有效" in rows["青市监规〔2026〕2号"]
     assert f'href="{url("publication-detail", doc_item.pk)}"' in rows["青市监规〔2026〕2号"]
@@ -302,12 +302,12 @@ def test_column_page_runs_a_fixed_number_of_queries(site, client, publisher,
     key = site["columns"]["重点领域信息"]
     client.get(url("column-detail", key.pk))  # warm the session/content-type caches
     # column, 2 levels of sub-columns, ancestors (none), sub-columns, topics, years,
-    # count, page
-    with django_assert_num_queries(8):
+    # count, page, the catalogue tree beside it
+    with django_assert_num_queries(9):
         client.get(url("column-detail", key.pk))
     for n in range(3):
         publisher.publish(f"更多的召回信息{n}", columns=[site["columns"]["产品召回信息"]])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(url("column-detail", key.pk))
 
 
@@ -361,7 +361,7 @@ def test_attachment_downloads_under_its_original_name_and_is_never_sniffed(site,
     attachment = item.attachments.get()
     html = text_of(client.get(url("publication-detail", item.pk)))
     link = url("publication-attachment", item.pk, attachment.pk)
-    assert f'href="{link}" download>召回 公告 图片.png</a>' in html
+    assert f'href="{link}" download>召回 公告 图片</a>' in html  # shown by its display name
     response = client.get(link)
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
@@ -373,6 +373,17 @@ def test_attachment_downloads_under_its_original_name_and_is_never_sniffed(site,
         assert b"".join(response.streaming_content) == handle.read()
 
 
+def test_attachment_downloads_under_its_display_name_not_the_internal_file_name(site, client):
+    item = site["recall"]
+    attachment = item.attachments.get()
+    attachment.display_name = "产品召回公告（附图）"
+    attachment.save(update_fields=["display_name"])
+    response = client.get(url("publication-attachment", item.pk, attachment.pk))
+    disposition = response["Content-Disposition"]
+    assert f"filename*=utf-8''{quote('产品召回公告（附图）.png')}" in disposition
+    assert quote("召回 公告 图片") not in disposition
+
+
 def test_removed_attachments_and_attachments_of_withdrawn_items_are_not_served(
         site, client, publisher):
     item = site["recall"]
@@ -382,7 +393,7 @@ def test_removed_attachments_and_attachments_of_withdrawn_items_are_not_served(
     assert client.get(url("publication-attachment", site["news"].pk, attachment.pk)).status_code == 404
     PublicationAttachment.objects.filter(pk=attachment.pk).update(is_active=False)
     assert client.get(link).status_code == 404
-    assert "召回 公告 图片.png" not in text_of(client.get(url("publication-detail", item.pk)))
+    assert "召回 公告 图片" not in text_of(client.get(url("publication-detail", item.pk)))
     PublicationAttachment.objects.filter(pk=attachment.pk).update(is_active=True)
     assert client.get(link).status_code == 200
     publisher.withdraw(item)
@@ -410,18 +421,20 @@ def test_a_normative_documents_page_links_its_interpretations_and_back(
 
 
 def test_publication_page_runs_a_fixed_number_of_queries(site, client, django_assert_num_queries):
-    # item (agency, topic), attachments, columns, interpretations, interpreted documents
+    # item (agency, topic), attachments, columns, interpretations, interpreted documents,
+    # the catalogue tree beside it
     for key in ("recall", "news"):
         client.get(url("publication-detail", site[key].pk))
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             assert client.get(url("publication-detail", site[key].pk)).status_code == 200
 
 
 def test_home_and_agency_home_run_a_fixed_number_of_queries(site, client, bureau, publisher,
                                                             django_assert_num_queries):
     # home: agencies, latest items, topic counts, topics
-    # agency home: agency, its columns, their counts, latest items, sub-agencies
-    pages = [(url("home"), 4), (url("agency-home", bureau.code), 5)]
+    # agency home: agency, its columns, their counts, latest items, sub-agencies, and what
+    # the register of normative documents and the annual reports count (their columns)
+    pages = [(url("home"), 4), (url("agency-home", bureau.code), 7)]
     for page, queries in pages:
         client.get(page)
         with django_assert_num_queries(queries):

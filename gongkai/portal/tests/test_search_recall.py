@@ -158,3 +158,75 @@ def test_a_long_attachment_is_searched_to_its_end(bureau, office):
     assert matches('"公开年度报告的最后一句"') == (1, {publication.pk})
     assert matches("要点和信") == (1, {publication.pk})
     assert matches("甲乙 戊己") == (0, set())
+
+
+# --- the other kinds (issue 14) ------------------------------------------------------------------
+
+
+@pytest.fixture
+def decision_corpus(bureau):
+    """60 public decisions whose matters and contents are sample sentences; every third
+    party a natural person (masked on the public page, so masked in the index)."""
+    from gongkai.core.tests.helpers import at
+    from gongkai.decisions.models import DecisionStatus, PartyType
+    from gongkai.decisions.tests.conftest import DecisionFactory
+    from gongkai.portal.search import index_objects, sources
+
+    at(dt.date(2025, 3, 6))
+    sentences = sample_sentences()
+    rnd = random.Random(45)
+    made = []
+    for n in range(60):
+        picks = rnd.sample(sentences, 3)
+        person = n % 3 == 0
+        made.append(DecisionFactory(
+            agency=bureau, number=f"测罚〔2025〕{n}号", status=DecisionStatus.PUBLISHED,
+            published_on=dt.date(2025, 3, 5),
+            party_type=PartyType.NATURAL_PERSON if person else PartyType.ORGANISATION,
+            party_name="张某某" if person else picks[0][:60], party_uscc="" if person else "91110000100000000X",
+            matter=picks[1][:400], content=picks[2],
+        ))
+    index_objects(sources.DECISION, [d.pk for d in made])
+    return sentences, {d.pk: public_decision_text(d) for d in made}
+
+
+def public_decision_text(decision) -> str:
+    """What the public page shows of a decision (``decisions.selectors.public_row``)."""
+    from gongkai.decisions.selectors import public_row
+
+    row = public_row(decision)
+    fields = [f"{row.kind}决定：{row.party}", row.number, row.party, row.uscc, row.matter,
+              row.content, row.basis, row.penalty_types, row.deciding_body]
+    return "\n".join(t.normalise(f) for f in fields)
+
+
+def decision_matches(query: str) -> tuple[int, set[int]]:
+    from gongkai.portal.search import search
+
+    ids: set[int] = set()
+    page = 1
+    while True:
+        results = search(SearchQuery(text=query, order="date", page=page, per_page=100,
+                                     kind="decision"))
+        assert {hit.kind for hit in results.hits} <= {"decision"}
+        ids |= {hit.pk for hit in results.hits}
+        if page >= max(results.num_pages, 1):
+            return results.total, ids
+        page += 1
+
+
+def test_decisions_are_found_exactly_by_the_text_their_public_page_shows(decision_corpus):
+    sentences, texts = decision_corpus
+    queries = query_list(sentences)[::4] + ["张某某", "某某", "张"]
+    mismatches = []
+    nonempty = 0
+    for query in queries:
+        needle = t.normalise(query)
+        expected = {pk for pk, text in texts.items() if needle in text}
+        total, found = decision_matches(query)
+        nonempty += bool(expected)
+        if found != expected or total != len(expected):
+            mismatches.append((query, total, len(expected), sorted(found ^ expected)[:5]))
+    assert mismatches == []
+    assert nonempty > len(queries) * 0.3
+    assert decision_matches("张某某") == (0, set())  # masked on the page: 张**

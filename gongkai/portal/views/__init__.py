@@ -9,6 +9,14 @@ from gongkai.portal.views.catalogue import (
     publication_attachment,
     publication_detail,
 )
+from gongkai.portal.views.disclosure import (
+    agency_index,
+    agency_rules,
+    agency_statutory,
+    favicon,
+    normative_detail,
+    reports_index,
+)
 from gongkai.portal.views.home import home
 from gongkai.portal.views.requests import apply, status
 from gongkai.portal.views.search import search
@@ -16,12 +24,18 @@ from gongkai.portal.views.search import search
 __all__ = [
     "agency_guide",
     "agency_home",
+    "agency_index",
     "agency_normative",
+    "agency_rules",
+    "agency_statutory",
     "apply",
     "column_detail",
+    "favicon",
     "home",
+    "normative_detail",
     "publication_attachment",
     "publication_detail",
+    "reports_index",
     "search",
     "status",
 ]

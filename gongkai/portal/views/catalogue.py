@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from gongkai.core import clock
 from gongkai.core import selectors as core_selectors
 from gongkai.foi import deadlines, fees
-from gongkai.portal import selectors
+from gongkai.portal import disclosure, selectors
 from gongkai.portal.forms import ColumnFilterForm
 from gongkai.portal.views._common import optional_url, paginate
 from gongkai.publishing.sanitise import sanitise_html
@@ -32,14 +32,23 @@ def agency_home(request, code: str):
     """An agency's disclosure home (政府信息公开专栏): the catalogue tree with counts,
     the guide, annual reports, normative documents, the request form, newest items."""
     agency = core_selectors.agency_get_public(code=code)
+    catalogue = disclosure.link_catalogue(agency, selectors.agency_catalogue(agency),
+                                          with_counts=True)
     return render(request, "portal/agency_home.html", {
         "agency": agency,
-        "catalogue": selectors.agency_catalogue(agency),
+        "bar_current": "home",
+        "catalogue": catalogue,
         "latest": selectors.latest_publications(agency=agency, limit=LATEST_ON_AGENCY_HOME),
         "sub_agencies": core_selectors.agencies_public().filter(parent=agency),
         "feed_rss": optional_url("portal:agency-feed-rss", agency.code),
         "feed_atom": optional_url("portal:agency-feed-atom", agency.code),
     })
+
+
+def _tree(agency):
+    """The catalogue beside a column or an item: names and links, no counts (one query)."""
+    return disclosure.link_catalogue(agency, selectors.agency_column_tree(agency),
+                                     with_counts=False)
 
 
 def _fee_scales():
@@ -64,6 +73,7 @@ def agency_guide(request, code: str):
     fee_source, fee_scales = _fee_scales()
     return render(request, "portal/agency_guide.html", {
         "agency": agency,
+        "bar_current": "guide",
         "reply_days": deadlines.REPLY_LIMIT_DAYS,
         "extension_days": deadlines.MAX_EXTENSION_DAYS,
         "correction_days": deadlines.CORRECTION_NOTICE_DAYS,
@@ -80,6 +90,7 @@ def agency_normative(request, code: str):
     documents = selectors.agency_normative_documents(agency, today=clock.today())
     return render(request, "portal/agency_normative.html", {
         "agency": agency,
+        "bar_current": "statutory",
         "documents": documents,
         "in_force_count": sum(1 for d in documents if d.in_force),
     })
@@ -97,6 +108,9 @@ def column_detail(request, pk: int):
     filtered = any(form.value(name) for name in ("year", "topic", "validity"))
     return render(request, "portal/column_detail.html", {
         "agency": column.agency,
+        "bar_current": "catalogue",
+        "tree": _tree(column.agency),
+        "dedicated_url": disclosure.dedicated_url(column),
         "column": column,
         "ancestors": selectors.column_ancestors(column),
         "children": selectors.column_children(column),
@@ -120,6 +134,8 @@ def publication_detail(request, pk: int):
     body = mark_safe(sanitise_html(publication.body))  # noqa: S308 - cleaned by nh3 here
     return render(request, "portal/publication_detail.html", {
         "agency": publication.agency,
+        "bar_current": "catalogue",
+        "tree": _tree(publication.agency),
         "publication": publication,
         "body": body,
         **selectors.publication_policy_links(publication),
@@ -127,8 +143,8 @@ def publication_detail(request, pk: int):
 
 
 def publication_attachment(request, pk: int, attachment_pk: int):
-    """Download an active attachment of a published item, under its original name
-    (RFC 5987 ``filename*``), never sniffed into another type by the browser."""
+    """Download an active attachment of a published item, under its display name with the
+    file's extension (RFC 5987 ``filename*``), never sniffed into another type by the browser."""
     attachment = selectors.public_attachment_get(publication_pk=pk, pk=attachment_pk)
     try:
         handle = attachment.file.open("rb")
@@ -137,7 +153,7 @@ def publication_attachment(request, pk: int, attachment_pk: int):
     content_type = (CONTENT_TYPES.get(attachment.kind)
                     or mimetypes.guess_type(attachment.original_name)[0]
                     or "application/octet-stream")
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+    response = FileResponse(handle, as_attachment=True, filename=attachment.download_name,
                             content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -12,13 +12,29 @@ from gongkai.portal.views import _common
 FIRST_YEAR = 2008  # the first regulation took effect on 2008-05-01
 
 
+KIND_ERROR = "没有该信息类别，已显示全部类别。"
+
+
+def _kind(request, kinds) -> tuple[str | None, str]:
+    """The kind filter of the query string (issue 14): (kind or None, error message)."""
+    raw = request.GET.get("kind", "").strip()
+    if not raw:
+        return None, ""
+    return (raw, "") if raw in kinds else (None, KIND_ERROR)
+
+
 def search(request):
-    """Full-text search with filters (agency and its subtree, column, topic, year),
-    relevance or date order and pagination. The engine escapes the text and marks the
-    matched words; its ``title_html`` and ``snippet_html`` are the only HTML trusted here."""
+    """Full-text search over every public object (items, interpretations, normative
+    documents, annual reports, decisions, guides) with facets by kind, filters (kind,
+    agency and its subtree, column, topic, year), relevance or date order and pagination.
+    The engine escapes the text and marks the matched words; its ``title_html`` and
+    ``snippet_html`` are the only HTML trusted here."""
+    from gongkai.portal.search.documents import KINDS
+
     form = SearchForm(request.GET)
     form.is_valid()
     text = form.value("q") or ""
+    kind, kind_error = _kind(request, KINDS)
     context = {
         "form": form,
         "text": text,
@@ -30,6 +46,9 @@ def search(request):
         "column": form.column_obj if form.value("column") else None,
         "results": None,
         "hits": [],
+        "kind": kind,
+        "kind_label": KINDS.get(kind or "", ""),
+        "kind_error": kind_error,
     }
     if context["agency"] is not None:
         # The menu needs no counts: reading them would walk the agency's items.
@@ -37,12 +56,13 @@ def search(request):
     if not text:
         return render(request, "portal/search.html", context)
     try:
-        from gongkai.portal.search import SearchQuery, search_publications
+        from gongkai.portal.search import SearchQuery
+        from gongkai.portal.search import search as search_all
     except ImportError:  # the engine is not installed in this build
         context["unavailable"] = True
         return render(request, "portal/search.html", context, status=503)
     topic = form.value("topic")
-    results = search_publications(SearchQuery(
+    results = search_all(SearchQuery(
         text=text,
         agency_id=context["agency"].pk if context["agency"] else None,
         include_subtree=True,
@@ -52,11 +72,21 @@ def search(request):
         order=context["order"],
         page=form.value("page") or 1,
         per_page=_common.PER_PAGE,
+        kind=kind,
     ))
     context["results"] = results
+    context["facets"] = [
+        {"kind": k, "label": label, "count": results.facets.get(k, 0)} for k, label in KINDS.items()
+    ]
     context["hits"] = [
         {
             "publication": hit.publication,
+            "kind": hit.kind,
+            "kind_label": hit.kind_label,
+            "title": hit.title,
+            "url": hit.url,
+            "agency": hit.agency,
+            "date": hit.date,
             "title_html": mark_safe(hit.title_html),  # noqa: S308 - escaped by the engine
             "snippet_html": mark_safe(hit.snippet_html),  # noqa: S308 - escaped by the engine
         }

@@ -224,4 +224,5 @@ def _revision_metadata(item: dict) -> dict:
         "keywords": item["keywords"],
         "column_ids": list(item["column_ids"]),
         "attachment_ids": [],
+        "non_disclosure_reason": "",
     }

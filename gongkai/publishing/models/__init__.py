@@ -19,6 +19,7 @@ from gongkai.publishing.models.publication import (
     ScreeningRun,
     SecrecyReview,
     Validity,
+    default_display_name,
 )
 from gongkai.publishing.models.settings import AgencyPublishingSettings
 
@@ -36,6 +37,7 @@ __all__ = [
     "NormativeKind",
     "Publication",
     "PublicationAttachment",
+    "default_display_name",
     "PublicationEvent",
     "PublicationRevision",
     "PublicationStatus",

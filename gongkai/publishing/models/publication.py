@@ -138,6 +138,9 @@ class PublicationAttachment(models.Model):
     )
     file = models.FileField(upload_to="publishing/%Y/%m/")
     original_name = models.CharField(max_length=200)
+    # The name readers see on the public and staff pages ("2025年部门预算"), editable; the
+    # uploaded file's name without its extension by default (the type is shown beside it).
+    display_name = models.CharField("附件名称", max_length=200, blank=True)
     kind = models.CharField(max_length=10)  # PDF, DOCX, XLSX, JPEG, PNG
     size = models.PositiveIntegerField()
     text = models.TextField(blank=True)
@@ -153,7 +156,28 @@ class PublicationAttachment(models.Model):
         ordering = ["publication_id", "id"]
 
     def __str__(self) -> str:
-        return self.original_name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.display_name or default_display_name(self.original_name)
+
+    @property
+    def download_name(self) -> str:
+        """The name a reader's download is saved under: the display name with the uploaded
+        file's extension, so an internal file name never leaves the office."""
+        _, dot, extension = (self.original_name or "").rpartition(".")
+        suffix = f".{extension}" if dot and 1 <= len(extension) <= 5 and extension.isalnum() else ""
+        return self.label if self.label.lower().endswith(suffix.lower()) else self.label + suffix
+
+
+def default_display_name(file_name: str) -> str:
+    """An uploaded file's name as readers see it: without the extension ("预算.pdf" →
+    "预算"); a name that is only an extension stays as it is."""
+    stem, dot, extension = (file_name or "").strip().rpartition(".")
+    if dot and stem.strip() and 1 <= len(extension) <= 5 and extension.isalnum():
+        return stem.strip()
+    return (file_name or "").strip() or "附件"
 
 
 class ReviewConclusion(models.TextChoices):

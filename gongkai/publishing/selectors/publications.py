@@ -42,10 +42,14 @@ def publication_list_for_user(
     department_id: int | None = None,
     year: int | None = None,
     text: str = "",
+    agency_id: int | None = None,
 ) -> QuerySet[Publication]:
     """Items the user may read, newest first (unpublished work on top). ``year`` is the
-    year of publication, or of writing for what is not yet published."""
+    year of publication, or of writing for what is not yet published; ``agency_id`` keeps
+    one of the agencies the user may read (the desk's queues are per membership)."""
     qs = permissions.publications_visible_to(user)
+    if agency_id:
+        qs = qs.filter(agency_id=agency_id)
     if status:
         qs = qs.filter(status=status)
     if column_id:

@@ -1,5 +1,7 @@
 """Drafting an item of proactive disclosure: create it (the index number is taken then),
-edit the draft, attach and remove files. Every save is a new version."""
+edit the draft, attach, name and remove files. Every save is one new version: a form
+saved with its fields and its files together is one version, not one per step, and a
+save that changes nothing makes none."""
 
 from __future__ import annotations
 
@@ -14,7 +16,14 @@ from gongkai.core.sequences import next_number
 from gongkai.publishing import permissions
 from gongkai.publishing.models import DisclosureAttribute, Publication
 from gongkai.publishing.sanitise import sanitise_html
-from gongkai.publishing.services.history import deny, locked, record_event, snapshot
+from gongkai.publishing.services.history import (
+    current_revision,
+    deny,
+    locked,
+    record_event,
+    same_content,
+    snapshot,
+)
 from gongkai.publishing.workflow import Action
 
 EDITABLE_FIELDS = (
@@ -60,9 +69,11 @@ def publication_create(
     disclosure_attribute: str,
     department: Department | None = None,
     columns=(),
+    attachments=(),
     **fields,
 ) -> Publication:
-    """Start an item: the index number is taken now and stays with it for good."""
+    """Start an item: the index number is taken now and stays with it for good. Files
+    uploaded with it belong to its first version."""
     if not permissions.can_draft(actor, agency, department):
         deny("您无权为该机关或科室起草政府信息")
     if department is not None and department.agency_id != agency.pk:
@@ -86,8 +97,12 @@ def publication_create(
         **values,
     )
     _set_columns(publication, columns)
+    added = [_attach(publication, actor, upload) for upload in attachments]
     revision = snapshot(publication, actor)
-    record_event(publication, action=Action.CREATE, actor=actor, data={"revision": revision.number})
+    data = {"revision": revision.number}
+    if added:
+        data["attachments_added"] = [a.pk for a in added]
+    record_event(publication, action=Action.CREATE, actor=actor, data=data)
     return publication
 
 
@@ -99,8 +114,11 @@ def _set_columns(publication: Publication, columns) -> None:
 
 
 @transaction.atomic
-def publication_update(*, actor, publication: Publication, columns=None, **fields) -> Publication:
-    """Edit a draft; every save is kept as a new version."""
+def publication_update(
+    *, actor, publication: Publication, columns=None, attachments=(), **fields
+) -> Publication:
+    """Edit a draft, with the files uploaded on the same form: one save, one new version
+    (none when nothing changed)."""
     publication = locked(publication, Action.EDIT)
     if not permissions.can_edit(actor, publication):
         deny("您无权修改该信息")
@@ -111,23 +129,56 @@ def publication_update(*, actor, publication: Publication, columns=None, **field
     _validate(merged)
     if "body" in fields:
         fields["body"] = sanitise_html(fields["body"])
+    # Every editable field that changes is on record (a version and an event), whether or
+    # not the version's snapshot happens to hold it.
+    changed = sorted(key for key, value in fields.items() if getattr(publication, key) != value)
     for key, value in fields.items():
         setattr(publication, key, value)
     publication.save()
     if columns is not None:
         _set_columns(publication, columns)
+    added = [_attach(publication, actor, upload) for upload in attachments]
+    previous = current_revision(publication)
+    if (previous is not None and not changed and not added
+            and same_content(previous, publication)):
+        return publication
     revision = snapshot(publication, actor)
-    record_event(publication, action=Action.EDIT, actor=actor, data={"revision": revision.number})
+    data = {"revision": revision.number}
+    if changed:
+        data["fields"] = changed
+    if added:
+        data["attachments_added"] = [a.pk for a in added]
+    reason = "上传附件：" + "、".join(a.original_name for a in added) if added else ""
+    record_event(publication, action=Action.EDIT, actor=actor, reason=reason, data=data)
     return publication
 
 
 @transaction.atomic
 def publication_add_attachment(*, actor, publication: Publication, upload):
-    """Attach a file to a draft. The type is judged by the content (PDF, DOCX, XLSX, JPEG,
-    PNG; at most 20 MB); the text a reader can get at is extracted and kept, so that leak
-    screening (run again on submit) covers it with the body (Art. 17). Images carry no
-    text. A file whose text cannot be read (a scan without a text layer, an encrypted or
-    corrupt file) is refused: it could not be screened. A new version."""
+    """Attach a file to a draft on its own: a new version (files uploaded with the form
+    go through ``publication_create``/``publication_update`` instead, in one version)."""
+    publication = locked(publication, Action.EDIT)
+    if not permissions.can_edit(actor, publication):
+        deny("您无权修改该信息")
+    attachment = _attach(publication, actor, upload)
+    revision = snapshot(publication, actor)
+    record_event(
+        publication,
+        action=Action.EDIT,
+        actor=actor,
+        reason=f"上传附件：{attachment.original_name}",
+        data={"revision": revision.number, "attachment_added": attachment.pk},
+    )
+    return attachment
+
+
+def _attach(publication: Publication, actor, upload):
+    """Store one uploaded file with the item (no version: the caller makes it). The type
+    is judged by the content (PDF, DOCX, XLSX, JPEG, PNG; at most 20 MB); the text a
+    reader can get at is extracted and kept, so that leak screening (run again on submit)
+    covers it with the body (Art. 17). Images carry no text. A file whose text cannot be
+    read (a scan without a text layer, an encrypted or corrupt file) is refused: it could
+    not be screened."""
     import os
     import uuid
 
@@ -135,12 +186,9 @@ def publication_add_attachment(*, actor, publication: Publication, upload):
 
     from gongkai.core.uploads import sniff
     from gongkai.publishing import extract
-    from gongkai.publishing.models import PublicationAttachment
+    from gongkai.publishing.models import PublicationAttachment, default_display_name
 
     max_bytes = 20 * 1024 * 1024
-    publication = locked(publication, Action.EDIT)
-    if not permissions.can_edit(actor, publication):
-        deny("您无权修改该信息")
     name = os.path.basename((upload.name or "").replace("\\", "/")).strip()[:200] or "附件"
     if upload.size is not None and upload.size > max_bytes:
         raise DomainError(f"文件“{name}”超过20MB的大小限制")
@@ -172,6 +220,7 @@ def publication_add_attachment(*, actor, publication: Publication, upload):
     attachment = PublicationAttachment(
         publication=publication,
         original_name=name,
+        display_name=default_display_name(name),
         kind=kind,
         size=len(data),
         text=text.replace("\x00", ""),
@@ -179,13 +228,37 @@ def publication_add_attachment(*, actor, publication: Publication, upload):
     )
     attachment.file.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False)
     attachment.save()
-    revision = snapshot(publication, actor)
+    return attachment
+
+
+@transaction.atomic
+def publication_rename_attachment(*, actor, attachment, display_name: str):
+    """Give a draft's attachment the name readers see (the stored file keeps its name).
+    Which files a version carries is unchanged, so this is an event, not a new version."""
+    from gongkai.publishing.models import PublicationAttachment
+
+    publication = locked(attachment.publication, Action.EDIT)
+    if not permissions.can_edit(actor, publication):
+        deny("您无权修改该信息")
+    attachment = PublicationAttachment.objects.select_for_update().get(pk=attachment.pk)
+    if not attachment.is_active:
+        raise DomainError("该附件已经删除")
+    display_name = " ".join((display_name or "").split())
+    if not display_name:
+        raise DomainError("请填写附件名称")
+    if len(display_name) > 200:
+        raise DomainError("附件名称不能超过200个字")
+    previous = attachment.label
+    if display_name == previous:
+        return attachment
+    attachment.display_name = display_name
+    attachment.save(update_fields=["display_name"])
     record_event(
         publication,
         action=Action.EDIT,
         actor=actor,
-        reason=f"上传附件：{name}",
-        data={"revision": revision.number, "attachment_added": attachment.pk},
+        reason=f"附件更名：{previous} → {display_name}",
+        data={"attachment_renamed": attachment.pk, "previous": previous, "name": display_name},
     )
     return attachment
 

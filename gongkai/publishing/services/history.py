@@ -77,6 +77,17 @@ def transition(
     )
 
 
+def same_content(revision: PublicationRevision, publication: Publication) -> bool:
+    """Whether the item as it stands is what ``revision`` holds (a save that changed
+    nothing makes no version)."""
+    return (
+        revision.title == publication.title
+        and revision.doc_number == publication.doc_number
+        and revision.body == publication.body
+        and revision.metadata == _metadata(publication)
+    )
+
+
 def snapshot(publication: Publication, actor) -> PublicationRevision:
     number = (
         publication.revisions.order_by("-number").values_list("number", flat=True).first() or 0
@@ -87,21 +98,28 @@ def snapshot(publication: Publication, actor) -> PublicationRevision:
         title=publication.title,
         doc_number=publication.doc_number,
         body=publication.body,
-        metadata={
-            "issuing_agency": publication.issuing_agency,
-            "department_id": publication.department_id,
-            "written_on": publication.written_on.isoformat(),
-            "topic_id": publication.topic_id,
-            "disclosure_attribute": publication.disclosure_attribute,
-            "validity": publication.validity,
-            "keywords": publication.keywords,
-            "column_ids": sorted(publication.columns.values_list("pk", flat=True)),
-            "attachment_ids": sorted(
-                publication.attachments.filter(is_active=True).values_list("pk", flat=True)
-            ),
-        },
+        metadata=_metadata(publication),
         created_by=actor,
     )
+
+
+def _metadata(publication: Publication) -> dict:
+    """The catalogue fields a version keeps beside its title, 文号 and body: with those,
+    every field of ``drafting.EDITABLE_FIELDS``, and the columns and files."""
+    return {
+        "issuing_agency": publication.issuing_agency,
+        "department_id": publication.department_id,
+        "written_on": publication.written_on.isoformat(),
+        "topic_id": publication.topic_id,
+        "disclosure_attribute": publication.disclosure_attribute,
+        "non_disclosure_reason": publication.non_disclosure_reason,
+        "validity": publication.validity,
+        "keywords": publication.keywords,
+        "column_ids": sorted(publication.columns.values_list("pk", flat=True)),
+        "attachment_ids": sorted(
+            publication.attachments.filter(is_active=True).values_list("pk", flat=True)
+        ),
+    }
 
 
 def current_revision(publication: Publication) -> PublicationRevision:

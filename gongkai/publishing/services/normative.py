@@ -119,6 +119,8 @@ def normative_document_register(
         },
     )
     _public_content_changed()
+    if publication is not None:  # the item is a normative document now (search's kind)
+        listeners.emit(listeners.PUBLIC_OBJECT_CHANGED, publication, True)
     return document
 
 
@@ -205,4 +207,6 @@ def interpretation_add(
         },
     )
     _public_content_changed()
+    if publication is not None:  # the item is an interpretation now (search's kind)
+        listeners.emit(listeners.PUBLIC_OBJECT_CHANGED, publication, True)
     return interpretation

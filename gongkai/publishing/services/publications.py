@@ -20,6 +20,7 @@ from gongkai.publishing.services.drafting import (
     publication_add_attachment,
     publication_create,
     publication_remove_attachment,
+    publication_rename_attachment,
     publication_update,
 )
 from gongkai.publishing.services.history import current_revision
@@ -59,6 +60,7 @@ __all__ = [
     "publication_publish",
     "publication_redact",
     "publication_remove_attachment",
+    "publication_rename_attachment",
     "publication_return",
     "publication_review",
     "publication_revise",

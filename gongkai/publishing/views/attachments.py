@@ -1,4 +1,4 @@
-"""An item's attachments in the back office: removal (a new version) and download."""
+"""An item's attachments in the back office: naming, removal (a new version) and download."""
 
 from __future__ import annotations
 
@@ -37,7 +37,30 @@ def attachment_remove(request, pk: int):
         return render_detail(
             request, publication, error=f"删除附件未完成：{exc.message}", status=400
         )
-    messages.success(request, f"已删除附件“{attachment.original_name}”，形成新版本。")
+    messages.success(request, f"已删除附件“{attachment.label}”，形成新版本。")
+    return redirect("staff:publishing-edit", pk=publication.pk)
+
+
+@staff_required
+@require_POST
+def attachment_rename(request, pk: int):
+    """The name readers see for an attachment of a draft."""
+    attachment = selectors.attachment_get_for_user(user=request.user, pk=pk)
+    publication = attachment.publication
+    require(permissions.can_edit(request.user, publication), "您无权修改该信息。")
+    form = f.AttachmentRenameForm(request.POST)
+    if not form.is_valid():
+        return render_edit(
+            request, publication, error="附件名称未保存：请填写名称（不超过200字）。", status=400
+        )
+    try:
+        svc.publication_rename_attachment(
+            actor=request.user, attachment=attachment,
+            display_name=form.cleaned_data["display_name"],
+        )
+    except DomainError as exc:
+        return render_edit(request, publication, error=f"附件名称未保存：{exc.message}", status=400)
+    messages.success(request, "已保存附件名称。")
     return redirect("staff:publishing-edit", pk=publication.pk)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import redirect, render
 
 from gongkai.core.errors import DomainError, InvalidTransition
@@ -47,11 +46,6 @@ def _drafting_scope(request):
     return membership.agency, None, selectors.agency_departments(membership.agency)
 
 
-def _add_attachments(request, publication: Publication, uploads) -> None:
-    for upload in uploads:
-        svc.publication_add_attachment(actor=request.user, publication=publication, upload=upload)
-
-
 @staff_required
 def publication_create(request):
     agency, department, departments = _drafting_scope(request)
@@ -67,16 +61,15 @@ def publication_create(request):
         fields = form.catalogue_fields()
         chosen = fields.pop("department", department)
         try:
-            # One item with its files, or nothing.
-            with transaction.atomic():
-                publication = svc.publication_create(
-                    actor=request.user,
-                    agency=agency,
-                    department=chosen,
-                    columns=form.cleaned_data["columns"],
-                    **fields,
-                )
-                _add_attachments(request, publication, form.cleaned_data["attachments"])
+            # One item with its files in its first version, or nothing.
+            publication = svc.publication_create(
+                actor=request.user,
+                agency=agency,
+                department=chosen,
+                columns=form.cleaned_data["columns"],
+                attachments=form.cleaned_data["attachments"],
+                **fields,
+            )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -136,6 +129,7 @@ def render_edit(
             "publication": publication,
             "attachments": publication.attachments.filter(is_active=True),
             "remove_form": f.AttachmentRemoveForm(),
+            "rename_form": f.AttachmentRenameForm(),
             "error": error,
         },
         status=status,
@@ -154,23 +148,22 @@ def publication_edit(request, pk: int):
     form = _edit_form(request, publication, data=request.POST, files=request.FILES)
     if form.is_valid():
         fields = form.catalogue_fields()
-        uploads = form.cleaned_data["attachments"]
-        changed = [name for name in form.changed_data if name != "attachments"]
+        before = svc.current_revision(publication)
         try:
-            with transaction.atomic():
-                if changed:
-                    svc.publication_update(
-                        actor=request.user,
-                        publication=publication,
-                        columns=form.cleaned_data["columns"],
-                        **fields,
-                    )
-                _add_attachments(request, publication, uploads)
+            # The fields and the files of one save: one version (none if nothing changed).
+            svc.publication_update(
+                actor=request.user,
+                publication=publication,
+                columns=form.cleaned_data["columns"],
+                attachments=form.cleaned_data["attachments"],
+                **fields,
+            )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            if changed or uploads:
-                messages.success(request, "已保存，形成新版本。")
+            after = svc.current_revision(publication)
+            if before is None or after.pk != before.pk:
+                messages.success(request, f"已保存，形成第{after.number}版。")
             else:
                 messages.info(request, "没有修改。")
             return redirect("staff:publishing-detail", pk=publication.pk)

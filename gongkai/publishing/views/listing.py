@@ -36,6 +36,7 @@ def publication_list(request):
         department_id=data["department"].pk if data.get("department") else None,
         year=data.get("year"),
         text=(data.get("q") or "").strip(),
+        agency_id=data.get("agency"),
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     calendar, today = get_working_day_calendar(), clock.today()

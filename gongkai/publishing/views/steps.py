@@ -56,6 +56,7 @@ class Context:
     publication: Publication
     screening: object | None  # the latest ScreeningRun of the current version
     body_kinds: list[tuple[str, str]]  # finding kinds in the body that masking can fix
+    approved_by: frozenset = frozenset()  # who approved the current version already
 
 
 def step_context(publication: Publication) -> Context:
@@ -65,7 +66,14 @@ def step_context(publication: Publication) -> Context:
         for finding in run.findings:
             if finding.get("source") == "正文" and finding["kind"] not in [k for k, _ in kinds]:
                 kinds.append((finding["kind"], kind_label(finding["kind"])))
-    return Context(publication, run, kinds)
+    approved_by = frozenset()
+    if publication.status == S.IN_APPROVAL:
+        approved_by = frozenset(
+            publication.approvals.filter(
+                revision=svc.current_revision(publication), approved=True
+            ).values_list("approver_id", flat=True)
+        )
+    return Context(publication, run, kinds, approved_by)
 
 
 def _has_open_findings(c: Context) -> bool:
@@ -84,6 +92,16 @@ def _redact_offered(c: Context) -> bool:
 
 def _override_offered(c: Context) -> bool:
     return _state(Action.OVERRIDE_SCREENING)(c) and _has_open_findings(c)
+
+
+def _rescreen_offered(c: Context) -> bool:
+    # "重新" only once the current version was screened (submitting screens it first).
+    return _state(Action.SCREEN)(c) and c.screening is not None
+
+
+def _not_yet_approved_by(user, c: Context) -> bool:
+    # The same leader cannot approve the same version twice (services.review).
+    return user.pk not in c.approved_by
 
 
 # --- the forms -----------------------------------------------------------------------------------
@@ -117,6 +135,8 @@ class Step:
     may: Callable[[object, Publication], bool]
     offered: Callable[[Context], bool]
     hint: str = ""
+    # Offered to this user at all (beyond ``may``, which is also the POST's 403).
+    offered_to: Callable[[object, Context], bool] | None = None
 
     def bind(self, publication: Publication, *, data=None, files=None, prefix: str | None = None):
         """The step's form for ``publication`` (bound to ``data`` when given)."""
@@ -141,7 +161,7 @@ STEPS: dict[str, Step] = {
             "筛查",
             _plain(f.ConfirmForm),
             _screens,
-            _state(Action.SCREEN),
+            _rescreen_offered,
         ),
         Step(
             "review",
@@ -177,6 +197,7 @@ STEPS: dict[str, Step] = {
             _plain(f.ApproveForm),
             permissions.can_approve,
             _state(Action.APPROVE),
+            offered_to=_not_yet_approved_by,
         ),
         Step(
             "return",
@@ -245,7 +266,11 @@ def panels(user, c: Context, bound: dict[str, forms.Form]) -> list[Panel]:
     step's form with its errors, shown where it was filled in)."""
     result = []
     for step in STEPS.values():
-        if step.offered(c) and step.may(user, c.publication):
+        if (
+            step.offered(c)
+            and step.may(user, c.publication)
+            and (step.offered_to is None or step.offered_to(user, c))
+        ):
             form = bound.get(step.key) or step.form(c, prefix=step.key)
             result.append(
                 Panel(step, form, reverse(f"staff:publishing-{step.key}", args=[c.publication.pk]))

@@ -305,7 +305,8 @@ def build_year_of_records() -> YearOfRecords:
     online = r.submit(SW, D(2024, 10, 8))  # 三.一, online
     r.confirm(online, D(2024, 10, 9))
     at(D(2024, 10, 15))
-    svc.request_extend(actor=leader, request=online, days=10, reason="需调取档案", decided_on=D(2024, 10, 15))
+    extension = svc.extension_request(actor=office, request=online, days=10, reason="需调取档案")
+    svc.extension_approve(actor=leader, extension=extension, decided_on=D(2024, 10, 15))
     r.reply(online, D(2024, 10, 30), "disclosed")
 
     # --- never received: not counted --------------------------------------------------------------

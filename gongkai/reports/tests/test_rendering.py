@@ -46,7 +46,7 @@ def doc_2021() -> ReportDocument:
     overview = "\n".join(
         f"（{n}）2025年，本局坚持以公开为常态、不公开为例外，持续完善政府信息公开工作机制，"
         f"主动公开政府信息{100 + n}条，及时回应社会关切，依法保障人民群众的知情权、参与权和监督权。"
-        for n in range(1, 13)
+        for n in range(1, 15)  # 14 paragraphs: table 三 starts low on page 3
     )
     return ReportDocument(
         format=fmt, agency_name=AGENCY, year=2025, cells=cells,
@@ -474,8 +474,9 @@ def test_pixel_check_would_catch_boxes(tmp_path):
         f"<cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>", encoding="utf-8")
     # `make test` installs fonts-dejavu-core; without it the control proves nothing.
     assert Path("/usr/share/fonts/truetype/dejavu").is_dir(), "install Debian's fonts-dejavu-core"
-    script = ("import sys; from gongkai.reports.rendering.pdf import html_to_pdf; "
-              "sys.stdout.buffer.write(html_to_pdf(open(sys.argv[1], encoding='utf-8').read()))")
+    # write_pdf: the unchecked printer (html_to_pdf itself refuses boxes: test_pdf_font.py)
+    script = ("import sys; from gongkai.reports.rendering.pdf import write_pdf; "
+              "sys.stdout.buffer.write(write_pdf(open(sys.argv[1], encoding='utf-8').read()))")
     env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
     pdf = subprocess.run([sys.executable, "-c", script, str(html)], env=env, check=True,
                          capture_output=True, timeout=120).stdout

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from gongkai.core.selectors import agency_get_public
 from gongkai.reports import selectors, services
 from gongkai.reports.document import ReportDocument
+from gongkai.reports.rendering.pdf import MissingCJKFont
 
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -45,7 +46,10 @@ def version_download(version, kind: str, *, suffix: str = "") -> HttpResponse:
         raise Http404("不支持的格式")
     stored = getattr(version, kind)
     if not stored:  # published before the files were stored: render them once
-        version = services.report_version_files_ensure(version=version)
+        try:
+            version = services.report_version_files_ensure(version=version)
+        except MissingCJKFont as exc:
+            return HttpResponse(exc.message, status=503, content_type="text/plain; charset=utf-8")
         stored = getattr(version, kind)
     return _attachment(stored.open("rb"), kind=kind, name=f"{selectors.version_title(version)}{suffix}")
 

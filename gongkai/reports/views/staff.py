@@ -18,7 +18,9 @@ from gongkai.core import clock
 from gongkai.core.errors import DomainError
 from gongkai.core.views.base import staff_required
 from gongkai.reports import forms, permissions, reminders, selectors, services
+from gongkai.reports.drafting import DRAFT_MARKER
 from gongkai.reports.models import ReportState
+from gongkai.reports.rendering.pdf import MissingCJKFont
 from gongkai.reports.views.public import download_response, version_download
 from gongkai.reports.workflow import Action, allowed_actions
 
@@ -84,9 +86,15 @@ def _detail_context(request, report, **extra) -> dict:
         cells = selectors.report_cells(report, figures)
         provenance, sources = report.computed_provenance, selectors.manual_sources(report, figures)
         recorded = report.check_result if report.state != ReportState.DRAFT else None
+    # Records entered or corrected since the last computation: the cells that moved, until
+    # the office recomputes; no check result is vouched for meanwhile.
+    moved = selectors.moved_cells(report)
     live = live_cross_year = None
     if report.state == ReportState.DRAFT:
         live, live_cross_year = selectors.report_check(report)
+    # A recorded "全部N项勾稽关系成立" holds only for the figures it was checked on.
+    digest = (recorded or {}).get("cells_digest")
+    recorded_current = bool(recorded) and not moved and (digest is None or digest == selectors.cells_digest(cells))
     actions = set(allowed_actions(report.state))
     compiles = permissions.can_compile(user, report.agency)
     override = services.current_override(report)
@@ -100,6 +108,11 @@ def _detail_context(request, report, **extra) -> dict:
         "grid": selectors.report_grid(fmt, cells=cells, provenance=provenance, sources=sources,
                                       manual_refs=report.computed_manual_refs),
         "recorded": recorded,
+        "recorded_current": recorded_current,
+        "moved": moved,
+        "draft_marker": DRAFT_MARKER,
+        "prose": (report.published_version.prose if published_view
+                  else selectors.rendered_prose(report, cells)),
         "recorded_lines": selectors.violation_lines(fmt, recorded_violations),
         "live": live,
         "live_lines": selectors.violation_lines(fmt, [v.as_dict() for v in live.violations]) if live else [],
@@ -240,7 +253,7 @@ def report_prose(request, pk: int):
         status = 200
     return render(request, "reports/staff/prose.html", {
         "report": report, "form": form, "previous_problems": selectors.previous_problems(report),
-        "previous_year": report.year - 1,
+        "previous_year": report.year - 1, "draft_marker": DRAFT_MARKER,
         "can_edit": Action.EDIT_PROSE in allowed_actions(report.state),
     }, status=status)
 
@@ -322,7 +335,11 @@ def report_download(request, pk: int, kind: str):
     report = selectors.report_get_for_user(user=request.user, pk=pk)
     if report.state == ReportState.PUBLISHED and report.published_version is not None:
         return version_download(report.published_version, kind)
-    return download_response(selectors.build_document(report), kind)
+    try:
+        return download_response(selectors.build_document(report), kind)
+    except MissingCJKFont as exc:
+        messages.error(request, exc.message)
+        return redirect("staff:report-detail", pk=report.pk)
 
 
 # --- the supervising office ---------------------------------------------------------------------

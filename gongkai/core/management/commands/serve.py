@@ -25,6 +25,8 @@ class Command(BaseCommand):
         from django.core.wsgi import get_wsgi_application
         from gunicorn.app.base import BaseApplication
 
+        from gongkai.core.logfilters import gunicorn_logger_class
+
         # What gongkai/wsgi.py builds, without core importing the project module above it.
         application = get_wsgi_application()
 
@@ -36,6 +38,8 @@ class Command(BaseCommand):
                     "threads": threads,
                     "worker_class": "gthread",
                     "accesslog": "-",
+                    # The access line carries the query string: redact secret=… in it.
+                    "logger_class": gunicorn_logger_class(),
                     "timeout": 60,
                     "graceful_timeout": 20,
                     "forwarded_allow_ips": "127.0.0.1,::1",

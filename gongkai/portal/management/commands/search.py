@@ -1,5 +1,7 @@
-"""`gongkai search rebuild` (index every published item again, in one transaction) and
-`gongkai search verify` (compare the index with the published items; exit 1 on drift)."""
+"""`gongkai search rebuild` (index every published item and other public object again, in
+one transaction), `gongkai search verify` (compare the index with what is public; exit 1
+on drift) and `gongkai search sync` (decisions: take out those whose publication period
+is over, put in those public since without an event; run it daily)."""
 
 import time
 
@@ -21,6 +23,7 @@ class Command(BaseCommand):
             action="store_true",
             help="commit each batch (SQLite: do not hold the write lock for the whole rebuild)",
         )
+        sub.add_parser("sync", help="bring the decisions in the index in line with today")
         verify = sub.add_parser("verify", help="report items missing from or extra in the index")
         verify.add_argument(
             "--skip-counts", action="store_true", help="do not recount the kept frequencies"
@@ -45,6 +48,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"search index rebuilt: {count} items in {time.perf_counter() - started:.1f} s"
             )
+            return
+        if action == "sync":
+            with transaction.atomic():
+                added, removed = search.sync_decisions()
+            self.stdout.write(f"search index synced: {added} decisions added, {removed} removed")
             return
         drift = search.verify_index(counts=not options.get("skip_counts"))
         if drift.ok:
