@@ -4,10 +4,12 @@ one for the office to publish it, in the membership's agency.
 
 An agency has one report a year, so a queue holds one report or a few and is shown only
 while one waits; its link opens the report itself when there is one, else the list of
-reports.
+reports in that state.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from django.urls import reverse
 
@@ -41,5 +43,6 @@ def queues(membership: Membership) -> list[Queue]:
     ids = waiting_reports(user=membership.user, agency_id=membership.agency_id, state=state)
     if not ids:
         return []  # seasonal: shown only while a report waits
-    url = reverse("staff:report-detail", args=[ids[0]]) if len(ids) == 1 else reverse("staff:report-list")
+    url = (reverse("staff:report-detail", args=[ids[0]]) if len(ids) == 1 else
+           reverse("staff:report-list") + "?" + urlencode({"state": state.value, "agency": membership.agency_id}))
     return [Queue(key=f"reports.{key}", area=AREA, label=label, count=len(ids), url=url)]

@@ -34,11 +34,15 @@ from gongkai.reports.rules import CheckResult, check_cells
 # --- one report ------------------------------------------------------------------------------
 
 
-def reports_for_user(*, user, agency: Agency | None = None, year: int | None = None
-                     ) -> QuerySet[AnnualReport]:
+def reports_for_user(*, user, agency: Agency | None = None, year: int | None = None,
+                     state: str = "", agency_id: int | None = None) -> QuerySet[AnnualReport]:
     qs = permissions.reports_visible_to(user).select_related("agency", "published_version")
     if agency is not None:
         qs = qs.filter(agency=agency)
+    if agency_id:
+        qs = qs.filter(agency_id=agency_id)
+    if state:
+        qs = qs.filter(state=state)
     if year is not None:
         qs = qs.filter(year=year)
     return qs.order_by("agency__path", "-year")

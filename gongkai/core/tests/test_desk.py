@@ -242,3 +242,21 @@ def test_a_submitted_report_waits_on_the_leader_then_on_the_office(reports, lead
     assert "reports.to_sign" not in desk_queues(client_for(leader).get(reverse("staff:home")))
     assert desk_queues(client_for(office).get(reverse("staff:home")))["reports.to_publish"][:2] == (
         "年度报告已签发待发布", 1)
+
+
+def test_several_waiting_reports_link_to_the_list_of_exactly_those(reports, bureau, office, leader, client_for):
+    from gongkai.reports import services
+    from gongkai.reports.models import AnnualReport, ReportState
+
+    second = services.report_start(actor=office, agency=bureau, year=2023)
+    AnnualReport.objects.filter(pk=second.pk).update(state=ReportState.SUBMITTED)
+    services.report_start(actor=office, agency=bureau, year=2022)  # a draft: not waiting on the leader
+    client = client_for(leader)
+
+    label, count, url = desk_queues(client.get(reverse("staff:home")))["reports.to_sign"]
+
+    assert (label, count) == ("年度报告待签发", 2)
+    page = client.get(url).content.decode()
+    assert "（共2份）" in page and "2022年度" not in page
+    listed = set(re.findall(r'href="/staff/annual-reports/(\d+)/"', page))
+    assert listed == {str(reports.pk), str(second.pk)}

@@ -40,8 +40,14 @@ def report_list(request):
     today = clock.today()
     compiled = list(permissions.agencies_compiled_by(request.user))
     banners = [r for r in (reminders.reminder_for(a, today) for a in compiled) if r is not None]
+    # The desk's links narrow the list to what a queue counted: ?state= and ?agency=.
+    state = request.GET.get("state", "")
+    state = state if state in ReportState.values else ""
+    agency_id = request.GET.get("agency", "")
+    agency_id = int(agency_id) if agency_id.isdigit() else None
     return render(request, "reports/staff/list.html", {
-        "reports": selectors.reports_for_user(user=request.user),
+        "reports": selectors.reports_for_user(user=request.user, state=state, agency_id=agency_id),
+        "state_label": ReportState(state).label if state else "",
         "start_form": forms.StartForm(user=request.user) if compiled else None,
         "banners": banners,
         "can_supervise": permissions.can_supervise(request.user),
