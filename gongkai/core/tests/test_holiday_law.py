@@ -25,6 +25,7 @@ from gongkai.core.rules import registry
 from gongkai.core.selectors import get_working_day_calendar
 from gongkai.core.services import calendar as calendar_services
 from gongkai.core.tests.helpers import at
+from gongkai.core.tests.test_commands import received_today
 from gongkai.core.workdays import (
     PACKAGE_YEARS,
     DayKind,
@@ -37,7 +38,6 @@ from gongkai.foi.selectors import request_deadline
 from gongkai.foi.services.requests import (
     ApplicantData,
     request_confirm_receipt,
-    request_register,
     request_submit_online,
 )
 from gongkai.portal.tests.data import NATURAL_PERSON
@@ -318,26 +318,13 @@ def test_exactness_needs_a_real_schedule():
 # --- loading the real schedule: the calendar-change notice ---------------------------------
 
 
-def _received(bureau, office, today):
-    at(today)
-    request, _ = request_register(
-        actor=office, agency=bureau, channel="in_person", received_on=today,
-        data=ApplicantData(
-            applicant_type="natural_person", name="张三", id_type="resident_id",
-            id_number="11010519491231002X", phone="13800138000",
-            description="2027年度食品安全监督抽检结果", delivery="email",
-            email="zhangsan@example.invalid"),
-    )
-    return request
-
-
 @needs_2027_unscheduled
 def test_loading_a_schedule_reports_the_days_that_differ_from_the_holiday_law(
         platform_admin, bureau, office, django_capture_on_commit_callbacks):
     # Received 25 March 2027: under the law 清明节 (Monday 5 April) is a rest day, so the
     # provisional due date is 23 April. The loaded notice (a fictional one) lists only New
     # Year and Spring Festival; 5 April becomes a working day and the due date 22 April.
-    request = _received(bureau, office, D(2027, 3, 25))
+    request = received_today(bureau, office, D(2027, 3, 25))
     before = request_deadline(request)
     assert before.due_on == D(2027, 4, 23) and before.provisional
 

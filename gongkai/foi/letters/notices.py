@@ -166,7 +166,7 @@ def common_values(request, *, issued_on) -> dict[str, str]:
         "applicant": request.name,
         "tracking_number": request.tracking_number,
         "received_on": chinese_date(received_on),
-        "description": " ".join(request.description.split()),
+        "description": " ".join(request.description.split()),  # quoted in a sentence: one line
         "issued_on": chinese_date(issued_on),
         "agency": agency.name,
         "agency_address": agency.address or "",

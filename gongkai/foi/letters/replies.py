@@ -20,7 +20,6 @@ from importlib import resources
 
 from django.db.models import F, Q
 
-from gongkai.core import clock
 from gongkai.foi.letters.dedup import without_repeats
 from gongkai.foi.letters.fill import chinese_date, fields_of, fill, fill_lines
 from gongkai.foi.models import ReplyTemplate
@@ -151,30 +150,28 @@ def template_for(agency, reply_type: ReplyType | str) -> tuple[str, str]:
 
 # --- text -----------------------------------------------------------------------------
 
+# The reply letter's placeholders that every notice shares (``notices.common_values``);
+# the notices' others (periods, issue date) are not placeholders of a reply template.
+_SHARED = ("applicant", "tracking_number", "received_on", "description", "agency", "agency_address",
+           "agency_phone")
+
+
 def _values(reply) -> dict[str, str]:
     """Placeholder values: name, tracking number, dates, the decision, the way of
     delivery and the agency — never the ID number or the phone."""
-    from gongkai.foi.letters.notices import delivery_sentence
+    from gongkai.foi.letters.notices import common_values, delivery_sentence
 
     request = reply.request
-    agency = request.agency
-    received_on = request.received_on or clock.localdate_of(request.submitted_at)
+    shared = common_values(request, issued_on=reply.replied_on)
     return {
-        "applicant": request.name,
-        "tracking_number": request.tracking_number,
-        "received_on": chinese_date(received_on),
+        **{name: shared[name] for name in _SHARED},
         "replied_on": chinese_date(reply.replied_on),
-        # Quoted inside a sentence, so kept on one line.
-        "description": " ".join(request.description.split()),
         "content": reply.content,
         "legal_basis": reply.legal_basis,
         "responsible_agency": reply.responsible_agency,
         "responsible_agency_contact": reply.responsible_agency_contact,
         "remedy": reply.remedy,
         "delivery": delivery_sentence(request),
-        "agency": agency.name,
-        "agency_address": agency.address,
-        "agency_phone": agency.phone,
     }
 
 
