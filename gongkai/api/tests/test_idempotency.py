@@ -164,6 +164,10 @@ def _database_for_threads(tmp_path):
     connection.ensure_connection()
     target = sqlite3.connect(path)
     connection.connection.backup(target)
+    # A deployed database is in WAL mode since its first migrate; set it here too, or the
+    # two threads' first connections race to switch the journal mode, and that switch
+    # fails at once with "database is locked" instead of waiting.
+    target.execute("PRAGMA journal_mode=WAL")
     target.close()
     settings_dict = {**connections.settings["default"], "NAME": str(path)}
     wrapper = type(connections["default"])  # the backend's DatabaseWrapper
