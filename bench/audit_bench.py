@@ -306,8 +306,11 @@ def bench(args: argparse.Namespace, migrate_s: float) -> int:
     # The control rows are not part of the chain: remove them (bypassing the append-only
     # guard, this is a throw-away database) so that verify() sees exactly the n entries.
     with connection.cursor() as cur:
+        if connection.vendor == "postgresql":  # the append-only trigger refuses DELETE
+            cur.execute("ALTER TABLE core_auditevent DISABLE TRIGGER gongkai_audit_append_only")
         cur.execute("DELETE FROM core_auditevent WHERE seq > %s", [n])
         if connection.vendor == "postgresql":
+            cur.execute("ALTER TABLE core_auditevent ENABLE ALWAYS TRIGGER gongkai_audit_append_only")
             cur.execute("VACUUM ANALYZE core_auditevent")
     assert AuditEvent.objects.count() == n
 

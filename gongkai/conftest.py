@@ -53,6 +53,16 @@ def _release_clock():
     clock.freeze(None)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: rate-limit and sign-in throttle counts, and
+    cached pages, would otherwise carry from one test into the next and make a result
+    depend on the order the tests ran in."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def tree(db):
     province = make_agency(name="测试省人民政府", level=AgencyLevel.PROVINCE)
@@ -122,10 +132,13 @@ def anonymous():
 
 @pytest.fixture
 def client_for(client):
-    """`client_for(user)` → a test client signed in as that user."""
+    """`client_for(user)` → a test client signed in as that user, its session verified
+    by the user's authenticator when two-factor sign-in applies to them."""
+    from gongkai.core.tests.twofactor_helpers import verify_session
 
     def sign_in(user):
         client.force_login(user)
+        verify_session(client, user)
         return client
 
     return sign_in

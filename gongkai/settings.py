@@ -11,7 +11,9 @@ Production differs from a local install only by environment values:
 - ``ALLOWED_HOSTS``: comma separated.
 - ``GONGKAI_BASE_URL``: the site's public address, for e-mail links and feeds; required
   in production, ``http://127.0.0.1:8000`` locally.
-- ``CACHE_URL``: ``redis://…`` for a shared cache; default an in-process cache.
+- ``CACHE_URL``: ``redis://…`` for a shared cache; default an in-process cache. Required
+  in production (rate limits must hold across workers).
+- ``GONGKAI_TRUSTED_PROXIES``: the reverse proxies whose ``X-Forwarded-For`` is believed.
 - ``GONGKAI_VAR_DIR``: where the local database, keys, media and collected static live.
 - ``GONGKAI_TODAY``: pin the platform's "today" to a date (``YYYY-MM-DD``), for tests and
   training installs; refused in production.
@@ -123,6 +125,10 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Two-factor sign-in for staff: TOTP authenticator apps and one-time recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "gongkai.core",
     "gongkai.foi",
     "gongkai.publishing",
@@ -133,13 +139,21 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # X-Forwarded-Proto believed only from GONGKAI_TRUSTED_PROXIES (before the HTTPS redirect).
+    "gongkai.core.clientaddress.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Hostile bodies (size, charset, unparseable forms) refused before anything reads them.
+    "gongkai.core.hostile_input.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gongkai.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.otp_device from the session; then the back office refuses sessions
+    # that still owe their second factor (gongkai.core.twofactor).
+    "django_otp.middleware.OTPMiddleware",
+    "gongkai.core.twofactor_middleware.TwoFactorMiddleware",
     "gongkai.core.middleware.ActiveMembershipMiddleware",
     # Anonymous public pages from the cache; what it stores is the page as converted
     # by the view preferences below it (gongkai.portal.caching).
@@ -190,19 +204,51 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 
 # --- Cache ----------------------------------------------------------------------------
+# Rate limits are shared by every worker only through a shared cache: production needs one.
 CACHE_URL = env("CACHE_URL")
 if CACHE_URL:
     if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured("CACHE_URL must be a redis:// URL")
+    # Fail fast when Redis is down: a connection attempt waits at most this long (seconds),
+    # and then the portal serves pages uncached and counts rate limits in the database
+    # (gongkai.core.cachehealth) instead of holding every request for seconds. A reply may
+    # take longer: a busy host answers slowly, and a false "down" costs five seconds uncached.
+    _cache_timeout = float(env("GONGKAI_CACHE_TIMEOUT", "0.25"))
+    _cache_reply_timeout = float(env("GONGKAI_CACHE_REPLY_TIMEOUT", "1.0"))
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "gongkai",
+            "OPTIONS": {
+                "socket_connect_timeout": _cache_timeout,
+                "socket_timeout": _cache_reply_timeout,
+            },
         }
     }
 else:
+    if PRODUCTION:
+        require("CACHE_URL", "a shared Redis (redis://host:6379/0), so that rate limits and "
+                "sign-in throttles hold across every worker")
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Limits: client addresses and sign-in throttles (issue 15) ------------------------
+# Proxies whose X-Forwarded-For is believed: addresses or CIDR networks, comma separated
+# (e.g. "10.0.0.5,10.1.0.0/24"). Default none: the client is the connection's peer.
+GONGKAI_TRUSTED_PROXIES = env_list("GONGKAI_TRUSTED_PROXIES")
+for _proxy in GONGKAI_TRUSTED_PROXIES:
+    import ipaddress as _ipaddress
+
+    try:
+        _ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"GONGKAI_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network"
+        ) from None
+# At most this many failed sign-ins from one client address (an IPv6 /64) within the
+# window, over all user names, beside the per-account lock below.
+GONGKAI_SIGNIN_ADDRESS_MAX_FAILURES = int(env("GONGKAI_SIGNIN_ADDRESS_MAX_FAILURES", "30"))
+GONGKAI_SIGNIN_ADDRESS_WINDOW_MINUTES = int(env("GONGKAI_SIGNIN_ADDRESS_WINDOW_MINUTES", "15"))
 
 # --- Sign-in security (等保 level 3 expectations) -------------------------------------
 PASSWORD_HASHERS = [
@@ -299,6 +345,26 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 3600
 
+# --- Request bodies (gongkai.core.hostile_input) ----------------------------------------
+# The largest body a request may send: refused with 413 from its Content-Length before it
+# is read, and while reading one sent without a length. The first pattern matching the
+# path wins; elsewhere (plain forms, JSON) Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+# Paths taking uploads get their files' rules plus room for the fields (a test keeps these
+# in step with foi.forms, foi.services.replies and the report checker).
+GONGKAI_BODY_LIMITS = [
+    # a request for information: 5 attachments of 10 MB (foi.forms) and the fields
+    (r"^/apply/$", 52 * 1024 * 1024),
+    (r"^/api/v1/foi/requests$", 52 * 1024 * 1024),
+    # the back office: disclosed files and items' attachments (20 MB each), the report
+    # checker's batch (50 MB), imports; and the platform administration
+    (r"^/staff/", 110 * 1024 * 1024),
+    (r"^/admin/", 110 * 1024 * 1024),
+]
+# Uploads stay in memory (bounded by the limits above), never in a temporary file: an
+# applicant's ID scan must reach the disk only encrypted (gongkai.core.encrypted_storage).
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = max(limit for _, limit in GONGKAI_BODY_LIMITS)
+
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
@@ -322,6 +388,19 @@ GONGKAI_SMS_BACKEND = env("GONGKAI_SMS_BACKEND", "")
 # to this many bytes in all; above it the message carries a link valid for 30 days.
 GONGKAI_DELIVERY_ATTACHMENT_LIMIT = int(env("GONGKAI_DELIVERY_ATTACHMENT_LIMIT", str(10 * 1024 * 1024)))
 
+# --- Two-factor sign-in (gongkai.core.twofactor) ----------------------------------------
+# TOTP is required for platform administrators, reviewers, leaders and supervising offices
+# signing in with a local password, and for every member of an agency whose policy asks
+# for it. Always enforced: there is deliberately no switch to turn it off.
+OTP_TOTP_ISSUER = GONGKAI_SITE_NAME or "政府信息公开平台"
+# Minutes between a password accepted and the second factor (or enrolment) completed.
+GONGKAI_TWO_FACTOR_PENDING_MINUTES = int(env("GONGKAI_TWO_FACTOR_PENDING_MINUTES", "10"))
+# An external identity provider's sign-in counts as two-factor only if its ID token's
+# `acr` is one of GONGKAI_SSO_REQUIRED_ACR (when that list is set) and its `amr` holds one
+# of GONGKAI_SSO_REQUIRED_AMR (when that list is set); with both empty nothing counts.
+GONGKAI_SSO_REQUIRED_ACR = env_list("GONGKAI_SSO_REQUIRED_ACR")
+GONGKAI_SSO_REQUIRED_AMR = env_list("GONGKAI_SSO_REQUIRED_AMR", "mfa,otp,hwk")
+
 # The site's public address (``https://gongkai.example.gov.cn``): links in e-mails
 # (notices, report reminders), which have no request to take a host from, and the
 # canonical address in feeds, the sitemap, robots.txt and the API. Required in production,
@@ -334,6 +413,24 @@ if not GONGKAI_BASE_URL:
         GONGKAI_BASE_URL = "http://127.0.0.1:8000"
 if GONGKAI_BASE_URL and not GONGKAI_BASE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("GONGKAI_BASE_URL must start with http:// or https://")
+
+# --- Audit trail anchors (gongkai audit anchor) ---------------------------------------
+# `gongkai audit anchor FILE` appends the chain head to FILE and hands the same line to
+# each sink: dotted paths of callables taking a gongkai.core.audit_anchor.Anchor. Default:
+# the e-mail sink when GONGKAI_AUDIT_ANCHOR_EMAILS (comma separated) is set, else none.
+GONGKAI_AUDIT_ANCHOR_EMAILS = env_list("GONGKAI_AUDIT_ANCHOR_EMAILS")
+GONGKAI_AUDIT_ANCHOR_SINKS = env_list(
+    "GONGKAI_AUDIT_ANCHOR_SINKS",
+    "gongkai.core.audit_anchor.email_sink" if GONGKAI_AUDIT_ANCHOR_EMAILS else "",
+)
+
+# --- Backups (gongkai backup / gongkai restore) ---------------------------------------
+# The backup manifest's HMAC key is derived from GONGKAI_BACKUP_KEY, or from SECRET_KEY
+# when it is unset; restoring on another machine needs the same value. A dedicated key
+# lets SECRET_KEY be rotated without invalidating old backups. GONGKAI_PG_BIN_DIR: where
+# pg_dump/pg_restore of the server's major version live (default: PATH).
+GONGKAI_BACKUP_KEY = env("GONGKAI_BACKUP_KEY")
+GONGKAI_PG_BIN_DIR = env("GONGKAI_PG_BIN_DIR")
 
 # --- Serving --------------------------------------------------------------------------
 GONGKAI_WORKERS = int(env("GONGKAI_WORKERS", "2"))

@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.http import HttpResponse
 from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 
+from gongkai.core.health import healthz
 from gongkai.core.urls import staff_patterns as core_staff_patterns
 from gongkai.decisions.urls import public_patterns as decisions_public_patterns
 from gongkai.decisions.urls import staff_patterns as decisions_staff_patterns
@@ -20,10 +20,6 @@ staff_patterns = (
 portal_patterns = (
     portal_patterns + decisions_public_patterns + reports_public_patterns + portal_machine_patterns
 )
-
-
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
 
 
 admin.site.site_header = "gongkai 平台管理"

@@ -15,7 +15,8 @@ urlpatterns = [
          name="foi-request-file"),
     path("agencies", views.agency_list, name="agency-list"),
     path("publications", views.publication_list, name="publication-list"),
-    path("publications/<int:id>", views.publication_detail, name="publication-detail"),
+    # <str:id>, not <int:id>: a malformed id is the API's JSON 404, not the site's HTML page
+    path("publications/<str:id>", views.publication_detail, name="publication-detail"),
     path("search", search_views.search, name="search"),
     path("openapi.json", views.openapi, name="openapi"),
 ]

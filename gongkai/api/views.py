@@ -15,7 +15,6 @@ have no cookie to get one from. (The portal's HTML form keeps its CSRF token.)
 from __future__ import annotations
 
 import functools
-import json
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import FileResponse, Http404, JsonResponse
@@ -25,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from gongkai.api import params
 from gongkai.api.openapi import document
-from gongkai.core import idempotency
+from gongkai.core import hostile_input, idempotency
 from gongkai.core import selectors as core_selectors
 from gongkai.foi import delivery
 from gongkai.foi import selectors as foi_selectors
@@ -82,6 +81,17 @@ class BadRequestBody(Exception):
         self.message, self.status, self.errors = message, status, errors
 
 
+def _json_body(request):
+    """The JSON body, decoded by ``core.hostile_input.decode_json``: UTF-8, bounded
+    nesting, no lone surrogates; anything else is ``BadRequestBody`` in Chinese."""
+    try:
+        return hostile_input.decode_json(request.body or b"")
+    except RequestDataTooBig:
+        raise BadRequestBody("请求体过大。", status=413) from None
+    except hostile_input.HostileInput as exc:
+        raise BadRequestBody(exc.message, status=exc.status) from None
+
+
 def _submitted_data(request) -> tuple[dict, dict]:
     """The submitted fields (strings) and files, from a JSON or form-encoded body."""
     content_type = request.content_type or ""
@@ -90,11 +100,9 @@ def _submitted_data(request) -> tuple[dict, dict]:
             return request.POST.dict(), request.FILES
         if content_type not in JSON_CONTENT_TYPES:
             raise BadRequestBody("请求体应为 JSON（application/json）或表单格式。", status=415)
-        payload = json.loads(request.body or b"")
     except RequestDataTooBig:
         raise BadRequestBody("请求体过大。", status=413) from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BadRequestBody("请求体不是有效的 JSON，请检查格式（应使用 UTF-8 编码）。") from None
+    payload = _json_body(request)
     if not isinstance(payload, dict):
         raise BadRequestBody("请求体应为 JSON 对象。")
     wrong_type = {name: ["应为字符串。"] for name, value in payload.items()
@@ -247,9 +255,9 @@ def request_status_post(request, tracking_number: str):
     if (request.content_type or "") not in JSON_CONTENT_TYPES:
         return error("请求体应为 JSON（application/json）。", status=415)
     try:
-        payload = json.loads(request.body or b"")
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return error("请求体不是有效的 JSON，请检查格式（应使用 UTF-8 编码）。", status=400)
+        payload = _json_body(request)
+    except BadRequestBody as exc:
+        return error(exc.message, status=exc.status)
     secret = payload.get("secret") if isinstance(payload, dict) else None
     if not isinstance(secret, str):
         return error("请在 JSON 请求体中以字符串提供 secret（查询码）。", status=400,
@@ -376,15 +384,18 @@ def publication_list(request):
 
 
 @methods("GET")
-def publication_detail(request, id: int):  # noqa: A002 - the documented path parameter
+def publication_detail(request, id: str):  # noqa: A002 - the documented path parameter
     """GET /publications/{id} — one published item: its catalogue metadata, the body as
     text (and as the sanitised HTML the portal shows) and its attachments. A withdrawn
-    or unpublished item is 404, as on the portal."""
+    or unpublished item is 404, as on the portal, and so is an id that is not a number
+    (or too long for one)."""
     from gongkai.portal.feeds import plain_text
     from gongkai.publishing.sanitise import sanitise_html
 
+    if not (id.isascii() and id.isdigit() and len(id) <= 18):
+        return error("该信息不存在或已撤回。", status=404)
     try:
-        publication = portal_selectors.public_publication_get(pk=id)
+        publication = portal_selectors.public_publication_get(pk=int(id))
     except Http404:
         return error("该信息不存在或已撤回。", status=404)
     return ok({

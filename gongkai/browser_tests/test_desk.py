@@ -14,6 +14,7 @@ from django.db.models import Q
 from gongkai.core.demo import DEMO_PASSWORD
 from gongkai.core.models import Agency, Department, User
 from gongkai.core.tests.helpers import at
+from gongkai.core.tests.twofactor_helpers import pass_second_step
 
 pytestmark = pytest.mark.browser
 
@@ -131,6 +132,7 @@ def sign_in(page, username: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", DEMO_PASSWORD)
     page.locator("main button[type=submit], form button[type=submit]").first.click()
+    pass_second_step(page, username)  # leaders, reviewers, supervisors: two-factor
     page.wait_for_url("**/staff/")
 
 

@@ -27,6 +27,7 @@ from gongkai.core.models import AuditEvent
 from gongkai.core.tests.factories import TEST_PASSWORD
 from gongkai.core.tests.helpers import at
 from gongkai.core.tests.libreoffice import convert_to_pdf, pdf_text, squeezed
+from gongkai.core.tests.twofactor_helpers import pass_second_step
 from gongkai.foi import deadlines
 from gongkai.foi.models import (
     AgencyFoiSettings,
@@ -94,6 +95,7 @@ def signed_in(browser, live_server):
         page.get_by_label("密码").fill(TEST_PASSWORD)
         with page.expect_navigation():
             page.get_by_role("button", name="登录").click()
+        pass_second_step(page, user.username)  # leaders, reviewers: two-factor
         assert "/sign-in/" not in page.url, f"{user.username} could not sign in"
         return page
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -193,11 +194,30 @@ def verify_chain(events: Iterable[AuditEvent], *, head_seq: int, head_hash: str)
 
 
 def _iter_events() -> Iterator[AuditEvent]:
-    return AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)
+    """Every entry in ``seq`` order, each carrying the head as ``_head_seq``/``_head_hash``.
+    One statement reads both, so they come from one snapshot: entries appended while the
+    walk runs are neither half-seen nor mistaken for entries beyond the head."""
+    head = AuditChainHead.objects.filter(pk=HEAD_PK)
+    return (
+        AuditEvent.objects.annotate(
+            _head_seq=models.Subquery(head.values("seq")[:1]),
+            _head_hash=models.Subquery(head.values("hash")[:1]),
+        )
+        .order_by("seq")
+        .iterator(chunk_size=2000)
+    )
 
 
 def verify() -> VerifyResult:
     """Verify the whole stored chain against its head."""
-    head = AuditChainHead.objects.filter(pk=HEAD_PK).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
-    return verify_chain(_iter_events(), head_seq=head_seq, head_hash=head_hash)
+    events = _iter_events()
+    first = next(events, None)
+    if first is None:  # no entries: the head alone says whether there should be some
+        head = AuditChainHead.objects.filter(pk=HEAD_PK).first()
+        head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+        return verify_chain([], head_seq=head_seq, head_hash=head_hash)
+    if first._head_seq is None:  # entries but no head row
+        head_seq, head_hash = 0, GENESIS_HASH
+    else:
+        head_seq, head_hash = first._head_seq, first._head_hash
+    return verify_chain(itertools.chain([first], events), head_seq=head_seq, head_hash=head_hash)

@@ -37,7 +37,11 @@ __all__ = [
     "blind_index_candidates",
     "decrypt",
     "encrypt",
+    "field_key_ids",
+    "file_keys",
+    "raw_tokens",
     "rotate_encrypted_fields",
+    "token_key_id",
 ]
 
 
@@ -109,6 +113,43 @@ def _get_keyring() -> _Keyring:
     return ring
 
 
+_KEY_ID_INFO = b"gongkai/key-id/v1"
+
+
+def _key_id(raw_key: bytes) -> bytes:
+    """An 8-byte public name of a key (HKDF of it, so it reveals nothing of the key): it
+    is written in every encrypted file's header, so rotation and ``keys status`` know which
+    key a file is under without trying them all."""
+    return HKDF(algorithm=hashes.SHA256(), length=8, salt=None, info=_KEY_ID_INFO).derive(raw_key)
+
+
+def file_keys() -> list[tuple[bytes, bytes]]:
+    """``(key id, raw 32-byte key)`` of every configured field key, the first (the one
+    that encrypts) first. For :mod:`gongkai.core.encrypted_storage`, which derives its
+    per-file keys from these."""
+    ring = _get_keyring()
+    return [(_key_id(raw), raw) for raw in ring.raw_keys]
+
+
+def field_key_ids() -> list[str]:
+    """The configured keys' ids (16 hex characters), the encrypting key first."""
+    return [key_id.hex() for key_id, _ in file_keys()]
+
+
+def token_key_id(token: str) -> str | None:
+    """The id of the configured key that authenticates a Fernet ``token``, or None if
+    none does (for ``gongkai keys status``)."""
+    ring = _get_keyring()
+    data = token.encode("utf-8")
+    for raw in ring.raw_keys:
+        try:
+            Fernet(base64.urlsafe_b64encode(raw)).decrypt(data)
+        except InvalidToken:
+            continue
+        return _key_id(raw).hex()
+    return None
+
+
 # --------------------------------------------------------------------------
 # Encryption
 # --------------------------------------------------------------------------
@@ -133,7 +174,7 @@ def decrypt(token: str) -> str:
         return _get_keyring().fernet.decrypt(token.encode("utf-8")).decode("utf-8")
     except (InvalidToken, UnicodeDecodeError):
         raise DecryptionError(
-            "value cannot be decrypted with any key in FIELD_ENCRYPTION_KEYS "
+            "value cannot be decrypted with any key in GONGKAI_FIELD_KEYS (FIELD_ENCRYPTION_KEYS) "
             "(key removed before rotation, wrong key, or not an encrypted value)"
         ) from None
 
@@ -211,7 +252,7 @@ class EncryptedTextField(models.TextField):
             label = _field_label(self)
             raise DecryptionError(
                 f"{label}: stored value cannot be decrypted with any key in "
-                "FIELD_ENCRYPTION_KEYS (key removed before rotation, wrong key, or a value "
+                "GONGKAI_FIELD_KEYS (FIELD_ENCRYPTION_KEYS) (key removed before rotation, wrong key, or a value "
                 "written without encryption)",
                 field=label,
             ) from None
@@ -296,6 +337,18 @@ def blind_index_candidates(value: str, purpose: str) -> list[str]:
 # --------------------------------------------------------------------------
 
 
+def raw_tokens(field_names: Iterable[str]) -> dict[str, models.Expression]:
+    """``annotate()`` arguments reading the stored tokens of the encrypted ``field_names``
+    rather than their decrypted values (``_raw_<name>``, in the order given): an
+    ExpressionWrapper typed as a plain TextField skips the field's ``from_db_value``. For
+    rotation and ``gongkai keys status``; a migration keeps its own copy (migrations must
+    not import changing application code)."""
+    return {
+        f"_raw_{name}": models.ExpressionWrapper(models.F(name), models.TextField())
+        for name in field_names
+    }
+
+
 def rotate_encrypted_fields(
     model: type[models.Model], field_names: Iterable[str], *, batch_size: int = 500
 ) -> int:
@@ -317,12 +370,7 @@ def rotate_encrypted_fields(
         raise ValueError("batch_size must be positive")
 
     ring = _get_keyring()
-    # Read the stored tokens, not the decrypted values: an ExpressionWrapper typed as a
-    # plain TextField skips the field's from_db_value.
-    raw = {
-        f"_raw_{name}": models.ExpressionWrapper(models.F(name), models.TextField())
-        for name in names
-    }
+    raw = raw_tokens(names)
     touched = 0
     last_pk = None
     while True:
@@ -374,6 +422,6 @@ def _rotated(ring: _Keyring, token: str | None, model, name: str) -> str | None:
         label = f"{model._meta.label}.{name}"
         raise DecryptionError(
             f"{label}: a stored value cannot be decrypted with any key in "
-            "FIELD_ENCRYPTION_KEYS; rotation stopped (earlier batches are committed)",
+            "GONGKAI_FIELD_KEYS (FIELD_ENCRYPTION_KEYS); rotation stopped (earlier batches are committed)",
             field=label,
         ) from None

@@ -7,22 +7,30 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
+from gongkai.core.clientaddress import client_address
 from gongkai.core.selectors import AuditFilter
 from gongkai.core.services import signin
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address for records and the audit trail (``core.clientaddress``)."""
+    return client_address(request)
 
 
 class SignInForm(AuthenticationForm):
-    """Sign-in with lock-out: a locked account is refused before the password is even
-    checked, so guessing cannot continue while the lock lasts."""
+    """Sign-in with lock-out and a per-address throttle. Each attempt is counted before
+    its password is checked (``services.signin``), so a locked account or an address
+    that has failed too often is refused without checking it, and parallel attempts
+    cannot check more passwords than the limit allows."""
 
     error_messages = {
         "invalid_login": "用户名或密码不正确。连续失败%(limit)d次后账户将被锁定。",
         "inactive": "该账户已停用，请联系平台管理员。",
         "locked": "该账户因连续登录失败已被锁定，请于%(until)s后再试，或联系平台管理员解锁。",
+        "address_throttled": (
+            "您所在的网络地址登录失败次数过多，请%(minutes)d分钟后再试；"
+            "如需帮助，请联系平台管理员。"
+        ),
     }
 
     def clean(self):
@@ -32,17 +40,29 @@ class SignInForm(AuthenticationForm):
         password = self.cleaned_data.get("password")
         if not username or not password:
             return self.cleaned_data
-        until = signin.locked_until(username)
-        if until:
-            signin.signin_record_refused_while_locked(
-                username=username, ip_address=client_ip(self.request)
-            )
-            raise self._locked_error(until)
-        self.user_cache = authenticate(self.request, username=username, password=password)
+        ip = client_ip(self.request)
+        locked_until = None
+        try:
+            with signin.address_attempt(self.request, username=username, ip_address=ip) as place:
+                attempt = signin.signin_begin(username=username, ip_address=ip)
+                if isinstance(attempt, signin.Refused):
+                    locked_until = attempt.until  # no password was checked
+                else:
+                    self.user_cache = authenticate(self.request, username=username,
+                                                   password=password)
+                    if self.user_cache is None:
+                        place.failed = True
+                        locked_until = signin.signin_failed(attempt)
+                    else:
+                        signin.signin_password_accepted(attempt)
+        except signin.AddressThrottled as throttled:
+            raise forms.ValidationError(
+                self.error_messages["address_throttled"], code="address_throttled",
+                params={"minutes": throttled.minutes},
+            ) from None
+        if locked_until:
+            raise self._locked_error(locked_until)
         if self.user_cache is None:
-            until = signin.signin_record_failure(username=username, ip_address=client_ip(self.request))
-            if until:
-                raise self._locked_error(until)
             raise forms.ValidationError(
                 self.error_messages["invalid_login"], code="invalid_login",
                 params={"limit": settings.GONGKAI_SIGNIN_MAX_FAILURES},

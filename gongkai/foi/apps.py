@@ -18,3 +18,8 @@ class FoiConfig(AppConfig):
         from gongkai.foi import desk
 
         core_desk.register("foi", desk.queues, order=10)
+
+        from gongkai.core import keyrotation
+        from gongkai.foi.keyrotation import rotate_applicant_keys
+
+        keyrotation.register_blind_index(rotate_applicant_keys)

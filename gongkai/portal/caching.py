@@ -24,6 +24,12 @@ second after the previous generation's, so two changes within one second never s
 ``Last-Modified``), and answer conditional GETs with 304. Browsers and proxies must
 revalidate every time (``max-age=0, must-revalidate``): a withdrawn page is never reused
 from their caches, and revalidation is a cheap 304.
+
+When the cache is down (``core.cachehealth``), pages are rendered and served uncached:
+no cache error reaches the visitor. A generation bump that could not reach the cache is
+made up for when it answers again — every process that saw the outage moves the
+generation on before it uses the cache again — so a page withdrawn during the outage is
+not served from entries stored before it.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
-from gongkai.core import listeners
+from gongkai.core import cachehealth, listeners
 from gongkai.portal import preferences
 
 GENERATION_KEY = "portal:page-generation"
@@ -151,7 +157,12 @@ def bump_generation() -> Generation:
 
 
 def _bump_after_commit() -> None:
-    bump_generation()
+    try:
+        bump_generation()
+    except cachehealth.ERRORS as exc:
+        # The change is committed; the cache will be invalidated when it answers again
+        # (cachehealth's recovery flag, taken by the middleware).
+        cachehealth.failed(exc, "page cache invalidation")
 
 
 def content_changed(*, using: str | None = None) -> None:
@@ -263,15 +274,25 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _may_use_cache(request):
+        if not _may_use_cache(request) or not cachehealth.usable():
             return self.get_response(request)
         key = page_key(request)
-        if _cache_is_per_process():
-            generation, entry = current_generation(), cache.get(key)
-        else:
-            found = cache.get_many([GENERATION_KEY, key])
-            generation = Generation.load(found.get(GENERATION_KEY)) or current_generation()
-            entry = found.get(key)
+        try:
+            if _cache_is_per_process():
+                generation, entry = current_generation(), cache.get(key)
+            else:
+                found = cache.get_many([GENERATION_KEY, key])
+                cachehealth.succeeded()
+                if cachehealth.take_recovery():
+                    # Back after an outage: content may have changed while the cache
+                    # could not be told, so nothing stored before counts.
+                    generation, entry = bump_generation(), None
+                else:
+                    generation = Generation.load(found.get(GENERATION_KEY)) or current_generation()
+                    entry = found.get(key)
+        except cachehealth.ERRORS as exc:
+            cachehealth.failed(exc, "page cache")
+            return self.get_response(request)
         if entry is not None and entry["generation"] == generation.token:
             response = HttpResponse(entry["content"], status=200)
             for name, value in entry["headers"]:
@@ -288,11 +309,15 @@ class PageCacheMiddleware:
             return response
         content = response.content
         etag = _etag(content)
-        cache.set(key, {
-            "generation": generation.token,
-            "content": content,
-            "etag": etag,
-            "headers": [(h, response[h]) for h in STORED_HEADERS if response.has_header(h)],
-        }, timeout=PAGE_TIMEOUT)
+        try:
+            cache.set(key, {
+                "generation": generation.token,
+                "content": content,
+                "etag": etag,
+                "headers": [(h, response[h]) for h in STORED_HEADERS if response.has_header(h)],
+            }, timeout=PAGE_TIMEOUT)
+        except cachehealth.ERRORS as exc:
+            # Down since the look-up: this page goes out unstored, with its validators.
+            cachehealth.failed(exc, "page cache")
         response["X-Page-Cache"] = "miss"
         return _finish(request, response, etag=etag, last_modified=generation.at)

@@ -3,7 +3,6 @@ different body under the same key is 409, records are encrypted and kept 24 hour
 
 import datetime as dt
 import json
-import sqlite3
 import threading
 from zoneinfo import ZoneInfo
 
@@ -15,6 +14,7 @@ from django.urls import reverse
 
 from gongkai.core import clock, idempotency
 from gongkai.core.models import IdempotencyRecord
+from gongkai.core.tests.parallel import database_for_threads, in_thread
 from gongkai.foi.models import FoiRequest
 from gongkai.foi.tracking import check_secret
 from gongkai.portal.tests.data import natural_person
@@ -151,49 +151,6 @@ def test_a_request_that_loses_the_race_on_the_unique_key_answers_with_the_winner
     assert FoiRequest.objects.count() == 1
 
 
-def _database_for_threads(tmp_path):
-    """A function that points the calling thread's connection at the database the
-    parallel test runs on. PostgreSQL: the test database itself. SQLite: the test
-    database is in memory with a shared cache, whose table locks fail at once ("database
-    table is locked") where a real database file waits; so its tables and rows are copied
-    into a file, opened with the project's settings (WAL, BEGIN IMMEDIATE, 20 s busy
-    timeout), as in production."""
-    if connection.vendor != "sqlite":
-        return lambda: None
-    path = tmp_path / "parallel.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    connection.connection.backup(target)
-    # A deployed database is in WAL mode since its first migrate; set it here too, or the
-    # two threads' first connections race to switch the journal mode, and that switch
-    # fails at once with "database is locked" instead of waiting.
-    target.execute("PRAGMA journal_mode=WAL")
-    target.close()
-    settings_dict = {**connections.settings["default"], "NAME": str(path)}
-    wrapper = type(connections["default"])  # the backend's DatabaseWrapper
-
-    def use_file():
-        connections["default"] = wrapper(settings_dict, "default")
-
-    return use_file
-
-
-def _in_thread(use_database, fn):
-    result = []
-
-    def run():
-        use_database()
-        try:
-            result.append(fn())
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    return result[0]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_parallel_requests_with_one_key_create_one_request(bureau, tmp_path):
     """Runs on PostgreSQL (the unique index makes the second insert wait) and on a SQLite
@@ -201,7 +158,7 @@ def test_two_parallel_requests_with_one_key_create_one_request(bureau, tmp_path)
     from django.core.cache import cache
 
     cache.clear()
-    use_database = _database_for_threads(tmp_path)
+    use_database = database_for_threads(tmp_path)
     barrier = threading.Barrier(2)
     answers, errors = [], []
     body = json.dumps(natural_person(bureau), ensure_ascii=False)
@@ -226,5 +183,5 @@ def test_two_parallel_requests_with_one_key_create_one_request(bureau, tmp_path)
     assert errors == []
     assert [status for status, _ in answers] == [201, 201]
     assert answers[0][1] == answers[1][1]
-    assert _in_thread(use_database, FoiRequest.objects.count) == 1
-    assert _in_thread(use_database, IdempotencyRecord.objects.count) == 1
+    assert in_thread(use_database, FoiRequest.objects.count) == 1
+    assert in_thread(use_database, IdempotencyRecord.objects.count) == 1

@@ -3,9 +3,11 @@ from gongkai.core.models.audit import AuditChainHead, AuditEvent
 from gongkai.core.models.calendar import CalendarOverride, ScheduledYear
 from gongkai.core.models.events import WorkflowEvent
 from gongkai.core.models.idempotency import IdempotencyRecord
+from gongkai.core.models.keyrotation import RotationPendingFile
 from gongkai.core.models.people import Membership, Role, User
+from gongkai.core.models.ratelimit import RateLimitCounter
 from gongkai.core.models.sequence import SequenceCounter
-from gongkai.core.models.signin import SignInFailure
+from gongkai.core.models.signin import SignInFailure, SignInGuard
 
 __all__ = [
     "Agency",
@@ -16,10 +18,13 @@ __all__ = [
     "Department",
     "IdempotencyRecord",
     "Membership",
+    "RateLimitCounter",
     "Role",
+    "RotationPendingFile",
     "ScheduledYear",
     "SequenceCounter",
     "SignInFailure",
+    "SignInGuard",
     "User",
     "WorkflowEvent",
 ]

@@ -42,6 +42,11 @@ class Agency(models.Model):
     email = models.EmailField("电子邮箱", blank=True)
     office_hours = models.CharField("办公时间", max_length=200, blank=True)
     is_active = models.BooleanField("启用", default=True)
+    require_two_factor = models.BooleanField(
+        "要求全体工作人员启用两步验证", default=False,
+        help_text="平台管理员、保密审查员、审批领导和主管部门监督员始终须启用两步验证；"
+        "勾选后，本机关其他岗位的工作人员也须启用",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

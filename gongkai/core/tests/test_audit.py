@@ -4,10 +4,10 @@ broken link when a row is edited, removed or cut off the end."""
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 
 from gongkai.core import audit
 from gongkai.core.models import AuditChainHead, AuditEvent
+from gongkai.core.tests import audit_attacks
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +25,8 @@ def chain(bureau, office):
 
 
 def _raw(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    # A tamperer with the power to lift the database guard (PostgreSQL's trigger).
+    audit_attacks.raw(sql, params)
 
 
 def test_fresh_chain_verifies(chain):

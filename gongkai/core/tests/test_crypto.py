@@ -373,3 +373,42 @@ def test_keyring_is_cached_while_the_setting_is_unchanged(keys):
     ring = crypto._get_keyring()
     encrypt("y")
     assert crypto._get_keyring() is ring
+
+
+def test_key_ids_name_each_key_without_revealing_it(keys):
+    keys(NEW_KEY, OLD_KEY)
+    ids = crypto.field_key_ids()
+    assert len(ids) == 2 and len(set(ids)) == 2 and all(len(i) == 16 for i in ids)
+    assert all(i not in NEW_KEY + OLD_KEY for i in ids)
+    assert [k for k, _ in crypto.file_keys()][0].hex() == ids[0]
+    keys(OLD_KEY)
+    assert crypto.field_key_ids() == ids[1:]
+
+
+def test_token_key_id_tells_which_key_encrypted_a_value(keys):
+    token = encrypt("13800138000")
+    old_id = crypto.field_key_ids()[0]
+    keys(NEW_KEY, OLD_KEY)
+    assert crypto.token_key_id(token) == old_id
+    assert crypto.token_key_id(encrypt("x")) == crypto.field_key_ids()[0]
+    keys(NEW_KEY)
+    assert crypto.token_key_id(token) is None
+
+
+def test_raw_tokens_read_the_stored_ciphertext_not_the_plaintext(probe_table, keys):
+    keys(OLD_KEY)
+    row = probe_table.objects.create(secret="secret", other="")
+    (secret, other), = probe_table.objects.filter(pk=row.pk).annotate(
+        **crypto.raw_tokens(["secret", "other"])).values_list("_raw_secret", "_raw_other")
+    assert secret == stored(row.pk) != "secret" and decrypt(secret) == "secret"
+    assert other == ""
+    keys(NEW_KEY, OLD_KEY)
+    assert crypto.token_key_id(secret) == crypto.field_key_ids()[1]
+
+
+def test_an_unreadable_value_names_the_environment_variable(probe_table, keys):
+    keys(OLD_KEY)
+    probe_table.objects.create(secret="secret")
+    keys(NEW_KEY)
+    with pytest.raises(DecryptionError, match="GONGKAI_FIELD_KEYS"):
+        list(probe_table.objects.all())

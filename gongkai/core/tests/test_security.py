@@ -219,6 +219,7 @@ def production_env(tmp_path, **overrides):
         GONGKAI_VAR_DIR=str(tmp_path),
         DJANGO_SETTINGS_MODULE="gongkai.settings",
         DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        CACHE_URL="redis://127.0.0.1:6379/15",
         GONGKAI_FIELD_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
     )
     for key, value in overrides.items():
@@ -269,7 +270,7 @@ def test_production_names_every_missing_variable_at_once(tmp_path):
     # the line of every variable production requires.
     env = production_env(
         tmp_path, GONGKAI_FIELD_KEYS=None, GONGKAI_BASE_URL=None, SECRET_KEY=None,
-        ALLOWED_HOSTS=None,
+        ALLOWED_HOSTS=None, CACHE_URL=None,
     )
 
     result = gongkai(env, "check", "--deploy")
@@ -278,7 +279,7 @@ def test_production_names_every_missing_variable_at_once(tmp_path):
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert [line.split()[1] for line in lines] == [
-        "SECRET_KEY", "GONGKAI_FIELD_KEYS", "ALLOWED_HOSTS", "GONGKAI_BASE_URL",
+        "SECRET_KEY", "GONGKAI_FIELD_KEYS", "ALLOWED_HOSTS", "CACHE_URL", "GONGKAI_BASE_URL",
     ]
 
 

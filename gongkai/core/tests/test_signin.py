@@ -20,6 +20,16 @@ LOCK_MESSAGE = "该账户因连续登录失败已被锁定"
 WRONG_PASSWORD_MESSAGE = "用户名或密码不正确。连续失败5次后账户将被锁定。"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_address_throttle():
+    """The per-address throttle counts in the (process-wide) cache: each test starts at zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def sign_in(client, username, password):
     return client.post(reverse("staff:sign-in"), {"username": username, "password": password})
 
@@ -117,13 +127,13 @@ def test_success_clears_earlier_failures(client, officer):
     assert signed_in_user(client) == officer
 
 
-def test_failures_for_one_user_do_not_lock_another(client, officer, reviewer):
+def test_failures_for_one_user_do_not_lock_another(client, officer, office):
     lock(client, "officer")
 
-    response = sign_in(client, "reviewer", TEST_PASSWORD)
+    response = sign_in(client, "office", TEST_PASSWORD)
 
     assert response.status_code == 302
-    assert signed_in_user(client) == reviewer
+    assert signed_in_user(client) == office
 
 
 def test_user_name_case_does_not_escape_the_lock(client, officer):
@@ -241,3 +251,17 @@ def test_staff_home_needs_a_role_or_platform_admin(client_for, request, persona,
     assert response.status_code == status
     if status == 403:
         assert "无权访问" in response.content.decode()
+
+
+def test_a_lock_whose_run_began_long_ago_still_runs_its_full_time(client, officer):
+    # Five failures over 14 minutes (inside the window) lock until 30 minutes after the
+    # last one, T0+44; at T0+40 the run's first failure is 40 minutes old, older than
+    # both the window and the lock, and must still be counted.
+    for minute in (0, 10, 11, 12, 14):
+        clock.freeze(T0 + dt.timedelta(minutes=minute))
+        fail(client, "officer", 1)
+    clock.freeze(T0 + dt.timedelta(minutes=40))
+    assert LOCK_MESSAGE in sign_in(client, "officer", TEST_PASSWORD).content.decode()
+    assert not signed_in_user(client).is_authenticated
+    clock.freeze(T0 + dt.timedelta(minutes=45))
+    assert sign_in(client, "officer", TEST_PASSWORD).status_code == 302

@@ -101,9 +101,9 @@ def test_list_query_count_does_not_grow_with_rows(client_for, office, make_decis
     client.get(reverse("staff:decision-list"))  # warm the calendar cache
     for _ in range(20):
         make_decision()
-    # session, user, memberships (3); count, limits, calendar (2), page, years, batches (6);
-    # the session's save (3).
-    with django_assert_num_queries(13):
+    # session, user, memberships, has an authenticator (4); count, limits, calendar (2),
+    # page, years, batches (6); the session's save (3).
+    with django_assert_num_queries(14):
         assert client.get(reverse("staff:decision-list")).status_code == 200
 
 

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from gongkai.core.encrypted_storage import encrypted_storage
+
 
 class LetterKind(models.TextChoices):
     """The letters the regulation requires an agency to send an applicant or a third
@@ -28,8 +30,10 @@ class Letter(models.Model):
     addressee = models.CharField("主送", max_length=200)
     paragraphs = models.JSONField("正文", default=list)
     issued_on = models.DateField("落款日期")
-    docx = models.FileField("DOCX", upload_to="foi/letters/%Y/", blank=True)
-    pdf = models.FileField("PDF", upload_to="foi/letters/%Y/", blank=True)
+    # Encrypted at rest under generated names (core.encrypted_storage): a letter names the
+    # applicant. Served only by audited views.
+    docx = models.FileField("DOCX", upload_to="foi/letters/%Y/", blank=True, storage=encrypted_storage)
+    pdf = models.FileField("PDF", upload_to="foi/letters/%Y/", blank=True, storage=encrypted_storage)
     consultation = models.ForeignKey("foi.Consultation", null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="letters")
     fee_notice = models.ForeignKey("foi.FeeNotice", null=True, blank=True, on_delete=models.SET_NULL,
@@ -57,7 +61,9 @@ class DisclosedFile(models.Model):
     downloadable by the applicant with the tracking number and secret."""
 
     request = models.ForeignKey("foi.FoiRequest", on_delete=models.CASCADE, related_name="disclosed_files")
-    file = models.FileField(upload_to="foi/disclosed/%Y/%m/")
+    # Encrypted at rest under a generated name (core.encrypted_storage): it is the
+    # applicant's until they choose to publish it. Served only by audited views.
+    file = models.FileField(upload_to="foi/disclosed/%Y/%m/", storage=encrypted_storage)
     display_name = models.CharField("文件名称", max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()

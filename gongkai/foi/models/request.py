@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from gongkai.core.crypto import EncryptedTextField
+from gongkai.core.encrypted_storage import encrypted_storage
 from gongkai.core.models import WorkflowEvent
 from gongkai.foi.outcomes import Outcome, ReplyType
 from gongkai.foi.workflow import Action, RequestStatus
@@ -191,7 +192,8 @@ class Reply(models.Model):
     responsible_agency = models.CharField("负责公开的机关", max_length=200, blank=True)
     responsible_agency_contact = models.CharField("该机关联系方式", max_length=200, blank=True)
     remedy = models.TextField("救济途径", blank=True)
-    letter = models.FileField("答复告知书", upload_to="foi/letters/%Y/", blank=True)
+    # The reply letter's DOCX: the same stored file as the Letter's (encrypted, generated name).
+    letter = models.FileField("答复告知书", upload_to="foi/letters/%Y/", blank=True, storage=encrypted_storage)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -230,11 +232,13 @@ class ReplyTemplate(models.Model):
 
 class RequestAttachment(models.Model):
     """A file the applicant sent with the request (an ID scan, a letter of authority).
-    Personal data: only the agency's office may download it."""
+    Personal data: only the agency's office may download it (audited). Stored encrypted
+    under a generated name (``core.encrypted_storage``); the applicant's own file name —
+    often their name itself — is kept encrypted here, for the download's file name."""
 
     request = models.ForeignKey(FoiRequest, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to="foi/attachments/%Y/%m/")
-    original_name = models.CharField(max_length=200)
+    file = models.FileField(upload_to="foi/attachments/%Y/%m/", storage=encrypted_storage)
+    original_name = EncryptedTextField("原文件名")
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     uploaded_at = models.DateTimeField(auto_now_add=True)

@@ -21,10 +21,10 @@ import posixpath
 
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import transaction
 
 from gongkai.core import audit, clock
+from gongkai.core.encrypted_storage import EncryptedFileError, encrypted_storage
 from gongkai.core.errors import DomainError
 from gongkai.core.uploads import sha256_of
 from gongkai.foi import fees, permissions
@@ -107,7 +107,7 @@ def _store_draft_file(request: FoiRequest, upload, display_name: str) -> dict:
     kind = replies.validate_disclosed_file(upload)
     sha256 = sha256_of(upload)
     base = posixpath.basename(upload.name or "") or f"file.{kind.extension}"
-    path = default_storage.save(f"{_DRAFT_FILE_DIR}/{request.pk}/{base}", upload)
+    path = encrypted_storage().save(f"{_DRAFT_FILE_DIR}/{request.pk}/{base}", upload)
     return {"path": path, "name": (display_name or base).strip()[:200], "size": upload.size,
             "sha256": sha256, "content_type": kind.content_type}
 
@@ -115,7 +115,24 @@ def _store_draft_file(request: FoiRequest, upload, display_name: str) -> dict:
 def _remove_later(paths: list[str]) -> None:
     """Delete stored draft files once the transaction commits (never on a rollback)."""
     if paths:
-        transaction.on_commit(lambda: [default_storage.delete(p) for p in paths])
+        transaction.on_commit(lambda: [encrypted_storage().delete(p) for p in paths])
+
+
+def _open_as_attached(entry: dict) -> File | None:
+    """A draft's file opened (at its start), or None if it is no longer the file that was
+    attached: its SHA-256 differs, or it does not decrypt (replaced or altered in
+    storage). OSError if it is gone."""
+    try:
+        handle = File(encrypted_storage().open(entry["path"], "rb"), name=posixpath.basename(entry["path"]))
+    except EncryptedFileError:
+        return None
+    try:
+        if sha256_of(handle) == entry["sha256"]:
+            return handle
+    except EncryptedFileError:
+        pass
+    handle.close()
+    return None
 
 
 def _opened_draft_files(draft: LetterDraft) -> list[tuple[File, str]]:
@@ -125,13 +142,12 @@ def _opened_draft_files(draft: LetterDraft) -> list[tuple[File, str]]:
     try:
         for entry in draft_files(draft):
             try:
-                handle = File(default_storage.open(entry["path"], "rb"),
-                              name=posixpath.basename(entry["path"]))
+                handle = _open_as_attached(entry)
             except OSError:
                 raise DomainError(f"拟稿所附文件“{entry['name']}”已不存在，请退回拟稿人重新上传") from None
-            opened.append((handle, entry["name"]))
-            if sha256_of(handle) != entry["sha256"]:
+            if handle is None:
                 raise DomainError(f"拟稿所附文件“{entry['name']}”在核稿、签发后被改动，不能出具")
+            opened.append((handle, entry["name"]))
     except DomainError:
         for handle, _ in opened:
             handle.close()
@@ -161,11 +177,10 @@ def draft_file_open(*, actor, draft: LetterDraft, sha256: str) -> tuple[File, di
     if entry is None:
         raise DraftFileUnavailable("拟稿没有这个文件")
     try:
-        handle = File(default_storage.open(entry["path"], "rb"), name=posixpath.basename(entry["path"]))
+        handle = _open_as_attached(entry)
     except OSError:
         raise DraftFileUnavailable(f"拟稿所附文件“{entry['name']}”已不存在") from None
-    if sha256_of(handle) != entry["sha256"]:
-        handle.close()
+    if handle is None:
         raise DomainError(f"拟稿所附文件“{entry['name']}”在附上后被改动，请退回拟稿人重新上传")
     audit.record(actor=actor, action=DRAFT_FILE_DOWNLOAD, obj=request, agency=request.agency,
                  after={"draft_id": draft.pk, "kind": draft.kind, "name": entry["name"],

@@ -117,7 +117,8 @@ def test_every_reply_type_gets_a_complete_letter_attached_to_the_reply(reply, re
     made = reply(reply_type)
     rule = REPLY_RULES[reply_type]
 
-    assert made.letter.name.endswith(f"{made.request.tracking_number}.docx")
+    # Stored encrypted under a generated name: no tracking number in it (issue 15).
+    assert made.letter.name.endswith(".enc") and made.request.tracking_number not in made.letter.name
     with made.letter.open("rb") as stored:
         data = stored.read()
     document = open_letter(data)
@@ -129,7 +130,7 @@ def test_every_reply_type_gets_a_complete_letter_attached_to_the_reply(reply, re
     assert paragraphs[:5] == [title, "2025年依申请公开第1号", f"（申请编号：{made.request.tracking_number}）",
                               "", "李四："]
     assert issued.document_number == "2025年依申请公开第1号" and issued.title == title
-    assert issued.docx.name == made.letter.name and issued.pdf.name.endswith(".pdf")
+    assert issued.docx.name == made.letter.name and issued.pdf.name.endswith(".enc")
     assert "本机关于2025年1月24日收到您提出的政府信息公开申请" in text
     assert "“2024年度食品安全监督抽检结果”" in text
     assert "经查，具体情况见下。" in paragraphs

@@ -78,7 +78,7 @@ def test_each_reply_lands_in_exactly_its_row(register, office, reply_type, outco
     assert request.status == RequestStatus.REPLIED
     assert request.closed_on == D(2025, 3, 10)
     assert report_row(request) == REPORT_ROW[outcome]
-    assert request.reply.letter.name.endswith(".docx")
+    assert request.reply.letter.name.endswith(".enc")  # encrypted, generated name (issue 15)
     if REPLY_RULES[reply_type].refusal:
         assert "行政复议" in request.reply.remedy and "行政诉讼" in request.reply.remedy
 

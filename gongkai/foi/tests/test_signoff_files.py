@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 
+from gongkai.core.encrypted_storage import encrypt_bytes
 from gongkai.core.errors import DomainError
 from gongkai.core.models import AuditEvent
 from gongkai.core.tests.helpers import at
@@ -130,7 +131,7 @@ def test_a_file_changed_after_it_was_attached_is_not_issued(client_for, assigned
     draft = signoff.draft_check(actor=office, draft=LetterDraft.objects.get(request=assigned), passed=True)
     [entry] = signoff.draft_files(draft)
     default_storage.delete(entry["path"])
-    default_storage.save(entry["path"], ContentFile(PDF + b"tampered"))
+    default_storage.save(entry["path"], ContentFile(encrypt_bytes(PDF + b"tampered")))
     with pytest.raises(DomainError, match="被改动"):
         signoff.draft_sign_off(actor=leader, draft=draft, passed=True)
     assert not Reply.objects.exists() and not DisclosedFile.objects.exists()
@@ -215,11 +216,11 @@ def test_no_file_is_served_from_an_issued_or_cancelled_draft_nor_a_changed_one(
 
     # Changed in storage after it was attached: refused, not served.
     default_storage.delete(entry["path"])
-    default_storage.save(entry["path"], ContentFile(PDF + b"tampered"))
+    default_storage.save(entry["path"], ContentFile(encrypt_bytes(PDF + b"tampered")))
     changed = client_for(leader).get(url)
     assert changed.status_code == 409 and "被改动" in changed.content.decode()
     default_storage.delete(entry["path"])
-    default_storage.save(entry["path"], ContentFile(PDF))
+    default_storage.save(entry["path"], ContentFile(encrypt_bytes(PDF)))
 
     with django_capture_on_commit_callbacks(execute=True):
         signoff.draft_sign_off(actor=leader, draft=draft, passed=True)
@@ -258,3 +259,18 @@ def test_the_draft_reply_form_keeps_its_files(assigned):
         "draft-reply-reply_type": "disclosed", "draft-reply-content": "提供", "draft-reply-intent": "save",
         "draft-reply-file_names": "一.pdf\n二.pdf"}, files=MultiValueDict({FILE_FIELD: [upload()]}))
     assert not too_many.is_valid() and "显示名称的行数多于所选文件" in str(too_many.errors)
+
+
+def test_a_file_replaced_by_one_that_does_not_decrypt_is_refused_as_changed(
+        client_for, assigned, officer, office, leader):
+    # Someone with access to the storage puts a plaintext file (or garbage) in its place:
+    # refused as changed, never a server error.
+    post_draft(client_for(officer), assigned, upload())
+    draft = signoff.draft_check(actor=office, draft=LetterDraft.objects.get(request=assigned), passed=True)
+    [entry] = signoff.draft_files(draft)
+    default_storage.delete(entry["path"])
+    default_storage.save(entry["path"], ContentFile(PDF))
+    response = client_for(leader).get(draft_file_url(draft, entry))
+    assert response.status_code == 409 and "被改动" in response.content.decode()
+    with pytest.raises(DomainError, match="被改动"):
+        signoff.draft_sign_off(actor=leader, draft=draft, passed=True)

@@ -20,7 +20,7 @@ from collections import defaultdict
 from django.db import connection
 
 from gongkai.portal.search import query
-from gongkai.portal.search.documents import HEADLINE, Document
+from gongkai.portal.search.documents import CODES, HEADLINE, ID_STRIDE, Document, kind_token
 from gongkai.portal.search.query import Spec, Tier, insert_rows
 
 TABLE = "portal_search_pg"
@@ -124,9 +124,17 @@ def clear() -> None:
 
 
 def optimise() -> None:
+    from gongkai.portal.search import stats
+
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {TABLE}")
         cursor.execute(f"ANALYZE {ENTRY}")
+        # The kept counts were just replaced (a few rows → thousands): without fresh
+        # statistics the planner reads them with a sequential scan, ~0.6 ms of every
+        # search's first statement at 100,000 items, until autovacuum analyses them
+        # (never, where it is off).
+        cursor.execute(f"ANALYZE {stats.TABLE}")
+        cursor.execute(f"ANALYZE {stats.EXPIRY}")
 
 
 # Shared with the other backend: the entry table is the same.
@@ -165,8 +173,69 @@ def _queries(spec: Spec):
     return plain, headline, filters, excluded
 
 
+# The kinds whose documents are not items, by their kind token: each model's documents
+# hold one band of document ids (``documents.doc_id``), so "not a report, decision or
+# guide" is a comparison on ``publication_id``, not a negated tsquery term (a term in
+# every tsquery statement cost 0.7-1.1 ms each at 100,000 items; the band costs nothing
+# the GIN scan notices). Interpretations and normative documents are items (code 0):
+# their tokens stay terms.
+_MODEL_KIND_CODES = {kind_token(kind): code for kind, code in CODES.items() if code}
+
+
+def _split_kinds(tokens: list[str]) -> tuple[list[str], set[int]]:
+    """Filter tokens → (those that stay tsquery terms, codes of the models named)."""
+    kept = [token for token in tokens if token not in _MODEL_KIND_CODES]
+    return kept, {_MODEL_KIND_CODES[token] for token in tokens if token in _MODEL_KIND_CODES}
+
+
+def _bands(codes: set[int]) -> list[tuple[int, int]]:
+    """Document-id ranges (inclusive) of the models' ``codes``, contiguous codes merged."""
+    out: list[tuple[int, int]] = []
+    for code in sorted(codes):
+        low, high = code * ID_STRIDE, (code + 1) * ID_STRIDE - 1
+        if out and out[-1][1] + 1 == low:
+            out[-1] = (out[-1][0], high)
+        else:
+            out.append((low, high))
+    return out
+
+
+def _id_sql(inside: set[int], outside: set[int]) -> tuple[str, list]:
+    """``AND …`` keeping the document ids in the bands of ``inside`` (when given) and out
+    of those of ``outside``."""
+    sql, params = "", []
+    if inside:
+        bands = _bands(inside)
+        sql += " AND (" + " OR ".join(["publication_id BETWEEN %s AND %s"] * len(bands)) + ")"
+        params += [bound for band in bands for bound in band]
+    for low, high in _bands(outside - inside):
+        sql += " AND publication_id NOT BETWEEN %s AND %s"
+        params += [low, high]
+    return sql, params
+
+
 def _source(spec: Spec, tier: Tier) -> tuple[str, list]:
-    """SQL yielding (publication_id, sort_key) of the matches of ``tier``."""
+    """SQL yielding (publication_id, sort_key) of the matches of ``tier``. The kind tokens
+    of reports, decisions and guides become bands of document ids (``_MODEL_KIND_CODES``):
+    excluded, a band left out; among ``within``, the matches of that band added to those
+    of the other tokens (two disjoint parts: each keeps its GIN scan)."""
+    excluded, out_codes = _split_kinds(spec.excluded)
+    within, in_codes = _split_kinds(spec.within)
+    base = Spec(terms=spec.terms, filters=spec.filters, excluded=excluded,
+                key_range=spec.key_range)
+    if not in_codes:
+        return _part(Spec(terms=base.terms, filters=base.filters, excluded=excluded,
+                          within=within, key_range=base.key_range), tier, set(), out_codes)
+    sql, params = _part(base, tier, in_codes, out_codes)  # every match of those models
+    if within:  # and the other tokens' matches outside them
+        more_sql, more_params = _part(
+            Spec(terms=base.terms, filters=base.filters, excluded=excluded, within=within,
+                 key_range=base.key_range), tier, set(), out_codes | in_codes)
+        sql, params = f"{sql} UNION ALL {more_sql}", [*params, *more_params]
+    return sql, params
+
+
+def _part(spec: Spec, tier: Tier, inside: set[int], outside: set[int]) -> tuple[str, list]:
     plain, headline, filters, excluded = _queries(spec)
     title_q = _and(headline)
     if tier == "title":
@@ -175,10 +244,10 @@ def _source(spec: Spec, tier: Tier) -> tuple[str, list]:
         single_q = _and([*plain, *filters, *excluded, f"!({title_q})"])
     else:
         single_q = _and([*plain, *filters, *excluded])
-    key_sql, key_params = "", []
+    key_sql, key_params = _id_sql(inside, outside)
     if spec.key_range:
-        key_sql = " AND sort_key BETWEEN %s AND %s"
-        key_params = list(spec.key_range)
+        key_sql += " AND sort_key BETWEEN %s AND %s"
+        key_params += list(spec.key_range)
     single = (
         f"SELECT publication_id, sort_key FROM {TABLE} "  # noqa: S608
         f"WHERE NOT multi AND vec @@ %s::tsquery{key_sql}"

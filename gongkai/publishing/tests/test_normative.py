@@ -583,8 +583,9 @@ def test_the_list_runs_a_fixed_number_of_queries(
         for n in range(3):
             document = register(office, bureau, issued_on=D(2025, 3, 3 + n))
             interpret(office, document, D(2025, 3, 10))
-        # session, user, memberships; count, page; 2 calendar fingerprints, agency
-        # settings; the session saved on every request (savepoint, update, release).
-        with django_assert_num_queries(11):
+        # session, user, memberships, has an authenticator; count, page; 2 calendar
+        # fingerprints, agency settings; the session saved on every request (savepoint,
+        # update, release).
+        with django_assert_num_queries(12):
             response = client.get(reverse("staff:normative-list"))
         assert response.content.decode().count('data-testid="document-row"') == rows

@@ -363,9 +363,9 @@ def test_the_page_runs_a_fixed_number_of_queries(
                 doc_number=f"令第{size}-{n}号",
                 issued_on=D(2025, 3, 3),
             )
-        # session, user, memberships; the agency check; calendar (2); columns, totals,
-        # channels, documents, agency settings, late items; the session saved (savepoint,
-        # update, release).
-        with django_assert_num_queries(15):
+        # session, user, memberships, has an authenticator; the agency check; calendar
+        # (2); columns, totals, channels, documents, agency settings, late items; the
+        # session saved (savepoint, update, release).
+        with django_assert_num_queries(16):
             response = client.get(reverse("staff:publishing-statistics"), {"year": 2025})
         assert response.status_code == 200
