@@ -535,38 +535,36 @@ def test_pg_restore_of_an_older_backup_over_an_upgraded_database(pg_site, tmp_pa
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_a_failing_pg_restore_leaves_the_database_as_it_was(pg_site, tmp_path):
-    """pg_restore dying part-way (a data block of the dump garbled, the manifest re-signed
-    so that it passes verification) after the schema was emptied: the emptying is rolled
-    back too."""
-    target = pg_site["target"]
-    before = pg_rows(pg_site["names"]["target"])
-    bad = tmp_path / "bad"
-    shutil.copytree(pg_site["backup"], bad)
-    dump = bad / "database.dump"
-    data = bytearray(dump.read_bytes())
-    middle = len(data) * 2 // 3
-    data[middle:middle + 4096] = bytes(b ^ 0x5A for b in data[middle:middle + 4096])
-    dump.write_bytes(bytes(data))
-    _resign(bad, env_secret=SECRET)
-    result = gongkai(target, "restore", str(bad), "--yes", check=False)
+def test_a_failing_pg_restore_leaves_the_database_as_it_was(pg_site):
+    """The dump's SQL failing part-way, after the schema was emptied (here an event trigger,
+    outside the emptied schema, refuses to create core_user): the emptying is rolled back
+    with the rest and the database is exactly as it was."""
+    import psycopg
+
+    dbname = pg_site["names"]["target"]
+    before = pg_rows(dbname)
+    with psycopg.connect(f"{PG}/{dbname}", autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA gk_test_guard")
+        conn.execute("""
+            CREATE FUNCTION gk_test_guard.refuse() RETURNS event_trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands()
+                           WHERE object_identity = 'public.core_user') THEN
+                    RAISE EXCEPTION 'test guard: core_user refused';
+                END IF;
+            END $$""")
+        conn.execute("CREATE EVENT TRIGGER gk_test_guard ON ddl_command_end "
+                     "EXECUTE FUNCTION gk_test_guard.refuse()")
+    try:
+        result = gongkai(pg_site["target"], "restore", str(pg_site["backup"]), "--yes", check=False)
+    finally:
+        with psycopg.connect(f"{PG}/{dbname}", autocommit=True) as conn:
+            conn.execute("DROP EVENT TRIGGER IF EXISTS gk_test_guard")
+            conn.execute("DROP SCHEMA IF EXISTS gk_test_guard CASCADE")
     assert result.returncode == 1
     assert "the database was left as it was" in result.stderr
-    assert pg_rows(pg_site["names"]["target"]) == before
-
-
-def _resign(directory: Path, *, env_secret: str) -> None:
-    """Recompute the manifest's file entries and HMAC as the source installation would."""
-    from django.test import override_settings
-
-    document = manifest_of(directory)
-    body = {k: v for k, v in document.items() if k != "hmac"}
-    for entry in body["files"]:
-        size, digest = backup.sha256_of(directory / entry["path"])
-        entry.update(size=size, sha256=digest)
-    with override_settings(SECRET_KEY=env_secret, GONGKAI_BACKUP_KEY=None):
-        body_hmac = backup.sign(body)
-    (directory / backup.MANIFEST).write_text(json.dumps({**body, "hmac": body_hmac}), encoding="utf-8")
+    assert "test guard: core_user refused" in result.stderr
+    assert pg_rows(dbname) == before
 
 
 def test_the_database_file_is_re_hashed_just_before_it_is_restored(sqlite_site, tmp_path):
