@@ -57,7 +57,11 @@ PRODUCTION_ENV = {
 
 
 def _start(tmp_path, **env) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in ("CACHE_URL", "GONGKAI_TRUSTED_PROXIES")}
+    # Nothing inherited from the shell or the CI stage (its pinned GONGKAI_TODAY, which
+    # production refuses, or its DATABASE_URL).
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("CACHE_URL", "DATABASE_URL") and not k.startswith("GONGKAI_")}
+    base["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
          "print(settings.CACHES['default']); print(settings.GONGKAI_TRUSTED_PROXIES)"],
