@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongkai.core.views import agencies, audit, auth, calendar, shell
+from gongkai.core.views import agencies, audit, auth, calendar, moderation, shell
 
 # Mounted under /staff/ in the `staff:` namespace by gongkai/urls.py.
 staff_patterns = [
@@ -23,4 +23,7 @@ staff_patterns = [
     path("calendar/override/", calendar.calendar_override_set, name="calendar-override-set"),
     path("calendar/override/remove/", calendar.calendar_override_remove, name="calendar-override-remove"),
     path("calendar/schedule/", calendar.calendar_schedule_upload, name="calendar-schedule-upload"),
+    path("moderation-words/", moderation.moderation_words, name="moderation-words"),
+    path("moderation-words/<int:pk>/remove/", moderation.moderation_word_remove,
+         name="moderation-word-remove"),
 ]

@@ -19,7 +19,7 @@ from gongkai.core import selectors as core_selectors
 from gongkai.core.errors import DomainError
 from gongkai.core.masking import mask_id_number
 from gongkai.core.models import Agency
-from gongkai.core.views.base import staff_required
+from gongkai.core.views.base import chosen_agency, staff_required
 from gongkai.decisions import permissions, rules, selectors, services
 from gongkai.decisions.columns import COLUMNS
 from gongkai.decisions.forms import (
@@ -34,12 +34,6 @@ from gongkai.decisions.models import DecisionKind, DecisionStatus
 PAGE_SIZE = 50
 
 
-def _chosen_agency(request) -> Agency | None:
-    """``?agency=`` within the user's scope, else the active membership's agency."""
-    if request.GET.get("agency", "").isdigit():
-        return core_selectors.agency_get_for_user(user=request.user, pk=int(request.GET["agency"]))
-    membership = request.membership
-    return membership.agency if membership else None
 
 
 def _query_without_page(request) -> str:
@@ -55,7 +49,7 @@ def _query_without_page(request) -> str:
 def decision_list(request):
     if not permissions.can_view_decisions_area(request.user):
         raise PermissionDenied
-    agency = _chosen_agency(request)
+    agency = chosen_agency(request)
     if agency is None:
         return render(request, "decisions/staff/list.html", {"agency": None})
     form = StaffFilterForm(request.GET or None)

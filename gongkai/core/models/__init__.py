@@ -4,6 +4,7 @@ from gongkai.core.models.calendar import CalendarOverride, ScheduledYear
 from gongkai.core.models.events import WorkflowEvent
 from gongkai.core.models.idempotency import IdempotencyRecord
 from gongkai.core.models.keyrotation import RotationPendingFile
+from gongkai.core.models.moderation import ModerationWord
 from gongkai.core.models.people import Membership, Role, User
 from gongkai.core.models.ratelimit import RateLimitCounter
 from gongkai.core.models.sequence import SequenceCounter
@@ -18,6 +19,7 @@ __all__ = [
     "Department",
     "IdempotencyRecord",
     "Membership",
+    "ModerationWord",
     "RateLimitCounter",
     "Role",
     "RotationPendingFile",

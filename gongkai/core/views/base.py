@@ -2,8 +2,9 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
-from gongkai.core import permissions
+from gongkai.core import permissions, selectors
 
 
 def staff_required(view):
@@ -18,3 +19,17 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+
+def chosen_agency(request):
+    """The agency a back-office page shows: ``?agency=`` (a primary key) within the user's
+    scope — supervisors and platform administrators choose among several; 404 outside
+    it — else the active membership's agency (None without one)."""
+    raw = request.GET.get("agency", "")
+    if raw.isdigit():
+        if len(raw) > 18:  # beyond a 64-bit key (the database would overflow): no agency
+            raise Http404("机关不存在")
+        return selectors.agency_get_for_user(user=request.user, pk=int(raw))
+    membership = request.membership
+    return membership.agency if membership else None

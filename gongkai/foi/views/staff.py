@@ -24,7 +24,7 @@ from gongkai.core.errors import DomainError
 from gongkai.core.masking import mask_address, mask_email, mask_id_number, mask_name, mask_phone
 from gongkai.core.models import Role
 from gongkai.core.selectors import get_working_day_calendar
-from gongkai.core.views.base import staff_required
+from gongkai.core.views.base import chosen_agency, staff_required
 from gongkai.foi import deadlines, permissions, selectors
 from gongkai.foi import staff_forms as f
 from gongkai.foi.models import (
@@ -498,19 +498,12 @@ def render_detail(request, foi: FoiRequest, *, bound: dict[str, forms.Form] | No
 
 # --- pages ---------------------------------------------------------------------------------
 
-def _chosen_agency(request):
-    """The agency the dashboard shows: ``?agency=`` within the user's scope (supervisors,
-    platform administrators), else the active membership's agency."""
-    if request.GET.get("agency", "").isdigit():
-        return core_selectors.agency_get_for_user(user=request.user, pk=int(request.GET["agency"]))
-    membership = request.membership
-    return membership.agency if membership else None
 
 
 @staff_required
 def dashboard(request):
     require(permissions.can_view_requests_area(request.user))
-    agency = _chosen_agency(request)
+    agency = chosen_agency(request)
     if agency is None:
         return render(request, "foi/staff/dashboard.html", {"agency": None})
     dash = selectors.office_dashboard(user=request.user, agency=agency)

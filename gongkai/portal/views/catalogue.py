@@ -10,8 +10,7 @@ from django.utils.safestring import mark_safe
 
 from gongkai.core import clock
 from gongkai.core import selectors as core_selectors
-from gongkai.foi import deadlines, fees
-from gongkai.portal import disclosure, selectors
+from gongkai.portal import disclosure, guide, selectors
 from gongkai.portal.forms import ColumnFilterForm
 from gongkai.portal.views._common import optional_url, paginate
 from gongkai.publishing.sanitise import sanitise_html
@@ -51,37 +50,13 @@ def _tree(agency):
                                      with_counts=False)
 
 
-def _fee_scales():
-    schedule = fees.load_fee_schedule()
-    scales = []
-    for rules in (schedule.per_request, schedule.per_page):
-        lines = [band.label(rules.unit) for band in rules.bands]
-        if rules.open_ended is not None:
-            rule = rules.open_ended
-            lines.append(
-                f"第{rule.first}{rules.unit}起，每{rule.band_width}{rules.unit}为一档，"
-                f"每增加一档，收费标准提高{rule.increment.normalize():f}元/{rules.unit}")
-        scales.append({"method": rules.method, "article": rules.article, "lines": lines})
-    return schedule.source, scales
-
-
 def agency_guide(request, code: str):
     """The guide to the agency's disclosure (政府信息公开指南, Art. 12): how to request
     and through which channels (Art. 29), when a request counts as received (Art. 31),
     the reply deadlines (Art. 30, 33), fees (Art. 42) and remedies (Art. 51)."""
     agency = core_selectors.agency_get_public(code=code)
-    fee_source, fee_scales = _fee_scales()
     return render(request, "portal/agency_guide.html", {
-        "agency": agency,
-        "bar_current": "guide",
-        "reply_days": deadlines.REPLY_LIMIT_DAYS,
-        "extension_days": deadlines.MAX_EXTENSION_DAYS,
-        "correction_days": deadlines.CORRECTION_NOTICE_DAYS,
-        "third_party_days": deadlines.THIRD_PARTY_REPLY_DAYS,
-        "fee_payment_days": deadlines.FEE_PAYMENT_DAYS,
-        "fee_source": fee_source,
-        "fee_scales": fee_scales,
-    })
+        **guide.guide_context(agency), "bar_current": "guide"})
 
 
 def agency_normative(request, code: str):

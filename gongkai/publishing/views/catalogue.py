@@ -14,7 +14,7 @@ from gongkai.core import permissions as core_permissions
 from gongkai.core import selectors as core_selectors
 from gongkai.core.errors import DomainError
 from gongkai.core.views.actions import require
-from gongkai.core.views.base import staff_required
+from gongkai.core.views.base import chosen_agency, staff_required
 from gongkai.publishing import forms as f
 from gongkai.publishing import permissions, selectors
 from gongkai.publishing.models import STALE_AFTER_DAYS, ColumnKind
@@ -23,13 +23,6 @@ from gongkai.publishing.services import catalogue as catalogue_services
 DUPLICATE_NAME = "同一上级栏目下已有同名栏目"
 
 
-def _chosen_agency(request):
-    """``?agency=`` within the user's scope (supervisors, platform administrators), else
-    the active membership's agency."""
-    if request.GET.get("agency", "").isdigit():
-        return core_selectors.agency_get_for_user(user=request.user, pk=int(request.GET["agency"]))
-    membership = request.membership
-    return membership.agency if membership else None
 
 
 def _may_manage(user, agency) -> bool:
@@ -102,7 +95,7 @@ def render_catalogue(
 
 @staff_required
 def catalogue(request):
-    return render_catalogue(request, _chosen_agency(request))
+    return render_catalogue(request, chosen_agency(request))
 
 
 @staff_required
