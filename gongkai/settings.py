@@ -133,8 +133,13 @@ INSTALLED_APPS = [
     "gongkai.foi",
     "gongkai.publishing",
     "gongkai.decisions",
+    "gongkai.consultations",
+    "gongkai.interaction",
+    "gongkai.conversions",
+    "gongkai.hotspots",
     "gongkai.reports",
     "gongkai.portal",
+    "gongkai.answers",
     "gongkai.demo",  # last: the demo site loads every app's demo data
 ]
 

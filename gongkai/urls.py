@@ -2,11 +2,19 @@ from django.contrib import admin
 from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 
+from gongkai.answers.urls import public_patterns as answers_public_patterns
+from gongkai.answers.urls import staff_patterns as answers_staff_patterns
+from gongkai.consultations.urls import public_patterns as consultations_public_patterns
+from gongkai.consultations.urls import staff_patterns as consultations_staff_patterns
+from gongkai.conversions.urls import staff_patterns as conversions_staff_patterns
 from gongkai.core.health import healthz
 from gongkai.core.urls import staff_patterns as core_staff_patterns
 from gongkai.decisions.urls import public_patterns as decisions_public_patterns
 from gongkai.decisions.urls import staff_patterns as decisions_staff_patterns
 from gongkai.foi.urls import staff_patterns as foi_staff_patterns
+from gongkai.hotspots.urls import staff_patterns as hotspots_staff_patterns
+from gongkai.interaction.urls import public_patterns as interaction_public_patterns
+from gongkai.interaction.urls import staff_patterns as interaction_staff_patterns
 from gongkai.portal.urls import urlpatterns as portal_patterns
 from gongkai.portal.urls_machine import urlpatterns as portal_machine_patterns
 from gongkai.publishing.urls import staff_patterns as publishing_staff_patterns
@@ -15,10 +23,14 @@ from gongkai.reports.urls import staff_patterns as reports_staff_patterns
 
 staff_patterns = (
     core_staff_patterns + foi_staff_patterns + publishing_staff_patterns
-    + decisions_staff_patterns + reports_staff_patterns
+    + decisions_staff_patterns + reports_staff_patterns + consultations_staff_patterns
+    + interaction_staff_patterns + conversions_staff_patterns + hotspots_staff_patterns
+    + answers_staff_patterns
 )
 portal_patterns = (
-    portal_patterns + decisions_public_patterns + reports_public_patterns + portal_machine_patterns
+    portal_patterns + decisions_public_patterns + reports_public_patterns
+    + consultations_public_patterns + interaction_public_patterns + answers_public_patterns
+    + portal_machine_patterns
 )
 
 

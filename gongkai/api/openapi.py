@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 
+from gongkai.api import answers, consultations, messages
 from gongkai.foi.forms import STATUS_RATE, SUBMIT_RATE
 from gongkai.foi.models import ApplicantType, Delivery, IdDocumentType, InformationForm, LetterKind
 from gongkai.foi.outcomes import ReplyType
@@ -586,6 +587,12 @@ DOCUMENT = {
         },
     },
 }
+
+
+# The participation routes describe themselves beside their views.
+for _module in (consultations, messages, answers):
+    DOCUMENT["paths"].update(_module.OPENAPI_PATHS)
+    DOCUMENT["components"]["schemas"].update(_module.OPENAPI_SCHEMAS)
 
 
 def document() -> dict:

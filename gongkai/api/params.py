@@ -57,7 +57,8 @@ def _text(request, *, required: bool) -> str:
     return text
 
 
-def _agency(request) -> Agency | None:
+def public_agency(request) -> Agency | None:
+    """``?agency=CODE``: a public agency, None when absent; BadParameter when unknown."""
     code = request.GET.get("agency", "").strip()
     if not code:
         return None
@@ -112,7 +113,7 @@ def filters(request, parameters: tuple[str, ...], *, text_required: bool = False
             f"不支持的参数：{'、'.join(sorted(unknown))}。可用参数为 {'、'.join(parameters)}。")
     return Filters(
         text=_text(request, required=text_required) if "q" in parameters else "",
-        agency=_agency(request) if "agency" in parameters else None,
+        agency=public_agency(request) if "agency" in parameters else None,
         column=_column(request) if "column" in parameters else None,
         topic=_topic(request) if "topic" in parameters else None,
         kind=_kind(request) if "kind" in parameters else None,

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from gongkai.api import search_views, views
+from gongkai.api import answers, consultations, messages, search_views, views
 
 app_name = "api"
 urlpatterns = [
@@ -18,5 +18,8 @@ urlpatterns = [
     # <str:id>, not <int:id>: a malformed id is the API's JSON 404, not the site's HTML page
     path("publications/<str:id>", views.publication_detail, name="publication-detail"),
     path("search", search_views.search, name="search"),
+    path("consultations", consultations.consultation_list, name="consultation-list"),
+    path("messages", messages.message_submit, name="message-submit"),
+    path("answers", answers.answer_list, name="answer-list"),
     path("openapi.json", views.openapi, name="openapi"),
 ]

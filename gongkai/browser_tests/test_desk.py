@@ -22,6 +22,7 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 768}
 TODAY = dt.date(2026, 3, 10)  # a Tuesday; the demo dates its requests back from today
 BUREAU = "青岚市市场监督管理局"
+MODELLED = ("foi.", "publishing.")  # the areas whose queues are worked out here
 CITY = "青岚市人民政府办公室"
 
 
@@ -168,7 +169,10 @@ def test_each_persona_sees_its_queues_and_each_link_lists_what_was_counted(page,
     for viewport in (DESKTOP, PHONE):
         page.set_viewport_size(viewport)
         page.goto("/staff/")
-        assert shown_queues(page) == {key: len(items) for key, (_, items) in expected.items()}, viewport
+        # Requests and publishing, which this demo loads; the participation apps' queues
+        # (empty here) are checked by their own tests.
+        shown = {key: n for key, n in shown_queues(page).items() if key.startswith(MODELLED)}
+        assert shown == {key: len(items) for key, (_, items) in expected.items()}, viewport
         found = overflow(page)
         assert found["width"] <= found["inner"], (viewport, found)
         axe_serious(page)

@@ -1,6 +1,8 @@
 """Drafting the annual report's factual paragraphs from its figures, for staff to edit.
 
-``draft_prose`` writes 一、总体情况 (proactive disclosure, the register, decisions, requests
+``draft_prose`` writes 一、总体情况 (proactive disclosure, the register, decisions, public
+participation in consultations on drafts (公众参与: drafts put out for comment, comments,
+opinions and their adoption, when there were any), requests
 received, handled and carried over, appeals; year-over-year change when last year's cells
 are given) and 六、其他需要报告的事项 (the information processing fees collected under the
 Fee measures, which reports from 2021 on must state). Everything it says comes from the
@@ -176,11 +178,27 @@ def _publication_counts(agency, agency_ids: list[int], year: int) -> tuple[int, 
     return totals["this"], totals["last"]
 
 
+def participation_text(agency_ids: Iterable[int], year: int) -> str:
+    """公众参与: the consultations on drafts whose comment period closed in the year
+    (``consultations.selectors.consultation_statistics``); "" when there were none."""
+    from gongkai.consultations.selectors import consultation_statistics
+
+    s = consultation_statistics(list(agency_ids), year)
+    if not s.consultations:
+        return ""
+    text = f"本年就{s.consultations}件草案公开征求意见（决策预公开），收到公众意见{s.comments}条"
+    if s.opinions:
+        text += (f"，归纳为{s.opinions}条意见，其中采纳{s.adopted}条、部分采纳{s.partly_adopted}条、"
+                 f"未采纳{s.not_adopted}条，采纳率{s.adoption_rate}%")
+    return text + "。"
+
+
 def _disclosure_paragraph(fmt, agency, agency_ids, year, cells, previous) -> str:
     this, last = _publication_counts(agency, agency_ids, year)
     who = agency.name if len(agency_ids) == 1 else f"{agency.name}及所属机关"
     text = f"{year}年，{who}主动公开政府信息{this}条{change_text(this, last, '条')}。"
-    return text + _register_sentence(fmt, year, cells) + _decision_sentence(fmt, cells, previous)
+    return (text + _register_sentence(fmt, year, cells) + _decision_sentence(fmt, cells, previous)
+            + participation_text(agency_ids, year))
 
 
 def _outcome_groups(table: Table, cells: Cells) -> list[tuple[str, int]]:

@@ -27,8 +27,15 @@ LAYERS: list[dict[str, str]] = [
         "publishing": "proactive disclosure (主动公开): catalogue, items, review, normative register",
         "decisions": "licensing and penalty decisions published for their periods",
     },
+    {
+        "consultations": "consultations on drafts (意见征集): comments, screening, opinions, adoption feedback",
+        "interaction": "message board and director's mailbox (留言板/局长信箱): routing, replies, ratings",
+        "conversions": "repeated requests turned into proactive disclosure (依申请转主动, Art. 44)",
+    },
+    {"hotspots": "complaint imports (12315) and hot-spot analysis of messages and complaints"},
     {"reports": "annual reports: tables computed from the records of foi, publishing, decisions"},
     {"portal": "the public site: pages, search, feeds, page cache"},
+    {"answers": "answers from published information (智能问答): FAQs, the question box"},
     {"api": "the JSON API: the portal's public reads and the request forms, as JSON"},
     {"demo": "the demo site (`gongkai demo`): runs every app's demo data"},
 ]

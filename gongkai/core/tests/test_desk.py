@@ -49,7 +49,10 @@ def fake(area, *specs):
 
 
 def test_the_apps_register_their_providers_in_order():
-    assert desk.registered() == ["foi", "publishing", "reports"]
+    assert desk.registered() == [
+        "foi", "publishing", "conversions", "interaction", "reports", "consultations", "answers",
+        "hotspots",
+    ]
 
 
 def test_providers_come_in_their_order_and_a_second_registration_replaces_the_first(registry, office):

@@ -32,8 +32,12 @@ def test_demo_loads_once_and_a_second_run_changes_nothing(db, settings, tmp_path
     settings.MEDIA_ROOT = tmp_path / "media"  # the demo's annual reports store their files
     first = run("demo")
 
-    assert re.search(r"^Demo data loaded \(\d+ requests, \d+ publications, 2 annual reports\)\.$",
-                     first, re.MULTILINE), first
+    loaded = re.search(
+        r"^Demo data loaded \((\d+) requests, (\d+) publications, (\d+) consultations, "
+        r"(\d+) repeated requests, (\d+) messages, (\d+) complaints, (\d+) FAQs, 2 annual reports\)\.$",
+        first, re.MULTILINE)
+    assert loaded, first
+    assert all(int(count) > 0 for count in loaded.groups()), first  # every app's demo ran
     assert re.search(rf"^\s+admin\s+{re.escape(DEMO_PASSWORD)}\s", first, re.MULTILINE)
     entries = audit_entries()
     assert entries > 0

@@ -433,8 +433,9 @@ def test_home_and_agency_home_run_a_fixed_number_of_queries(site, client, bureau
                                                             django_assert_num_queries):
     # home: agencies, latest items, topic counts, topics
     # agency home: agency, its columns, their counts, latest items, sub-agencies, and what
-    # the register of normative documents and the annual reports count (their columns)
-    pages = [(url("home"), 4), (url("agency-home", bureau.code), 7)]
+    # the register of normative documents and the annual reports count (their columns), and
+    # its consultations column (one query, however many consultations)
+    pages = [(url("home"), 4), (url("agency-home", bureau.code), 8)]
     for page, queries in pages:
         client.get(page)
         with django_assert_num_queries(queries):

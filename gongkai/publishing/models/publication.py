@@ -28,6 +28,16 @@ class PublicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回"  # taken down with a reason; kept in history
 
 
+class PublicationOrigin(models.TextChoices):
+    """How an item came to be proactive disclosure. Publishing knows only the origin; the
+    requests a conversion came from are linked in ``gongkai.conversions`` (publishing
+    imports neither foi nor conversions)."""
+
+    REGULAR = "regular", "主动公开"
+    # Art. 44: several applicants asked for the same information and it was disclosed.
+    CONVERTED_FROM_REQUESTS = "converted_from_requests", "依申请转主动"
+
+
 class Publication(models.Model):
     """One item of government information with its catalogue metadata (政府信息).
 
@@ -89,6 +99,10 @@ class Publication(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     withdrawal_reason = models.TextField("撤回理由", blank=True)
+    # Set once, by the service that creates the item (``publication_create(origin=...)``).
+    origin = models.CharField(
+        "来源", max_length=30, choices=PublicationOrigin.choices, default=PublicationOrigin.REGULAR
+    )
 
     class Meta:
         verbose_name = "政府信息"

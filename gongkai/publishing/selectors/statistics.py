@@ -25,6 +25,7 @@ from gongkai.publishing.models import (
     PublicationStatus,
     ReleaseChannel,
 )
+from gongkai.publishing.models.publication import PublicationOrigin
 from gongkai.publishing.selectors.catalogue import column_full_names, columns_with_counts
 from gongkai.publishing.selectors.dates import in_year
 from gongkai.publishing.selectors.freshness import FreshnessReport, freshness_report
@@ -140,6 +141,8 @@ class PublishingStatistics:
     releases: Change  # item-column listings: an item in three columns counts three times
     items: Change  # distinct items
     documents: Change  # distinct items that are documents (with a document number)
+    # distinct items that came from repeated requests (依申请转主动, 条例第四十四条)
+    converted: Change
     unlisted: int  # items of the year in no column
     columns: list[ColumnCount]
     top_columns: list[ColumnCount]
@@ -156,11 +159,11 @@ def publication_statistics(
     *, agency: Agency, year: int, today: dt.date | None = None
 ) -> PublishingStatistics:
     """Items published per column (an item listed in several columns counts in each),
-    distinct items and documents, the top-10 columns with their share of all releases,
-    year-over-year change per column and in total, late items (Art. 26), documents
-    whose interpretation is missing or late, releases per channel (the website's own
-    count is the distinct items), and column freshness as of today. A fixed number of
-    queries, whatever the size of the catalogue."""
+    distinct items, documents and items converted from repeated requests (Art. 44), the
+    top-10 columns with their share of all releases, year-over-year change per column and
+    in total, late items (Art. 26), documents whose interpretation is missing or late,
+    releases per channel (the website's own count is the distinct items), and column
+    freshness as of today. A fixed number of queries, whatever the size of the catalogue."""
     today = today or clock.today()
     calendar = get_working_day_calendar()
     columns = columns_with_counts(agency, year)
@@ -184,12 +187,15 @@ def publication_statistics(
     public = Publication.objects.filter(agency=agency, status=PublicationStatus.PUBLISHED)
     this_q, last_q = in_year("published_on", year), in_year("published_on", year - 1)
     document_q = ~Q(doc_number="")
+    converted_q = Q(origin=PublicationOrigin.CONVERTED_FROM_REQUESTS)
     totals = public.aggregate(
         items=Count("id", distinct=True, filter=this_q),
         items_last=Count("id", distinct=True, filter=last_q),
         documents=Count("id", distinct=True, filter=this_q & document_q),
         documents_last=Count("id", distinct=True, filter=last_q & document_q),
         unlisted=Count("id", distinct=True, filter=this_q & Q(columns__isnull=True)),
+        converted=Count("id", distinct=True, filter=this_q & converted_q),
+        converted_last=Count("id", distinct=True, filter=last_q & converted_q),
     )
 
     channel_counts = dict(
@@ -223,6 +229,7 @@ def publication_statistics(
         releases=releases,
         items=Change(totals["items"], totals["items_last"]),
         documents=Change(totals["documents"], totals["documents_last"]),
+        converted=Change(totals["converted"], totals["converted_last"]),
         unlisted=totals["unlisted"],
         columns=counted,
         top_columns=top,

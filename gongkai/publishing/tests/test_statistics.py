@@ -369,3 +369,21 @@ def test_the_page_runs_a_fixed_number_of_queries(
         with django_assert_num_queries(16):
             response = client.get(reverse("staff:publishing-statistics"), {"year": 2025})
         assert response.status_code == 200
+
+
+def test_items_converted_from_repeated_requests_are_counted_apart(client_for, office, bureau):
+    """Art. 44: items whose origin is 依申请转主动, published in the year (and the last)."""
+    from gongkai.publishing.models.publication import PublicationOrigin
+
+    converted = PublicationOrigin.CONVERTED_FROM_REQUESTS
+    quality = column(bureau, "质量提升品牌建设")
+    for published_on in (D(2025, 3, 3), D(2025, 4, 1), D(2024, 5, 6)):
+        Publication.objects.filter(pk=item(bureau, office, published_on, quality).pk).update(origin=converted)
+    item(bureau, office, D(2025, 3, 4), quality)  # drafted here
+    draft = item(bureau, office, None, quality, status="draft")
+    Publication.objects.filter(pk=draft.pk).update(origin=converted)  # not public: not counted
+    result = stats(bureau)
+    assert (result.converted.this_year, result.converted.last_year) == (2, 1)
+    assert result.items.this_year == 3
+    page = client_for(office).get(reverse("staff:publishing-statistics"), {"year": 2025})
+    assert cell(page, "total-converted").split() == ["其中：依申请转主动公开", "2", "1", "增长100.0%"]

@@ -171,3 +171,35 @@ def test_change_wording(this, last, text):
 def test_short_labels(label, short):
     assert short_label(label) == short
 
+
+
+# --- 公众参与: consultations on drafts ------------------------------------------------------------
+
+
+def test_the_overview_states_public_participation_when_drafts_were_put_out(bureau, office, leader):
+    from gongkai.consultations import services as consultations
+    from gongkai.core import clock
+
+    def on(day):
+        clock.freeze(dt.datetime(day.year, day.month, day.day, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+
+    on(D(2025, 3, 3))
+    c = consultations.consultation_create(
+        actor=office, agency=bureau, kind="normative", title="某办法（征求意见稿）",
+        draft_body="第一条 目的。\n第二条 范围。", explanation="说明", opens_on=D(2025, 3, 4),
+        closes_on=D(2025, 4, 3))
+    consultations.consultation_submit(actor=office, consultation=c)
+    consultations.consultation_approve(actor=leader, consultation=c)
+    on(D(2025, 3, 10))
+    comments = [consultations.comment_accept(actor=office, comment=consultations.comment_submit(
+        consultation=c, body=text)) for text in ("意见一", "意见二", "意见三")]
+    on(D(2025, 4, 8))
+    consultations.opinion_create(actor=office, consultation=c, summary="甲", disposition="adopted",
+                                 comment_ids=[comments[0].pk])
+    consultations.opinion_create(actor=office, consultation=c, summary="乙", disposition="not_adopted",
+                                 reason="不符合上位法", comment_ids=[comments[1].pk, comments[2].pk])
+    overview = draft_prose(fmt=F2021, agency=bureau, year=2025, cells=zero_cells(F2021))["overview"]
+    assert ("本年就1件草案公开征求意见（决策预公开），收到公众意见3条，归纳为2条意见，"
+            "其中采纳1条、部分采纳0条、未采纳1条，采纳率50.0%。") in overview.split("\n")[0]
+    assert "征求意见" not in draft_prose(fmt=F2021, agency=bureau, year=2024,
+                                      cells=zero_cells(F2021))["overview"]

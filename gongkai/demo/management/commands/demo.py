@@ -4,8 +4,13 @@ applying migrations); on a database that already has agencies it loads nothing."
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from gongkai.answers.demo import load_demo_faqs
+from gongkai.consultations.demo import load_demo_consultations
+from gongkai.conversions.demo import load_demo_conversions
 from gongkai.core import demo
 from gongkai.foi.demo import load_demo_requests
+from gongkai.hotspots.demo import load_demo_complaints
+from gongkai.interaction.demo import load_demo_messages
 from gongkai.publishing.demo import load_demo_publications
 from gongkai.reports.demo import load_demo_reports
 
@@ -18,10 +23,17 @@ class Command(BaseCommand):
         if demo.load_demo():
             requests = load_demo_requests()
             publications = load_demo_publications()
-            reports = load_demo_reports()  # computed from the requests and publications above
+            consultations = load_demo_consultations()
+            conversions = load_demo_conversions()  # repeated requests (Art. 44) and their conversion
+            messages = load_demo_messages()
+            # Computed from the requests, publications and conversions above.
+            reports = load_demo_reports()
+            complaints = load_demo_complaints()
+            faqs = load_demo_faqs()  # answers drawn from the publications above
             self.stdout.write(self.style.SUCCESS(
                 f"Demo data loaded ({requests} requests, {publications} publications, "
-                f"{reports} annual reports)."))
+                f"{consultations} consultations, {conversions} repeated requests, {messages} messages, "
+                f"{complaints} complaints, {faqs} FAQs, {reports} annual reports)."))
         else:
             self.stdout.write("Database already has agencies: no demo data loaded.")
         if demo.demo_users_present():

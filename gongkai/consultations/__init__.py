@@ -1,0 +1,1 @@
+"""Consultations on drafts (意见征集): drafts, comments, screening, opinions, adoption feedback."""
