@@ -27,6 +27,9 @@ anything reads the body (the CSRF check reads ``request.POST``), and refuses:
   same parse the CSRF check would run next; a failure marks the request's POST as empty
   so that nothing downstream parses it again.
 - **a query string with too many parameters** (``DATA_UPLOAD_MAX_NUMBER_FIELDS``).
+- **a NUL character (``%00``) in the path or the query.** No address or parameter of the
+  site has one, and PostgreSQL refuses it in any text it is compared with (a 500 on
+  every lookup by code or search); one check here covers every route.
 
 JSON is decoded by the API with ``decode_json``: UTF-8 only, nesting refused beyond
 ``MAX_JSON_DEPTH`` before the decoder runs (a body nested 100,000 deep was a
@@ -78,6 +81,7 @@ LONE_SURROGATE = "提交的内容含有无效的 Unicode 字符（单独的代�
 BAD_FORM = "提交的表单格式有误，无法读取，请刷新页面后重新提交。"
 TOO_MANY_FIELDS = "提交的字段或文件过多。"
 TOO_MANY_PARAMETERS = "地址中的参数过多。"
+NUL_IN_ADDRESS = "地址或参数含有无效字符（NUL），请检查链接。"
 UNREADABLE = "请求体未能完整接收，请重新提交。"
 INVALID_JSON = "请求体不是有效的 JSON，请检查格式（应使用 UTF-8 编码）。"
 TOO_DEEP = "JSON 嵌套层数过多（最多 {depth} 层）。"
@@ -324,6 +328,9 @@ def check(request) -> None:
         request.GET  # noqa: B018 - parsed here so that too many parameters are a 400
     except TooManyFieldsSent:
         raise HostileInput(TOO_MANY_PARAMETERS) from None
+    if "\x00" in request.path_info or any(
+            "\x00" in key or "\x00" in "".join(values) for key, values in request.GET.lists()):
+        raise HostileInput(NUL_IN_ADDRESS)
     if request.method in _BODILESS_METHODS and not has_body:
         return
     _check_charset(request)

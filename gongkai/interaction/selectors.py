@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from gongkai.core import clock
 from gongkai.core.masking import mask_email, mask_name, mask_phone
@@ -100,7 +101,9 @@ def message_deadline(message: Message, *, events=None, reply_days: int | None = 
             state = DueState.DUE_SOON
         else:
             state = DueState.ON_TIME
-        alert = rules.unanswered_alert(message.received_on, today)
+        # The inspection counts from the day the public wrote, not from the last
+        # transfer: handing a message on must not restart its three months.
+        alert = rules.unanswered_alert(timezone.localdate(message.submitted_at), today)
     elif message.status in ANSWERED_STATUSES:
         state = DueState.ANSWERED
     else:
@@ -179,7 +182,33 @@ class ListFilter:
     q: str = ""
 
 
-def message_list_for_user(*, user, filters: ListFilter) -> list[MessageRow]:
+# The queues that depend on the deadline (computed from the history, in Python); the
+# others are plain filters of the database.
+_DEADLINE_QUEUES = frozenset({"extension", "overdue", "due_soon", "two_months", "three_months"})
+
+
+class LazyRows:
+    """A message list the paginator reads one page at a time: the count in the database,
+    and deadlines worked out only for the messages of the page shown."""
+
+    def __init__(self, qs: QuerySet[Message], as_of: dt.date | None = None):
+        self.qs, self.as_of = qs, as_of
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return with_deadlines(self.qs[index], as_of=self.as_of)
+        return with_deadlines([self.qs[index]], as_of=self.as_of)[0]
+
+
+def message_list_for_user(*, user, filters: ListFilter) -> list[MessageRow] | LazyRows:
+    """The staff list, newest first. A queue that depends on the deadline is worked out
+    over the matching open messages; every other list is read a page at a time."""
     qs = permissions.messages_visible_to(user)
     if filters.agency is not None:
         qs = qs.filter(Q(agency=filters.agency) | Q(transferred_from=filters.agency))
@@ -193,17 +222,18 @@ def message_list_for_user(*, user, filters: ListFilter) -> list[MessageRow]:
         qs = qs.filter(department_id=filters.department_id)
     if filters.q:
         qs = qs.filter(Q(subject__icontains=filters.q) | Q(tracking_number__icontains=filters.q))
-    if filters.queue in ("received", "to_check", "to_publish"):
-        qs = qs.filter(status={"received": S.RECEIVED, "to_check": S.AWAITING_CHECK,
-                               "to_publish": S.REPLIED}[filters.queue])
+    if filters.queue in ("received", "to_check"):
+        qs = qs.filter(status={"received": S.RECEIVED, "to_check": S.AWAITING_CHECK}[filters.queue])
+    elif filters.queue == "to_publish":
+        qs = qs.filter(status=S.REPLIED, publish_consent=True)
     elif filters.queue in QUEUES:
         qs = qs.filter(status__in=OPEN_STATUSES)
     if filters.queue in QUEUES and filters.agency is not None:
         qs = qs.filter(agency=filters.agency)  # a queue is the agency's own work
-    rows = with_deadlines(_with_events(qs).order_by("-submitted_at", "-pk"))
-    if filters.queue in QUEUES:
-        rows = [r for r in rows if _in_queue(r, filters.queue)]
-    return rows
+    qs = _with_events(qs).order_by("-submitted_at", "-pk")
+    if filters.queue not in _DEADLINE_QUEUES:
+        return LazyRows(qs)
+    return [r for r in with_deadlines(qs) if _in_queue(r, filters.queue)]
 
 
 def queue_counts(*, user, agency: Agency, department_id: int | None = None,
@@ -217,6 +247,29 @@ def queue_counts(*, user, agency: Agency, department_id: int | None = None,
         qs = qs.filter(department_id=department_id)
     rows = with_deadlines(_with_events(qs))
     return {queue: sum(1 for r in rows if _in_queue(r, queue)) for queue in QUEUES}
+
+
+@dataclass(frozen=True)
+class ListedRow:
+    """A row of the staff list with the subject as its reader may see it."""
+
+    row: MessageRow
+    subject: str
+
+    @property
+    def message(self) -> Message:
+        return self.row.message
+
+    @property
+    def deadline(self) -> MessageDeadline:
+        return self.row.deadline
+
+
+def visible_subject(user, message: Message) -> str:
+    """The subject in full for those who may see the writer's details, else masked."""
+    if permissions.can_see_personal_data(user, message):
+        return message.subject
+    return masked_text(message, message.subject)
 
 
 def message_get_for_user(*, user, pk: int) -> Message:

@@ -69,3 +69,9 @@ def test_bad_parameters_are_400_in_chinese(client, three, query, message):
 
 def test_only_get(client, db):
     assert client.post(URL).status_code == 405
+
+
+def test_a_nul_byte_in_a_parameter_is_400_not_500(client, db):
+    client.raise_request_exception = False
+    response = client.get(URL + "?agency=a%00b")
+    assert response.status_code == 400 and "无效字符" in response.json()["error"]

@@ -408,3 +408,24 @@ def test_an_upload_larger_than_djangos_memory_default_stays_in_memory(rf):
     upload = request.FILES["attachments"]
     assert isinstance(upload, InMemoryUploadedFile)
     assert upload.size > 3 * 1024 * 1024
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", [
+    "/agencies/a%00b/",  # an agency looked up by code
+    "/search/?q=%E9%A3%9F%00",  # a search term
+    "/search/?%00=1",  # a parameter's name
+    "/staff/sign-in/?next=/%00",
+])
+def test_a_nul_in_the_address_is_a_400_page_in_chinese(api, url):
+    """PostgreSQL refuses NUL in any text it compares: every lookup by code or term was a
+    500 there. One check before the views covers every route."""
+    html = html_error(api.get(url), 400)
+    assert "无效字符（NUL）" in html
+
+
+@pytest.mark.django_db
+def test_a_nul_in_an_api_parameter_is_a_400_in_json(api):
+    response = api.get("/api/v1/publications?q=%00")
+    assert response.status_code == 400
+    assert "无效字符（NUL）" in response.json()["error"]

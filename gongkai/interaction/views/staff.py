@@ -50,10 +50,15 @@ def message_list(request):
         # A 64-bit key has at most 19 digits; longer overflows the database's integer.
         department_id=int(department) if department.isdigit() and len(department) <= 18 else None,
         queue=request.GET.get("queue", "") if request.GET.get("queue") in selectors.QUEUES else "",
-        q=request.GET.get("q", "").strip()[:50],
+        # PostgreSQL refuses a NUL byte in a text comparison (a 500 otherwise).
+        q=request.GET.get("q", "").replace("\x00", "").strip()[:50],
     )
     rows = selectors.message_list_for_user(user=request.user, filters=filters) if (agency or under) else []
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The subject as this reader may see it: personal data masked for those who may not
+    # see the writer's details, as on the message's own page.
+    page.object_list = [selectors.ListedRow(row, selectors.visible_subject(request.user, row.message))
+                        for row in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "interaction/staff/list.html", {
