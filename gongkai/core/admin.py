@@ -29,8 +29,8 @@ from gongkai.core.services import signin as signin_services
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "level", "parent", "accepts_requests", "is_active"]
-    list_filter = ["level", "is_active", "accepts_requests"]
+    list_display = ["name", "code", "level", "kind", "parent", "accepts_requests", "is_active"]
+    list_filter = ["level", "kind", "is_active", "accepts_requests"]
     search_fields = ["name", "short_name", "code"]
     raw_id_fields = ["parent"]
 

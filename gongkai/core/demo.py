@@ -8,7 +8,7 @@ from django.db import transaction
 
 from gongkai.core import audit
 from gongkai.core.identifiers import org_code_check_char, uscc_check_char
-from gongkai.core.models import Agency, AgencyLevel, Role, User
+from gongkai.core.models import Agency, AgencyKind, AgencyLevel, Role, User
 from gongkai.core.services import agencies as svc
 
 DEMO_PASSWORD = "Gongkai@2026"  # noqa: S105 (printed for the demo; fictional accounts)
@@ -56,13 +56,16 @@ def load_demo() -> bool:
             code=demo_code(division, serial), reason="演示数据", **extra,
         )
 
-    province = agency(None, "云泽省人民政府", "云泽省政府", AgencyLevel.PROVINCE, "990000", 10000001,
+    # The governments' disclosure offices stand for their governments (人民政府: their
+    # reports are the governments' reports, due later under Art. 49).
+    government = {"kind": AgencyKind.PEOPLES_GOVERNMENT}
+    province = agency(None, "云泽省人民政府", "云泽省政府", AgencyLevel.PROVINCE, "990000", 10000001, **government,
                       address="云泽省云州市政务大道1号", phone="0999-12345000",
                       office_hours="工作日 9:00—12:00，14:00—17:30", accepts_requests=True)
     agency(province, "云泽省市场监督管理局", "省市场监管局", AgencyLevel.PROVINCE, "990000", 10000002,
            address="云泽省云州市长明路8号", phone="0999-12345315",
            office_hours="工作日 9:00—12:00，14:00—17:30")
-    city = agency(province, "青岚市人民政府办公室", "青岚市政府办", AgencyLevel.CITY, "990100", 20000001,
+    city = agency(province, "青岚市人民政府办公室", "青岚市政府办", AgencyLevel.CITY, "990100", 20000001, **government,
                   address="青岚市人民路100号", phone="0999-62345000",
                   office_hours="工作日 8:30—12:00，14:30—18:00")
     bureau = agency(
@@ -71,7 +74,7 @@ def load_demo() -> bool:
         phone="0999-62312315", fax="0999-62312316", email="gkb@qinglan.example.invalid",
         office_hours="工作日 8:30—12:00，14:30—18:00（法定节假日除外）",
     )
-    county = agency(city, "石桥县人民政府办公室", "石桥县政府办", AgencyLevel.COUNTY, "990121", 30000001,
+    county = agency(city, "石桥县人民政府办公室", "石桥县政府办", AgencyLevel.COUNTY, "990121", 30000001, **government,
                     address="石桥县府前街2号", phone="0999-72340000")
     county_bureau = agency(county, "石桥县市场监督管理局", "石桥县市场监管局", AgencyLevel.COUNTY,
                            "990121", 30000002, address="石桥县建设路18号", phone="0999-72312315",

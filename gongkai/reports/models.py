@@ -6,7 +6,8 @@ year (fixed when the report is started). Its tables are computed from the record
 cannot supply (fees kept elsewhere) are typed in as ``ReportFigure`` rows with their
 source; a computed cell of table 二 (decision counts another system holds) may be replaced
 the same way, and reverted to the computed figure. The office checks and submits it, the leader signs it off, the office publishes
-it by 31 January (Art. 49). Publication freezes a ``ReportVersion``: later changes to the
+it by its Art. 49 deadline (31 January; 31 March for a people's government of county level
+and above). Publication freezes a ``ReportVersion``: later changes to the
 records never alter a published report; a correction is a new version, and the earlier
 one stays on record and downloadable. Its DOCX and PDF are rendered once, at publication,
 and stored with it, so a published file never changes when templates or fonts do.
@@ -219,7 +220,7 @@ class ReportEvent(WorkflowEvent):
 
 class ReportReminder(models.Model):
     """A reminder e-mailed to an agency's office that its report is not yet published
-    (Art. 49: by 31 January). One per agency per day."""
+    (Art. 49: by 31 January, or 31 March). One per agency per day."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     report_year = models.PositiveSmallIntegerField()

@@ -1,8 +1,9 @@
-"""Reminders that the annual report is due (条例 Art. 49: published by 31 January).
+"""Reminders that the annual report is due (条例 Art. 49: published by 31 January; a
+people's government's of county level and above by 31 March — ``rules.report_deadline_day``).
 
-From 1 December to 31 January, the office of every active agency whose report is not yet
-published gets an e-mail with the days left — in December about the year ending, in
-January about the year just ended. At most one per agency per day: each send is recorded
+From 1 December to the agency's deadline, the office of every active agency whose report
+is not yet published gets an e-mail with the days left — in December about the year
+ending, from January about the year just ended. At most one per agency per day: each send is recorded
 as a ``ReportReminder`` (unique per agency and day) with the agency row locked, so the
 sweep is safe to run twice or from two schedulers. The mail itself leaves only after that
 transaction commits (``transaction.on_commit``): no SMTP round trip while the agency row is
@@ -26,30 +27,41 @@ from django.db import transaction
 from django.urls import reverse
 
 from gongkai.core import audit, clock
-from gongkai.core.models import Agency
+from gongkai.core.models import Agency, AgencyKind
 from gongkai.reports.models import AnnualReport, ReportReminder
-from gongkai.reports.rules import REPORT_DEADLINE, REPORT_DEADLINE_TEXT, report_deadline
+from gongkai.reports.rules import (
+    GOVERNMENT_REPORT_LEVELS,
+    LATEST_REPORT_DEADLINE,
+    REPORT_DEADLINE,
+    report_deadline,
+    report_deadline_day,
+    report_deadline_text,
+)
 
-# The reminder window, as (month, day): from WINDOW_START of a year to DEADLINE of the next.
+# The reminder window, as (month, day): from WINDOW_START of a year to the agency's
+# deadline in the next.
 WINDOW_START = (12, 1)
-DEADLINE = REPORT_DEADLINE
 SENT_ACTION = "reports.reminder.sent"
 
 
-def report_year_due(today: dt.date) -> int | None:
-    """The report year the reminder is about on ``today``, or None outside the window."""
+def report_year_due(today: dt.date, deadline: tuple[int, int] = REPORT_DEADLINE) -> int | None:
+    """The report year the reminder is about on ``today`` for an agency whose deadline is
+    ``deadline`` (month, day), or None outside its window."""
     if (today.month, today.day) >= WINDOW_START:
         return today.year
-    if (today.month, today.day) <= DEADLINE:
+    if (today.month, today.day) <= deadline:
         return today.year - 1
     return None
 
 
-def agencies_due(report_year: int):
-    """Active agencies whose report on ``report_year`` is not published."""
+def agencies_due(report_year: int, today: dt.date | None = None):
+    """Active agencies whose report on ``report_year`` is not published; on ``today``
+    after 31 January only those whose deadline is later (the governments of Art. 49 (2))."""
     published = AnnualReport.objects.filter(year=report_year, published_version__isnull=False)
-    return (Agency.objects.filter(is_active=True)
-            .exclude(pk__in=published.values("agency_id")).order_by("path"))
+    agencies = Agency.objects.filter(is_active=True).exclude(pk__in=published.values("agency_id"))
+    if today is not None and report_year_due(today) is None:
+        agencies = agencies.filter(kind=AgencyKind.PEOPLES_GOVERNMENT, level__in=GOVERNMENT_REPORT_LEVELS)
+    return agencies.order_by("path")
 
 
 @dataclass(frozen=True)
@@ -63,7 +75,7 @@ class Reminder:
 
     @property
     def deadline(self) -> dt.date:
-        return report_deadline(self.report_year)
+        return report_deadline(self.report_year, self.agency)
 
     @property
     def days_left(self) -> int:
@@ -81,13 +93,14 @@ class Reminder:
     @property
     def body(self) -> str:
         link = settings.GONGKAI_BASE_URL.rstrip("/") + reverse("staff:report-list")
+        deadline = report_deadline_text(self.agency)
         return "\n".join([
             f"{self.agency.name}公开办：", "",
             self.text,
-            f"根据《中华人民共和国政府信息公开条例》第四十九条，年度报告应于每年{REPORT_DEADLINE_TEXT}前向社会公布。",
+            f"根据《中华人民共和国政府信息公开条例》第四十九条，本机关年度报告应于每年{deadline}前向社会公布。",
             "报告的表格由平台根据办理记录自动计算，手填数据须注明来源，经核对、领导签发后发布。", "",
             f"年度报告：{link}", "",
-            f"本邮件在{WINDOW_START[0]}月{WINDOW_START[1]}日至次年{REPORT_DEADLINE_TEXT}期间每日发送一次，"
+            f"本邮件在{WINDOW_START[0]}月{WINDOW_START[1]}日至次年{deadline}期间每日发送一次，"
             "报告发布后不再发送。",
         ])
 
@@ -95,7 +108,7 @@ class Reminder:
 def reminder_for(agency: Agency, today: dt.date) -> Reminder | None:
     """The reminder due to the agency on ``today``, or None (outside the window, or its
     report is published)."""
-    year = report_year_due(today)
+    year = report_year_due(today, report_deadline_day(agency))
     if year is None or not agency.is_active:
         return None
     report = AnnualReport.objects.filter(agency=agency, year=year).first()
@@ -149,11 +162,11 @@ def send_report_reminders(*, today: dt.date | None = None, dry_run: bool = False
     agency whose report is not published, empty outside the window. ``dry_run`` sends and
     records nothing."""
     today = today or clock.today()
-    year = report_year_due(today)
+    year = report_year_due(today, LATEST_REPORT_DEADLINE)
     if year is None:
         return []
     results = []
-    for agency in agencies_due(year):
+    for agency in agencies_due(year, today):
         result = _remind(agency, today, dry_run)
         if result is not None:
             results.append(result)

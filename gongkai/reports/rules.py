@@ -1,6 +1,7 @@
 """The annual report's rules: when it is due, and its format's arithmetic.
 
-The deadline (Art. 49) is used by the reminders, the back office and the public list.
+The deadline (Art. 49: 31 January, or 31 March for a people's government of county level
+and above) is used by the reminders, the back office and the public pages.
 The arithmetic check is used on generated reports before sign-off and on published
 reports read by the checker. A format rule whose cells are not all known (a parsed report
 with an unplaced cell) is reported as not checkable rather than guessed.
@@ -12,22 +13,49 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from gongkai.core.models import Agency, AgencyKind, AgencyLevel
 from gongkai.core.rules import rule
 from gongkai.reports.formats import ReportFormat, RuleInstance
 
-# (month, day) of the year after the report year by which the report is published.
+# (month, day) of the year after the report year by which the report is published: every
+# administrative agency's by 31 January; a people's government's of county level and
+# above (published by its disclosure office) by 31 March.
 REPORT_DEADLINE = (1, 31)  # 条例第四十九条第一款
+GOVERNMENT_REPORT_DEADLINE = (3, 31)  # 条例第四十九条第二款
+GOVERNMENT_REPORT_LEVELS = frozenset({AgencyLevel.PROVINCE, AgencyLevel.CITY, AgencyLevel.COUNTY})
 REPORT_DEADLINE_TEXT = f"{REPORT_DEADLINE[0]}月{REPORT_DEADLINE[1]}日"
+GOVERNMENT_REPORT_DEADLINE_TEXT = f"{GOVERNMENT_REPORT_DEADLINE[0]}月{GOVERNMENT_REPORT_DEADLINE[1]}日"
+LATEST_REPORT_DEADLINE = max(REPORT_DEADLINE, GOVERNMENT_REPORT_DEADLINE)
 
 
 @rule
-def report_deadline(report_year: int) -> dt.date:
-    """The last day to publish the annual report on ``report_year``: 31 January of the
-    year after.
+def report_deadline_day(agency: Agency | None) -> tuple[int, int]:
+    """(month, day) by which ``agency`` publishes its annual report: 31 March for a
+    people's government of county level and above, 31 January for every other agency
+    (and when no agency is named).
 
-    依据：条例第四十九条第一款
+    依据：条例第四十九条第一款；条例第四十九条第二款
     """
-    return dt.date(report_year + 1, *REPORT_DEADLINE)
+    if (agency is not None and agency.kind == AgencyKind.PEOPLES_GOVERNMENT
+            and agency.level in GOVERNMENT_REPORT_LEVELS):
+        return GOVERNMENT_REPORT_DEADLINE
+    return REPORT_DEADLINE
+
+
+@rule
+def report_deadline(report_year: int, agency: Agency | None = None) -> dt.date:
+    """The last day to publish ``agency``'s annual report on ``report_year``: its
+    ``report_deadline_day`` of the year after.
+
+    依据：条例第四十九条第一款；条例第四十九条第二款
+    """
+    return dt.date(report_year + 1, *report_deadline_day(agency))
+
+
+def report_deadline_text(agency: Agency | None) -> str:
+    """"1月31日" or "3月31日": the agency's deadline as the public pages say it."""
+    month, day = report_deadline_day(agency)
+    return f"{month}月{day}日"
 
 Cells = dict[str, Decimal | int | None]
 

@@ -471,7 +471,7 @@ def report_publish(*, actor, report: AnnualReport) -> ReportVersion:
     report = _locked(report, Action.PUBLISH)
     today = clock.today()
     if today.year <= report.year:
-        deadline = report_deadline(report.year)
+        deadline = report_deadline(report.year, report.agency)
         raise DomainError(
             f"{report.year}年度尚未结束，年度报告应在{deadline.year}年"
             f"{deadline.month}月{deadline.day}日前发布。"

@@ -1,4 +1,4 @@
-from gongkai.core.models.agency import Agency, AgencyLevel, Department
+from gongkai.core.models.agency import Agency, AgencyKind, AgencyLevel, Department
 from gongkai.core.models.audit import AuditChainHead, AuditEvent
 from gongkai.core.models.calendar import CalendarOverride, ScheduledYear
 from gongkai.core.models.events import WorkflowEvent
@@ -12,6 +12,7 @@ from gongkai.core.models.signin import SignInFailure, SignInGuard
 
 __all__ = [
     "Agency",
+    "AgencyKind",
     "AgencyLevel",
     "AuditChainHead",
     "AuditEvent",

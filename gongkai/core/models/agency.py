@@ -10,6 +10,15 @@ class AgencyLevel(models.TextChoices):
     TOWNSHIP = "township", "乡镇级"
 
 
+class AgencyKind(models.TextChoices):
+    """What the agency is, as the regulation tells agencies apart: a people's government
+    (人民政府, its report published by its disclosure office, Art. 49 (2)) or any other
+    administrative body (a government's working department, a vertically managed body …)."""
+
+    DEPARTMENT = "department", "政府工作部门等行政机关"
+    PEOPLES_GOVERNMENT = "government", "人民政府"
+
+
 class Agency(models.Model):
     """An administrative body that discloses information (行政机关).
 
@@ -34,6 +43,10 @@ class Agency(models.Model):
         help_text="索引号前缀：统一社会信用代码、组织机构代码或目录编码",
     )
     level = models.CharField("层级", max_length=10, choices=AgencyLevel.choices)
+    kind = models.CharField(
+        "机关类别", max_length=12, choices=AgencyKind.choices, default=AgencyKind.DEPARTMENT,
+        help_text="县级以上人民政府的年度报告与其他行政机关的公布期限不同（条例第四十九条）",
+    )
     accepts_requests = models.BooleanField("受理政府信息公开申请", default=True)
     address = models.CharField("办公地址", max_length=200, blank=True)
     postal_code = models.CharField("邮政编码", max_length=6, blank=True)

@@ -11,7 +11,7 @@ from gongkai.core.errors import DomainError
 from gongkai.core.models import Agency, Department, Membership, Role, User
 
 AGENCY_FIELDS = (
-    "name", "short_name", "code", "level", "accepts_requests", "address", "postal_code",
+    "name", "short_name", "code", "level", "kind", "accepts_requests", "address", "postal_code",
     "phone", "fax", "email", "office_hours", "is_active",
 )
 

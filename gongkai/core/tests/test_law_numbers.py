@@ -65,3 +65,22 @@ def test_an_unknown_name_fails_loudly(library):
 def test_the_report_deadline_text_is_the_date_the_rule_uses():
     deadline = report_rules.report_deadline(2025)
     assert report_rules.REPORT_DEADLINE_TEXT == f"{deadline.month}月{deadline.day}日" == "1月31日"
+
+
+@pytest.mark.parametrize(("kind", "level", "expected"), [
+    ("department", "province", "1月31日"),
+    ("department", "county", "1月31日"),
+    ("government", "province", "3月31日"),
+    ("government", "city", "3月31日"),
+    ("government", "county", "3月31日"),
+    ("government", "township", "1月31日"),  # Art. 49 (2) names county level and above
+])
+def test_art_49_gives_county_level_and_higher_governments_until_31_march(kind, level, expected):
+    from gongkai.core.models import Agency
+
+    agency = Agency(name="某机关", code="X", kind=kind, level=level)
+    deadline = report_rules.report_deadline(2025, agency)
+    assert f"{deadline.month}月{deadline.day}日" == report_rules.report_deadline_text(agency) == expected
+    assert deadline.year == 2026
+    rendered = Template("{% load reports_law %}{% report_deadline_of agency %}").render(Context({"agency": agency}))
+    assert rendered == expected

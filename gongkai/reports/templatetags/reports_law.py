@@ -9,9 +9,18 @@ from gongkai.reports import rules
 
 register = template.Library()
 
-LAW_NUMBERS = {"REPORT_DEADLINE_TEXT": rules.REPORT_DEADLINE_TEXT}
+LAW_NUMBERS = {
+    "REPORT_DEADLINE_TEXT": rules.REPORT_DEADLINE_TEXT,
+    "GOVERNMENT_REPORT_DEADLINE_TEXT": rules.GOVERNMENT_REPORT_DEADLINE_TEXT,
+}
 
 
 @register.simple_tag
 def reports_law(name: str) -> str:
     return LAW_NUMBERS[name]
+
+
+@register.simple_tag
+def report_deadline_of(agency) -> str:
+    """The agency's own deadline ("1月31日" or "3月31日", Art. 49)."""
+    return rules.report_deadline_text(agency)

@@ -1,11 +1,13 @@
-"""The 31 January reminder (Art. 49): who gets it, when, and at most once a day."""
+"""The annual report reminder (Art. 49: 31 January, 31 March for a people's government of
+county level and above): who gets it, when, and at most once a day."""
 
 import datetime as dt
 
 import pytest
 from django.core import mail
 
-from gongkai.core.models import AuditEvent
+from gongkai.core.models import AgencyKind, AuditEvent, Role
+from gongkai.core.tests.factories import UserFactory, member
 from gongkai.reports import reminders, services
 from gongkai.reports.models import ReportReminder
 from gongkai.reports.tests import test_services as base
@@ -120,3 +122,39 @@ def test_the_remind_command_lists_who_would_be_reminded(bureau, office, capsys):
         assert capsys.readouterr().out.strip() == "no reminders due"
     finally:
         clock.freeze(None)
+
+
+# --- Art. 49 (2): a people's government of county level and above, by 31 March ------------------
+
+@pytest.fixture
+def county_government(tree):
+    county = tree["county"]
+    county.kind = AgencyKind.PEOPLES_GOVERNMENT
+    county.save(update_fields=["kind"])
+    member(UserFactory(username="county-office", email="gk@county.example.invalid"), county, Role.OFFICE)
+    return county
+
+
+@pytest.mark.parametrize("today, year", [
+    (dt.date(2026, 1, 31), 2025), (dt.date(2026, 2, 1), 2025), (dt.date(2026, 3, 31), 2025),
+    (dt.date(2026, 4, 1), None), (dt.date(2026, 11, 30), None), (dt.date(2026, 12, 1), 2026),
+])
+def test_a_later_deadline_widens_the_window(today, year):
+    assert reminders.report_year_due(today, (3, 31)) == year
+
+
+def test_after_31_january_only_the_county_government_is_reminded_until_31_march(
+        bureau, office, county_government, send):
+    results = send(today=dt.date(2026, 2, 15))
+    assert [r.agency for r in results] == [county_government]  # not the bureau, a department
+    [message] = mail.outbox
+    assert "2026-03-31" in message.subject and "还有44天" in message.subject
+    assert "每年3月31日前" in message.body and "至次年3月31日" in message.body
+    assert send(today=dt.date(2026, 4, 1)) == []
+
+
+def test_in_january_each_is_told_its_own_deadline(bureau, office, county_government, send):
+    send(today=dt.date(2026, 1, 21))
+    by_agency = {m.to[0]: m for m in mail.outbox}
+    assert "2026-01-31" in by_agency[office.email].subject
+    assert "2026-03-31" in by_agency["gk@county.example.invalid"].subject

@@ -1,4 +1,4 @@
-"""The annual report's back office: the list (with the 31 January reminder), one report
+"""The annual report's back office: the list (with the Art. 49 reminder), one report
 (tables with provenance, the check, the history), prose editing beside last year's
 problems, typed figures, and one POST per workflow step; the supervising office's view.
 
