@@ -29,27 +29,24 @@ LATEST_REPORT_DEADLINE = max(REPORT_DEADLINE, GOVERNMENT_REPORT_DEADLINE)
 
 
 @rule
-def report_deadline_day(agency: Agency | None) -> tuple[int, int]:
-    """(month, day) by which ``agency`` publishes its annual report: 31 March for a
-    people's government of county level and above, 31 January for every other agency
-    (and when no agency is named).
+def report_deadline(report_year: int, agency: Agency | None = None) -> dt.date:
+    """The last day to publish ``agency``'s annual report on ``report_year``: 31 March of
+    the year after for a people's government of county level and above, 31 January for
+    every other agency (and when no agency is named).
 
     依据：条例第四十九条第一款；条例第四十九条第二款
     """
     if (agency is not None and agency.kind == AgencyKind.PEOPLES_GOVERNMENT
             and agency.level in GOVERNMENT_REPORT_LEVELS):
-        return GOVERNMENT_REPORT_DEADLINE
-    return REPORT_DEADLINE
+        return dt.date(report_year + 1, *GOVERNMENT_REPORT_DEADLINE)
+    return dt.date(report_year + 1, *REPORT_DEADLINE)
 
 
-@rule
-def report_deadline(report_year: int, agency: Agency | None = None) -> dt.date:
-    """The last day to publish ``agency``'s annual report on ``report_year``: its
-    ``report_deadline_day`` of the year after.
-
-    依据：条例第四十九条第一款；条例第四十九条第二款
-    """
-    return dt.date(report_year + 1, *report_deadline_day(agency))
+def report_deadline_day(agency: Agency | None) -> tuple[int, int]:
+    """(month, day) of ``agency``'s deadline, read off ``report_deadline`` (the same in
+    every year: neither date moves with leap years or holidays)."""
+    deadline = report_deadline(2000, agency)
+    return deadline.month, deadline.day
 
 
 def report_deadline_text(agency: Agency | None) -> str:
