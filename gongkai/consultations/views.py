@@ -342,8 +342,7 @@ def public_index(request):
 
 @require_GET
 def public_agency_list(request, code: str):
-    # A NUL byte (%00 in the address) is refused by PostgreSQL in a text comparison.
-    agency = None if "\x00" in code else core_selectors.agencies_public().filter(code=code).first()
+    agency = core_selectors.agencies_public().filter(code=code).first()
     if agency is None:
         raise Http404("机关不存在")
     page = Paginator(selectors.public_consultations(agency=agency), PAGE_SIZE).get_page(request.GET.get("page"))

@@ -55,7 +55,7 @@ def test_a_nul_byte_in_the_search_is_refused_in_chinese(client_for, bureau, phon
     "/messages/a%00b/", "/messages/a%00b/1/",
 ])
 def test_a_nul_byte_in_the_address_is_400_not_500(client, url):
-    # core.hostile_input refuses it before any view; the views also guard their lookups.
+    # core.hostile_input refuses it before any view.
     client.raise_request_exception = False
     assert client.get(url).status_code == 400
 

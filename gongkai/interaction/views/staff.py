@@ -50,8 +50,7 @@ def message_list(request):
         # A 64-bit key has at most 19 digits; longer overflows the database's integer.
         department_id=int(department) if department.isdigit() and len(department) <= 18 else None,
         queue=request.GET.get("queue", "") if request.GET.get("queue") in selectors.QUEUES else "",
-        # PostgreSQL refuses a NUL byte in a text comparison (a 500 otherwise).
-        q=request.GET.get("q", "").replace("\x00", "").strip()[:50],
+        q=request.GET.get("q", "").strip()[:50],
     )
     rows = selectors.message_list_for_user(user=request.user, filters=filters) if (agency or under) else []
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
