@@ -4,6 +4,8 @@ from django.views.generic import RedirectView
 
 from gongkai.answers.urls import public_patterns as answers_public_patterns
 from gongkai.answers.urls import staff_patterns as answers_staff_patterns
+from gongkai.channels.urls import public_patterns as channels_public_patterns
+from gongkai.channels.urls import staff_patterns as channels_staff_patterns
 from gongkai.consultations.urls import public_patterns as consultations_public_patterns
 from gongkai.consultations.urls import staff_patterns as consultations_staff_patterns
 from gongkai.conversions.urls import staff_patterns as conversions_staff_patterns
@@ -13,24 +15,34 @@ from gongkai.decisions.urls import public_patterns as decisions_public_patterns
 from gongkai.decisions.urls import staff_patterns as decisions_staff_patterns
 from gongkai.foi.urls import staff_patterns as foi_staff_patterns
 from gongkai.hotspots.urls import staff_patterns as hotspots_staff_patterns
+from gongkai.inspection.urls import public_patterns as inspection_public_patterns
+from gongkai.inspection.urls import staff_patterns as inspection_staff_patterns
 from gongkai.interaction.urls import public_patterns as interaction_public_patterns
 from gongkai.interaction.urls import staff_patterns as interaction_staff_patterns
+from gongkai.oversight.urls import public_patterns as oversight_public_patterns
+from gongkai.oversight.urls import staff_patterns as oversight_staff_patterns
 from gongkai.portal.urls import urlpatterns as portal_patterns
 from gongkai.portal.urls_machine import urlpatterns as portal_machine_patterns
+from gongkai.powerlists.urls import public_patterns as powerlists_public_patterns
+from gongkai.powerlists.urls import staff_patterns as powerlists_staff_patterns
 from gongkai.publishing.urls import staff_patterns as publishing_staff_patterns
 from gongkai.reports.urls import public_patterns as reports_public_patterns
 from gongkai.reports.urls import staff_patterns as reports_staff_patterns
+from gongkai.workplans.urls import public_patterns as workplans_public_patterns
+from gongkai.workplans.urls import staff_patterns as workplans_staff_patterns
 
 staff_patterns = (
     core_staff_patterns + foi_staff_patterns + publishing_staff_patterns
     + decisions_staff_patterns + reports_staff_patterns + consultations_staff_patterns
     + interaction_staff_patterns + conversions_staff_patterns + hotspots_staff_patterns
-    + answers_staff_patterns
+    + answers_staff_patterns + powerlists_staff_patterns + workplans_staff_patterns
+    + channels_staff_patterns + inspection_staff_patterns + oversight_staff_patterns
 )
 portal_patterns = (
     portal_patterns + decisions_public_patterns + reports_public_patterns
     + consultations_public_patterns + interaction_public_patterns + answers_public_patterns
-    + portal_machine_patterns
+    + powerlists_public_patterns + workplans_public_patterns + channels_public_patterns
+    + inspection_public_patterns + oversight_public_patterns + portal_machine_patterns
 )
 
 

@@ -1,0 +1,1 @@
+"""What a supervising office sees across its subtree: the compliance table and its drill-downs."""

@@ -1,0 +1,8 @@
+"""The year's work plan (年度工作要点/实施方案): tasks, owners, due dates, progress, 督办."""
+from django.apps import AppConfig
+
+
+class WorkplansConfig(AppConfig):
+    name = "gongkai.workplans"
+    label = "workplans"
+    verbose_name = "工作要点"
