@@ -23,8 +23,7 @@ READ_ROLES = frozenset({Role.OFFICE, Role.SUPERVISOR})
 
 def agencies_readable_by(user) -> QuerySet[Agency]:
     """The agencies whose proposals and decisions the user reads."""
-    q = core_permissions.agency_scope_q(user, field="", roles=READ_ROLES)
-    return (Agency.objects.all() if q is None else Agency.objects.filter(q)).order_by("path")
+    return core_permissions.agencies_read_under(user, READ_ROLES)
 
 
 def can_view_agency_proposals(user, agency: Agency) -> bool:
@@ -39,10 +38,7 @@ def can_decide(user, agency: Agency) -> bool:
 
 def can_view_area(user) -> bool:
     """The navigation entry: whoever reads some agency's proposals."""
-    return core_permissions.is_platform_admin(user) or any(
-        m.role in READ_ROLES for m in core_permissions.memberships_of(user))
+    return core_permissions.holds_any_role(user, READ_ROLES)
 
 
-def reads_several_agencies(user) -> bool:
-    return core_permissions.is_platform_admin(user) or any(
-        m.role == Role.SUPERVISOR for m in core_permissions.memberships_of(user))
+reads_several_agencies = core_permissions.reads_several_agencies

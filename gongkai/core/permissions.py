@@ -93,6 +93,26 @@ def records_scope_q(user) -> Q | None:
     return _scope_q(user, agency_field="agency", by_department=True)
 
 
+def agencies_read_under(user, roles: Iterable[Role]) -> QuerySet[Agency]:
+    """The agencies whose records of an area the user reads under ``roles`` (a
+    supervisor's: the subtree), in tree order: the one definition an area's
+    ``agencies_readable_by`` and its object checks ask."""
+    q = agency_scope_q(user, field="", roles=roles)
+    return (Agency.objects.all() if q is None else Agency.objects.filter(q)).order_by("path")
+
+
+def holds_any_role(user, roles: Iterable[Role]) -> bool:
+    """Holds one of ``roles`` somewhere, or runs the platform: whether an area's menu entry
+    shows."""
+    roles = frozenset(roles)
+    return is_platform_admin(user) or any(m.role in roles for m in memberships_of(user))
+
+
+def reads_several_agencies(user) -> bool:
+    """A supervisor or the platform administrator: pages offer the choice of agency."""
+    return holds_any_role(user, (Role.SUPERVISOR,))
+
+
 def agencies_visible_to(user) -> QuerySet[Agency]:
     """Agencies whose unpublished data the user may read."""
     q = agency_scope_q(user, field="")

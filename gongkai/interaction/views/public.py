@@ -20,6 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongkai.core import idempotency
 from gongkai.core import selectors as core_selectors
 from gongkai.core.errors import DomainError
+from gongkai.core.views.public_forms import no_store as _no_store
+from gongkai.core.views.public_forms import remember_in_session
+from gongkai.core.views.public_forms import see_other as _see_other
 from gongkai.interaction import captcha, intake, selectors, services
 from gongkai.interaction.forms import (
     FORM_TOKEN_PATTERN,
@@ -42,25 +45,12 @@ LOOKUP_FIRST = "请先凭留言编号和查询码查询，再评价（查询后2
 PAGE_SIZE = 20
 
 
-def _no_store(response):
-    response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
-    return response
-
-
 def _too_many(request, what: str):
     return render(request, "portal/rate_limited.html", {"what": what}, status=429)
 
 
-def _see_other(url: str) -> HttpResponse:
-    response = HttpResponse(status=303)
-    response["Location"] = url
-    return response
-
-
 def _remember(request, key: str, number: str, value) -> None:
-    kept = dict(request.session.get(key, {}))
-    kept[number] = value
-    request.session[key] = dict(list(kept.items())[-MAX_IN_SESSION:])
+    remember_in_session(request, key, number, value, keep=MAX_IN_SESSION)
 
 
 # --- the form -------------------------------------------------------------------------------------------

@@ -25,6 +25,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongkai.core import idempotency
+from gongkai.core.views.public_forms import no_store as _no_store
+from gongkai.core.views.public_forms import remember_in_session
+from gongkai.core.views.public_forms import see_other as _see_other
 from gongkai.foi import delivery
 from gongkai.foi import selectors as foi_selectors
 from gongkai.foi.forms import (
@@ -51,18 +54,11 @@ def _too_many(request, what: str):
     return render(request, "portal/rate_limited.html", {"what": what}, status=429)
 
 
-def _no_store(response):
-    response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
-    return response
-
-
 # --- the form and its receipt ---------------------------------------------------------------
 
 
 def _remember_receipt(request, tracking_number: str, record_pk: int) -> None:
-    receipts = dict(request.session.get(SESSION_RECEIPTS, {}))
-    receipts[tracking_number] = record_pk
-    request.session[SESSION_RECEIPTS] = dict(list(receipts.items())[-MAX_RECEIPTS_IN_SESSION:])
+    remember_in_session(request, SESSION_RECEIPTS, tracking_number, record_pk, keep=MAX_RECEIPTS_IN_SESSION)
 
 
 @never_cache
@@ -98,12 +94,6 @@ def _apply_post(request):
     if result.replayed:
         url += "?again=1"
     return _see_other(url)
-
-
-def _see_other(url: str) -> HttpResponse:
-    response = HttpResponse(status=303)
-    response["Location"] = url
-    return response
 
 
 def _kept(request, tracking_number: str):
@@ -147,9 +137,8 @@ def apply_receipt_pdf(request, tracking_number: str):
 
 
 def _grant(request, foi_request: FoiRequest) -> None:
-    grants = dict(request.session.get(SESSION_GRANTS, {}))
-    grants[foi_request.tracking_number] = signing.dumps(foi_request.pk, salt=GRANT_SALT)
-    request.session[SESSION_GRANTS] = dict(list(grants.items())[-MAX_RECEIPTS_IN_SESSION:])
+    remember_in_session(request, SESSION_GRANTS, foi_request.tracking_number,
+                        signing.dumps(foi_request.pk, salt=GRANT_SALT), keep=MAX_RECEIPTS_IN_SESSION)
 
 
 def _granted(request, tracking_number: str) -> FoiRequest | None:
