@@ -6,3 +6,6 @@ class PowerlistsConfig(AppConfig):
     name = "gongkai.powerlists"
     label = "powerlists"
     verbose_name = "权责清单"
+
+    def ready(self):
+        from gongkai.powerlists import navigation_entries  # noqa: F401  (registers the nav entry)
