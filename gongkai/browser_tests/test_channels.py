@@ -1,0 +1,113 @@
+"""The channels pages in Chromium, on the demo's three accounts: the demo office signs in,
+opens 政务新媒体, finds the stale Douyin account flagged, types a correction in the month
+grid, and sees the year's charts drawn (Chart.js, fed from the page's json_script) beside
+their tables, with no console error; at a 1366 px desktop and a 390 px phone, each page no
+wider than the screen and without serious accessibility violations. The supervising
+office finds the same account from its desk."""
+
+import datetime as dt
+
+import pytest
+
+from gongkai.core.demo import DEMO_PASSWORD
+from gongkai.core.tests.helpers import at
+from gongkai.core.tests.twofactor_helpers import pass_second_step
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 768}
+TODAY = dt.date(2026, 3, 11)
+
+
+@pytest.fixture
+def demo_channels(transactional_db):
+    from gongkai.channels.demo import load_demo_channels
+    from gongkai.core.demo import load_demo
+
+    at(TODAY)
+    assert load_demo()
+    assert load_demo_channels() == 36
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/staff/sign-in/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.locator("main button[type=submit], form button[type=submit]").first.click()
+    pass_second_step(page, username)
+    page.wait_for_url("**/staff/")
+
+
+def no_wider_than_the_screen(page) -> None:
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .filter(e => { for (let a = e.parentElement; a; a = a.parentElement) {
+            if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX)) return false; } return true; })
+        .slice(0, 12).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + ' ' + getComputedStyle(e).display)""")
+    assert width[0] <= width[1], (width, wide)
+
+
+def test_the_office_finds_the_stale_account_corrects_a_month_and_sees_the_charts(
+        page, demo_channels, axe_serious, tmp_path):
+    sign_in(page, "office")
+    assert page.get_by_text("未按时更新的政务新媒体账号").count() >= 1
+    page.get_by_role("link", name="政务新媒体").first.click()
+    page.wait_for_url("**/staff/channels/**")
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        page.reload()
+        flags = page.get_by_test_id("flags").inner_text()
+        assert "1个账号未按时更新" in flags and "20天未更新" in flags
+        no_wider_than_the_screen(page)
+        axe_serious(page)
+        page.screenshot(path=str(tmp_path / f"channels-list-{name}.png"), full_page=True)
+
+    page.set_viewport_size(DESKTOP)
+    page.get_by_role("link", name="月度数据").first.click()
+    assert page.locator("[data-testid=grid-row]").count() == 3
+    first = page.locator("[data-testid=grid-row]").first.locator("input[type=number]").first
+    first.fill("77")
+    page.get_by_role("button", name="保存").click()
+    assert "更正1个" in page.locator(".messages, [role=status], main").first.inner_text()
+    page.set_viewport_size(PHONE)
+    no_wider_than_the_screen(page)
+    axe_serious(page)
+
+    page.set_viewport_size(DESKTOP)
+    page.get_by_role("link", name="年度统计").first.click()
+    page.select_option("#id_year", str(TODAY.year - 1))
+    page.get_by_role("button", name="查看").last.click()
+    for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        page.reload()
+        canvases = page.locator("canvas[data-chart]")
+        assert canvases.count() == 4
+        page.wait_for_function(
+            "n => document.querySelectorAll('canvas[data-drawn=\"true\"]').length === n", arg=4)
+        for i in range(4):
+            box = canvases.nth(i).bounding_box()
+            assert box and box["width"] > 100 and box["height"] > 100
+        assert "政务微信公众号" in page.get_by_test_id("sentence").inner_text()
+        no_wider_than_the_screen(page)
+        axe_serious(page)
+        page.screenshot(path=str(tmp_path / f"channels-figures-{name}.png"), full_page=True)
+
+
+def test_the_supervising_office_reaches_the_stale_account_from_its_desk(page, demo_channels, axe_serious):
+    sign_in(page, "supervisor")
+    queue = page.locator("[data-queue='channels.subtree_stale']")
+    assert "1" in queue.inner_text()
+    queue.get_by_role("link", name="青岚市市场监督管理局").click()
+    assert "1个账号未按时更新" in page.get_by_test_id("flags").inner_text()
+    assert page.get_by_test_id("add-account").count() == 0
+    # The subtree's list (the queue's own link), on a phone.
+    page.goto("/staff/")
+    page.set_viewport_size(PHONE)
+    page.locator("[data-queue='channels.subtree_stale'] a").first.click()
+    page.wait_for_url("**/staff/channels/**")
+    assert page.locator("[data-testid=stale-row]").count() == 1
+    assert "20天" in page.locator("[data-testid=stale-row]").inner_text()
+    no_wider_than_the_screen(page)
+    axe_serious(page)
