@@ -49,3 +49,27 @@ class ReportDocument:
     def paragraphs(self, section_key: str) -> list[str]:
         text = self.prose.get(section_key, "")
         return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+SUMMARY_SUFFIX = "汇总表"
+SUMMARY_PROSE_NOTE = "汇总表仅汇总各机关已发布年度报告的表格数据，本部分见各机关的年度报告。"
+
+
+def summary_title(root_name: str, year: int) -> str:
+    """"XX市2025年度政府信息公开工作年度报告汇总表": a supervising office's roll-up."""
+    return f"{root_name}{year}年度政府信息公开工作年度报告{SUMMARY_SUFFIX}"
+
+
+@dataclass
+class SummaryDocument(ReportDocument):
+    """A supervising office's summary (汇总) in the national format: the tables summed
+    from its agencies' published reports, printed by the same renderers as a report. Its
+    prose parts say where to read them (each agency's own report); the preamble says
+    what was summed and what was left out."""
+
+    @property
+    def title(self) -> str:
+        return summary_title(self.agency_name, self.year)
+
+    def paragraphs(self, section_key: str) -> list[str]:
+        return super().paragraphs(section_key) or [SUMMARY_PROSE_NOTE]

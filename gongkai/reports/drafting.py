@@ -1,10 +1,10 @@
 """Drafting the annual report's factual paragraphs from its figures, for staff to edit.
 
-``draft_prose`` writes 一、总体情况 (proactive disclosure, the register, decisions, public
-participation in consultations on drafts (公众参与: drafts put out for comment, comments,
-opinions and their adoption, when there were any), requests
-received, handled and carried over, appeals; year-over-year change when last year's cells
-are given) and 六、其他需要报告的事项 (the information processing fees collected under the
+``draft_prose`` writes 一、总体情况 (the year's work plan and how far it got; proactive
+disclosure, the register, decisions, public participation in consultations on drafts
+(公众参与: drafts put out for comment, comments, opinions and their adoption, when there
+were any); the new-media accounts (政务新媒体); requests received, handled and carried
+over, appeals; year-over-year change when last year's cells are given) and 六、其他需要报告的事项 (the information processing fees collected under the
 Fee measures, which reports from 2021 on must state). Everything it says comes from the
 report's cells or a selector; the wording follows the format's own labels, so a new format
 needs no new code here. Numbers are Arabic digits, amounts in 元 with two decimals.
@@ -193,6 +193,26 @@ def participation_text(agency_ids: Iterable[int], year: int) -> str:
     return text + "。"
 
 
+def workplan_text(agency, year: int) -> str:
+    """The year's work plan (年度工作要点) in one sentence: tasks set, done, under way
+    (``workplans.selectors.year_summary``); "" when the agency kept no plan that year. A
+    government's summed report states its own plan, which is the region's."""
+    from gongkai.workplans.selectors import year_summary
+
+    return year_summary(agency=agency, year=year).sentence
+
+
+def channels_text(agency, agency_ids: list[int], year: int) -> str:
+    """平台建设: the agency's new-media accounts (政务新媒体) over the year, posts, reads and
+    followers by platform (``channels.selectors.annual_totals``); "" for an agency without
+    accounts, and for a summed report (the accounts are each agency's own)."""
+    if agency_ids != [agency.pk]:
+        return ""
+    from gongkai.channels.selectors import annual_totals
+
+    return annual_totals(agency=agency, year=year).accounts_sentence
+
+
 def _disclosure_paragraph(fmt, agency, agency_ids, year, cells, previous) -> str:
     this, last = _publication_counts(agency, agency_ids, year)
     who = agency.name if len(agency_ids) == 1 else f"{agency.name}及所属机关"
@@ -279,7 +299,9 @@ def draft_prose(*, fmt: ReportFormat, agency, year: int, cells: Cells, previous_
     the publication and fee figures the cells do not hold."""
     ids = sorted({int(pk) for pk in agency_ids}) if agency_ids is not None else [agency.pk]
     overview = [
+        workplan_text(agency, year),
         _disclosure_paragraph(fmt, agency, ids, year, cells, previous_cells),
+        channels_text(agency, ids, year),
         _request_paragraph(fmt, cells, previous_cells),
         _appeal_paragraph(fmt, cells),
     ]

@@ -220,13 +220,18 @@ class ReportEvent(WorkflowEvent):
 
 class ReportReminder(models.Model):
     """A reminder e-mailed to an agency's office that its report is not yet published
-    (Art. 49: by 31 January, or 31 March). One per agency per day."""
+    (Art. 49: by 31 January, or 31 March). One per agency per day, whoever sends it: the
+    daily sweep (``sent_by`` empty) or a supervising office (``sent_by`` its staff
+    member, from the roll-up's list of agencies that have not published)."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     report_year = models.PositiveSmallIntegerField()
     sent_on = models.DateField()
-    days_left = models.IntegerField()
+    days_left = models.IntegerField()  # negative: days past the deadline
     recipients = models.PositiveSmallIntegerField(default=0)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+",
+                                verbose_name="督办人")
 
     class Meta:
         verbose_name = "年度报告提醒"

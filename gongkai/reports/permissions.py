@@ -64,3 +64,14 @@ def can_supervise(user) -> bool:
 
 def can_view_reports_area(user) -> bool:
     return core_permissions.is_staff_user(user)
+
+
+def can_supervise_agency(user, agency: Agency) -> bool:
+    """Whether the user may survey ``agency`` and its subtree (the roll-up, the list of
+    agencies that have not published, reminders to them): the agency lies in the subtree
+    of one the user supervises; every agency for the platform administrator."""
+    if core_permissions.is_platform_admin(user):
+        return agency.is_active
+    return agency.is_active and any(
+        agency.path.startswith(path)
+        for path in agencies_supervised_by(user).values_list("path", flat=True))

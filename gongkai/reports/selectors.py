@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from gongkai.core.models import Agency
@@ -372,7 +372,8 @@ class SupervisionRow:
 
     @property
     def figures_label(self) -> str:
-        return {"published": "已发布数据", "current": "未发布（当前数据）"}.get(self.figures, "未计入汇总")
+        return {"published": "已发布数据，计入汇总",
+                "current": "未发布，当前数据另列（未计入汇总）"}.get(self.figures, "未计入汇总")
 
 
 @dataclass
@@ -381,9 +382,13 @@ class Supervision:
     year: int
     format: ReportFormat
     rows: list[SupervisionRow]
-    cells: Cells  # the agencies' reports summed: published cells, else current cells
+    cells: Cells  # the agencies' published reports summed (published versions only)
     provenance: dict[str, str]
     manual_refs: list[str]  # cells no summed report states (blank in every one)
+    # the working copies of reports not yet published, summed apart: never in ``cells``
+    draft_cells: Cells
+    draft_provenance: dict[str, str]
+    draft_manual_refs: list[str]
     live_cells: Cells  # computed from the records of the whole subtree now (second view)
     live_provenance: dict[str, str]
     live_manual_refs: list[str]
@@ -409,12 +414,10 @@ def _violations_of(report: AnnualReport) -> int | None:
     return None if result is None else len(result.get("violations", []))
 
 
-def _report_sum(fmt: ReportFormat, sources: list[tuple[str, Cells]]) -> tuple[Cells, dict[str, str], list[str]]:
+def _report_sum(fmt: ReportFormat, sources: list[tuple[str, Cells]], basis: str
+                ) -> tuple[Cells, dict[str, str], list[str]]:
     """Cell-wise sum of the agencies' report cells; a cell blank in some reports is the sum
     of the others, with a note saying how many left it blank."""
-    published = sum(1 for kind, _ in sources if kind == "published")
-    current = len(sources) - published
-    basis = f"{published}个机关已发布的报告" + (f"与{current}个机关尚未发布报告的当前数据" if current else "") + "之和"
     cells: Cells = {}
     provenance: dict[str, str] = {}
     blank_everywhere = []
@@ -432,19 +435,31 @@ def _report_sum(fmt: ReportFormat, sources: list[tuple[str, Cells]]) -> tuple[Ce
     return cells, provenance, blank_everywhere
 
 
+def agencies_for_year(root: Agency, year: int) -> list[Agency]:
+    """The agencies whose reports on ``year`` a supervising office of ``root`` sums, in
+    tree order: ``root`` and every active agency below it (as the tree stands now: an agency
+    moved to another subtree is summed there), and an agency deactivated since (merged,
+    abolished) whose report on ``year`` was published, since its published figures are part
+    of that year's work. A deactivated agency that never published is not listed: nobody
+    is left to publish or to remind."""
+    published = AnnualReport.objects.filter(agency=OuterRef("pk"), year=year, published_version__isnull=False)
+    return list(Agency.objects.filter(path__startswith=root.path)
+                .filter(Q(is_active=True) | Exists(published)).order_by("path"))
+
+
 def supervision(*, user, root: Agency, year: int, live: bool = True) -> Supervision:
     """For a supervising office: every agency of its subtree with its report's state,
     publication date, number of broken rules and whether its figures are published; the
-    tables summed over the agencies' reports as they stand (the published version's cells,
-    or the working copy's, typed figures included, for a report not yet published); and,
-    as a second view, the tables computed now from the records of the whole subtree
+    tables summed over the agencies' published reports (published versions only: a
+    report not yet published is never summed with them); the working copies of reports
+    not yet published, typed figures included, summed apart; and, as a third view, the tables computed now from the records of the whole subtree
     (``live``), which may differ from what the agencies published."""
     if not permissions.agencies_supervised_by(user).filter(pk=root.pk).exists():
         raise Http404("机关不存在")
     from gongkai.reports.computation import compute_report
 
     fmt = format_for_year(year)
-    agencies = list(Agency.objects.filter(path__startswith=root.path, is_active=True).order_by("path"))
+    agencies = agencies_for_year(root, year)
     reports = {r.agency_id: r for r in AnnualReport.objects.filter(agency__in=agencies, year=year)
                .select_related("published_version")
                .prefetch_related(Prefetch("figures", queryset=ReportFigure.objects.order_by("id")))}
@@ -465,10 +480,14 @@ def supervision(*, user, root: Agency, year: int, live: bool = True) -> Supervis
             row.figures = "current"
             sources.append(("current", report_cells(report, latest_figures(report.figures.all()))))
         rows.append(row)
-    cells, provenance, blank = _report_sum(fmt, sources)
+    published = [s for s in sources if s[0] == "published"]
+    drafts = [s for s in sources if s[0] == "current"]
+    cells, provenance, blank = _report_sum(fmt, published, f"{len(published)}个机关已发布的报告之和")
+    draft_cells, draft_provenance, draft_blank = _report_sum(
+        fmt, drafts, f"{len(drafts)}个机关尚未发布报告的当前数据之和（未计入汇总）")
     live_cells, live_provenance, live_manual = {}, {}, []
     if live:
         comp = compute_report(fmt, agency_ids=[a.pk for a in agencies], year=year)
         live_cells, live_provenance, live_manual = dict(comp.cells), dict(comp.provenance), list(comp.manual_refs)
     return Supervision(root, year, fmt, rows, cells, provenance, blank,
-                       live_cells, live_provenance, live_manual)
+                       draft_cells, draft_provenance, draft_blank, live_cells, live_provenance, live_manual)

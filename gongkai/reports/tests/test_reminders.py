@@ -158,3 +158,23 @@ def test_in_january_each_is_told_its_own_deadline(bureau, office, county_governm
     by_agency = {m.to[0]: m for m in mail.outbox}
     assert "2026-01-31" in by_agency[office.email].subject
     assert "2026-03-31" in by_agency["gk@county.example.invalid"].subject
+
+
+def test_a_mail_server_failing_is_reported_and_does_not_stop_the_sweep(bureau, office, tree, send, monkeypatch):
+    county_office = member(UserFactory(username="county_office", email="county@example.org"),
+                           tree["county"], Role.OFFICE)
+    delivered = []
+
+    def flaky_send_mail(subject, body, sender, recipients):
+        if office.email in recipients:
+            raise OSError("connection refused")
+        delivered.append(recipients)
+
+    monkeypatch.setattr(reminders, "send_mail", flaky_send_mail)
+    results = {r.agency.pk: r for r in send(today=dt.date(2026, 1, 21))}
+
+    assert results[bureau.pk].status == "mail_failed"
+    assert results[tree["county"].pk].status == "sent" and delivered == [[county_office.email]]
+    # recorded all the same: the daily limit holds, no second try that day
+    assert ReportReminder.objects.filter(agency=bureau).count() == 1
+    assert {r.agency.pk: r.status for r in send(today=dt.date(2026, 1, 21))}[bureau.pk] == "already_sent"

@@ -94,8 +94,10 @@ def test_supervision_lists_every_agency_and_sums_the_subtree(report, other_repor
     assert list(rows) == ["测试市人民政府办公室", "测试市市场监督管理局", "测试县人民政府办公室", "测试县市场监督管理局"]
     assert rows["测试市市场监督管理局"].state_label == "编制中"
     assert rows["测试市人民政府办公室"].report is None and rows["测试市人民政府办公室"].state_label == "未创建"
-    assert view.cells["3/一/total"] == 4  # three in the bureau, one in the county bureau
-    assert FEES in view.manual_refs
+    # neither report is published: nothing in the summed tables, both in the drafts' sum apart
+    assert view.cells["3/一/total"] is None
+    assert view.draft_cells["3/一/total"] == 4  # three in the bureau, one in the county bureau
+    assert FEES in view.manual_refs and FEES in view.draft_manual_refs
 
 
 def test_supervision_outside_ones_scope_is_a_404(supervisor, tree, db):

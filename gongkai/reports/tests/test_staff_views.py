@@ -217,7 +217,9 @@ def test_the_supervision_view_lists_the_subtree_and_sums_the_tables(client_for, 
         assert agency in page
     assert "测试省人民政府" not in page
     assert "编制中" in page and "未创建" in page
-    assert 'data-ref="3/一/total">3<sup>' in page  # the bureau's three requests, summed
+    summed, drafts = page.split('data-testid="supervision-draft-grid"')
+    assert 'data-ref="3/一/total">3<sup>' not in summed  # a draft is never summed
+    assert 'data-ref="3/一/total">3<sup>' in drafts  # the bureau's three requests, shown apart
 
 
 def test_the_supervision_view_is_not_for_an_office(client_for, office):
@@ -264,15 +266,17 @@ def test_the_supervision_sums_what_agencies_published_and_shows_the_live_figures
     view = selectors.supervision(user=supervisor, root=tree["city"], year=2025)
     assert view.cells["3/一/total"] == 3  # the published 3, not the 4 the records give now
     assert view.live_cells["3/一/total"] == 4
-    assert view.cells[FEES] == Decimal("1.75")  # typed figures are summed, not left blank
+    assert view.cells[FEES] == Decimal("1.25")  # the published figure only: the draft is apart
+    assert view.draft_cells[FEES] == Decimal("0.5") and view.draft_cells["3/一/total"] == 0
     assert view.live_cells[FEES] is None
     figures = {row.agency.pk: row.figures_label for row in view.rows}
-    assert figures[bureau.pk] == "已发布数据" and figures[other_agency.pk] == "未发布（当前数据）"
+    assert figures[bureau.pk] == "已发布数据，计入汇总"
+    assert figures[other_agency.pk] == "未发布，当前数据另列（未计入汇总）"
     assert figures[tree["county"].pk] == "未计入汇总"
 
     page = client_for(supervisor).get(reverse("staff:report-supervision"),
                                       {"agency": tree["city"].pk, "year": 2025}).content.decode()
-    assert "1个机关按已发布的报告计入，1个机关尚未发布、按其报告当前数据（含人工填报数据）计入" in page
+    assert "1个机关按已发布的报告计入；1个机关尚未发布，其当前数据另列于下，不计入汇总" in page
     assert "对照：按办理记录实时计算" in page
     assert page.count('data-testid="supervision-figures"') == 4
     with django_assert_max_num_queries(40):

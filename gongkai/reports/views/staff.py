@@ -367,7 +367,9 @@ def report_supervision(request):
     view = selectors.supervision(user=request.user, root=data["agency"], year=data["year"])
     grid = selectors.report_grid(view.format, cells=view.cells, provenance=view.provenance,
                                  sources={}, manual_refs=view.manual_refs)
+    draft_grid = selectors.report_grid(view.format, cells=view.draft_cells, provenance=view.draft_provenance,
+                                       sources={}, manual_refs=view.draft_manual_refs)
     live_grid = selectors.report_grid(view.format, cells=view.live_cells, provenance=view.live_provenance,
                                       sources={}, manual_refs=view.live_manual_refs)
     return render(request, "reports/staff/supervision.html",
-                  {"form": form, "view": view, "grid": grid, "live_grid": live_grid})
+                  {"form": form, "view": view, "grid": grid, "draft_grid": draft_grid, "live_grid": live_grid})
