@@ -424,6 +424,14 @@ if not GONGKAI_BASE_URL:
 if GONGKAI_BASE_URL and not GONGKAI_BASE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("GONGKAI_BASE_URL must start with http:// or https://")
 
+# --- Website self-inspection (gongkai.inspection) --------------------------------------
+# The daily check renders the agencies' own pages in-process; external links are fetched
+# only when a fetcher is named (e.g. gongkai.inspection.fetchers.HttpFetcher), and only
+# for the hosts listed (".gov.cn" is the domain and its sub-domains). Off by default: no
+# network at runtime unless the operator asks for it.
+GONGKAI_INSPECTION_FETCHER = env("GONGKAI_INSPECTION_FETCHER") or None
+GONGKAI_INSPECTION_ALLOWED_HOSTS = env_list("GONGKAI_INSPECTION_ALLOWED_HOSTS")
+
 # --- Audit trail anchors (gongkai audit anchor) ---------------------------------------
 # `gongkai audit anchor FILE` appends the chain head to FILE and hands the same line to
 # each sink: dotted paths of callables taking a gongkai.core.audit_anchor.Anchor. Default:
