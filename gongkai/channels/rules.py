@@ -17,6 +17,8 @@ import datetime as dt
 import tomllib
 from pathlib import Path
 
+from gongkai.core.rules import rule
+
 _DATA = tomllib.loads((Path(__file__).parent / "data" / "staleness.toml").read_text(encoding="utf-8"))
 _NOT_UPDATED = _DATA["not_updated"]
 
@@ -38,9 +40,13 @@ def days_since(last_post_on: dt.date | None, today: dt.date) -> int | None:
     return None if last_post_on is None else (today - last_post_on).days
 
 
+@rule
 def is_stale(last_post_on: dt.date | None, *, today: dt.date, days: int = NOT_UPDATED_DEFAULT_DAYS) -> bool:
     """No post in the ``days`` days before today: the latest more than ``days`` days ago,
-    or none known."""
+    or none known (an account not updated in the 2 weeks before the check fails).
+
+    依据：国办秘函〔2019〕19号附件
+    """
     since = days_since(last_post_on, today)
     return since is None or since > days
 

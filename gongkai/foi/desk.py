@@ -45,9 +45,13 @@ def _due_queues(membership: Membership) -> list[Queue]:
     lines = selectors.request_deadline_counts(user=membership.user, agency_id=agency.pk)
     overdue = sum(line.overdue for line in lines)
     due_soon = sum(line.due_soon for line in lines)
+    # An office reads its own agency only; a government's office must not take its 0 for
+    # the agencies below it (they are the supervisor membership's, issue 17).
+    below = agency.children.filter(is_active=True).exists()
     return [
         _queue("overdue", "已逾期", overdue, list_url(due="overdue", agency=agency.pk),
-               urgency=Urgency.OVERDUE),
+               urgency=Urgency.OVERDUE,
+               hint="仅计本机关；下级机关的逾期申请请以主管部门监督员岗位查看「政务公开监督」" if below else ""),
         _queue("due_soon", f"{deadlines.DUE_SOON_DAYS}个工作日内到期", due_soon,
                list_url(due="due_soon", agency=agency.pk), urgency=Urgency.SOON),
     ]

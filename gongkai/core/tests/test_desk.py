@@ -50,8 +50,8 @@ def fake(area, *specs):
 
 def test_the_apps_register_their_providers_in_order():
     assert desk.registered() == [
-        "foi", "publishing", "conversions", "interaction", "reports", "consultations", "answers",
-        "hotspots",
+        "foi", "publishing", "conversions", "workplans", "inspection", "channels", "interaction",
+        "reports", "consultations", "answers", "hotspots", "oversight",
     ]
 
 

@@ -242,3 +242,13 @@ def test_the_queue_filter_is_one_definition_for_desk_and_list(office_case, offic
             selectors.request_queue_q(queue, user=office))
         assert listed_there.count() == count, queue
     assert selectors.request_queue_q("nonsense", user=office) is None
+
+
+def test_a_government_office_is_told_its_overdue_count_is_its_own_agency_only(tree, office):
+    # Issue 17: a city's office read "已逾期（0）" while a bureau below it had an overdue
+    # request. Under the office role it reads its own agency only; the desk says so.
+    city_office = member(UserFactory(username="city_office"), tree["city"], Role.OFFICE)
+    city_queue = queues_of(city_office)["foi.overdue"]
+    bureau_queue = queues_of(office)["foi.overdue"]  # the bureau has no agency below it
+    assert "仅计本机关" in city_queue.hint and "政务公开监督" in city_queue.hint
+    assert bureau_queue.hint == ""
