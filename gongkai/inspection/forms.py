@@ -3,16 +3,13 @@ board's self-hosted CAPTCHA and its rate limit), and the office's steps."""
 
 from __future__ import annotations
 
-import secrets
-
 from django import forms
 
 from gongkai.core.ratelimit import Rule
 from gongkai.foi import forms as foi_forms
 from gongkai.inspection import services
 from gongkai.inspection.workflow import SiteErrorStatus
-from gongkai.interaction import captcha
-from gongkai.interaction.forms import FORM_EXPIRED, FORM_TOKEN_PATTERN
+from gongkai.interaction.forms import FORM_EXPIRED, FORM_TOKEN_PATTERN, OneTimeCaptchaMixin
 
 # The request form's limits, counted apart: an error report uses none of a writer's
 # messages or an applicant's requests.
@@ -20,7 +17,7 @@ SUBMIT_RATE = Rule("inspection.site_error", limit=foi_forms.SUBMIT_RATE.limit,
                    window_seconds=foi_forms.SUBMIT_RATE.window_seconds)
 
 
-class SiteErrorForm(forms.Form):
+class SiteErrorForm(OneTimeCaptchaMixin, forms.Form):
     page_url = forms.CharField(
         label="出错页面地址", max_length=services.PAGE_URL_MAX,
         help_text="请复制出错页面浏览器地址栏中的地址。",
@@ -43,11 +40,6 @@ class SiteErrorForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric",
                                       "spellcheck": "false"}))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("form_token", secrets.token_urlsafe(24))
-
     @property
     def token(self) -> str:
         """The one-time token of a submitted form ("" when missing or malformed)."""
@@ -65,32 +57,6 @@ class SiteErrorForm(forms.Form):
         if len(text) < 5:
             raise forms.ValidationError("请具体描述发现的错误（至少5个字）。")
         return text
-
-    def check_captcha(self) -> bool:
-        """Check (and use up) the CAPTCHA outside any transaction; the error goes next to
-        the field, with every other mistake of the form."""
-        answer = (self.data.get("captcha") or "").strip()
-        if not answer:
-            error = "请输入验证码。"
-        elif captcha.check(self.data.get("captcha_token", ""), answer):
-            return True
-        else:
-            error = captcha.WRONG
-        self.is_valid()
-        self.add_error("captcha", error)
-        return False
-
-    def with_new_challenge(self) -> SiteErrorForm:
-        token = captcha.new_challenge()
-        if self.is_bound:
-            data = self.data.copy()
-            data["captcha_token"], data["captcha"] = token, ""
-            if not FORM_TOKEN_PATTERN.match(data.get("form_token", "") or ""):
-                data["form_token"] = secrets.token_urlsafe(24)
-            self.data = data
-        else:
-            self.initial["captcha_token"] = token
-        return self
 
 
 class ReplyForm(forms.Form):

@@ -96,29 +96,16 @@ FORM_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 FORM_EXPIRED = "表单已失效，请检查填写的内容后重新提交。"
 
 
-class PortalMessageForm(MessageForm):
-    """The portal's form: the message plus its one-time token and the CAPTCHA (checked by
-    ``check_captcha`` before the submission's transaction)."""
-
-    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
-    captcha_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
-    captcha = forms.CharField(
-        label="验证码", max_length=10, required=False,
-        help_text="请输入图片中的5位数字；看不清可换一张，或点击“收听验证码”。",
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric",
-                                      "spellcheck": "false"}),
-    )
+class OneTimeCaptchaMixin:
+    """What a public form with a one-time token (``form_token``) and the CAPTCHA
+    (``captcha_token``, ``captcha``) does: a fresh token on a new form, the answer checked
+    and used up before the submission's transaction, and a fresh challenge when the form
+    goes back to the writer. The message board's form and the website error form."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("form_token", secrets.token_urlsafe(24))
-
-    def clean(self):
-        data = super().clean()
-        if not FORM_TOKEN_PATTERN.match(self.data.get("form_token", "") or ""):
-            self.add_error(None, FORM_EXPIRED)
-        return data
 
     def check_captcha(self) -> bool:
         """Check (and use up) the CAPTCHA outside any transaction, so that a wrong answer
@@ -134,20 +121,39 @@ class PortalMessageForm(MessageForm):
         self.add_error("captcha", error)
         return False
 
-    def with_new_challenge(self) -> PortalMessageForm:
+    def with_new_challenge(self):
         """The form as it goes back to the writer: a fresh CAPTCHA (the old one is used
         up), the answer field empty, and a fresh token if the old one was unusable."""
-        data = self.data.copy() if self.is_bound else None
         token = captcha.new_challenge()
-        if data is not None:
-            data["captcha_token"] = token
-            data["captcha"] = ""
+        if self.is_bound:
+            data = self.data.copy()
+            data["captcha_token"], data["captcha"] = token, ""
             if not FORM_TOKEN_PATTERN.match(data.get("form_token", "") or ""):
                 data["form_token"] = secrets.token_urlsafe(24)
             self.data = data
         else:
             self.initial["captcha_token"] = token
         return self
+
+
+class PortalMessageForm(OneTimeCaptchaMixin, MessageForm):
+    """The portal's form: the message plus its one-time token and the CAPTCHA (checked by
+    ``check_captcha`` before the submission's transaction)."""
+
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    captcha_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    captcha = forms.CharField(
+        label="验证码", max_length=10, required=False,
+        help_text="请输入图片中的5位数字；看不清可换一张，或点击“收听验证码”。",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric",
+                                      "spellcheck": "false"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not FORM_TOKEN_PATTERN.match(self.data.get("form_token", "") or ""):
+            self.add_error(None, FORM_EXPIRED)
+        return data
 
 
 class LookupForm(forms.Form):
