@@ -6,40 +6,10 @@ scripts get."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-
 from gongkai.channels.selectors import WEBSITE_LABELS, PlatformSeries, WebsiteFigures, WebsiteMonth
+from gongkai.core.charts import BAR, LINE, Chart, Dataset
 
-LINE, BAR = "line", "bar"
 MONTH_LABELS = [f"{m}月" for m in range(1, 13)]
-
-
-@dataclass
-class Dataset:
-    label: str
-    data: list[int | None]  # None: no figure (a gap in the line, "—" in the table)
-
-
-@dataclass
-class Chart:
-    id: str
-    title: str
-    type: str  # LINE or BAR
-    labels: list[str]
-    datasets: list[Dataset]
-    description: str = ""
-    columns: list[str] = field(default_factory=list)
-
-    @property
-    def rows(self) -> list[tuple[str, list[int | None]]]:
-        return [(label, [d.data[i] for d in self.datasets]) for i, label in enumerate(self.labels)]
-
-    @property
-    def empty(self) -> bool:
-        return not any(v for d in self.datasets for v in d.data)
-
-    def as_json(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if k != "columns"}
 
 
 def _per_platform(id_: str, title: str, type_: str, series: list[PlatformSeries], attr: str,

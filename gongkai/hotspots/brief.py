@@ -14,9 +14,10 @@ from __future__ import annotations
 import io
 from functools import cache
 
+from gongkai.core.charts import LINE, SHARE, Chart
 from gongkai.core.fonts import FONT_PACKAGE, is_cjk_font
 from gongkai.hotspots.analysis import Analysis
-from gongkai.hotspots.charts import LINE, SHARE, Chart, charts_for
+from gongkai.hotspots.charts import charts_for
 
 PREFERRED_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei")
 NO_FONT_NOTICE = (f"说明：服务器没有中文字体，图表中的汉字会显示为方框，因此本简报未附图表，"

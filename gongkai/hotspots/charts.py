@@ -7,41 +7,9 @@ a browser without scripts get.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-
+from gongkai.core.charts import BAR, LINE, SHARE, Chart, Dataset
 from gongkai.hotspots.analysis import Analysis
 from gongkai.hotspots.columns import DIMENSIONS
-
-LINE, BAR, SHARE = "line", "bar", "doughnut"
-
-
-@dataclass
-class Dataset:
-    label: str
-    data: list[int]
-
-
-@dataclass
-class Chart:
-    id: str
-    title: str
-    type: str  # LINE, BAR or SHARE
-    labels: list[str]
-    datasets: list[Dataset]
-    horizontal: bool = False
-    description: str = ""
-    columns: list[str] = field(default_factory=list)  # the table's headers after the label
-
-    @property
-    def rows(self) -> list[tuple[str, list[int]]]:
-        return [(label, [d.data[i] for d in self.datasets]) for i, label in enumerate(self.labels)]
-
-    @property
-    def empty(self) -> bool:
-        return not any(v for d in self.datasets for v in d.data)
-
-    def as_json(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if k != "columns"}
 
 
 def charts_for(analysis: Analysis) -> list[Chart]:
