@@ -185,24 +185,12 @@ SUPERVISOR_SENT_ACTION = "reports.reminder.supervisor_sent"
 
 
 @dataclass(frozen=True)
-class SupervisorReminder:
+class SupervisorReminder(Reminder):
     """What a supervising office tells an agency's office whose report is not published:
     the deadline and the days left, or how long it is overdue (the daily sweep stops at the
     deadline; a supervising office may still remind afterwards)."""
 
-    agency: Agency
-    report_year: int
-    as_of: dt.date
-    state_label: str
     sender: str  # the supervising office's agency name
-
-    @property
-    def deadline(self) -> dt.date:
-        return report_deadline(self.report_year, self.agency)
-
-    @property
-    def days_left(self) -> int:
-        return (self.deadline - self.as_of).days
 
     @property
     def due_text(self) -> str:
