@@ -40,7 +40,8 @@ def test_a_request_submitted_in_the_browser_can_be_tracked_on_the_portal_and_the
     assert page.get_by_role("heading", level=1).inner_text() == "申请已提交"
     tracking_number = page.locator("#tracking-number").inner_text().strip()
     secret = page.locator("#secret").inner_text().strip()
-    assert re.fullmatch(r"\d{4}-\d{4}-\d{5}", tracking_number)
+    # year - the agency's id (at least four digits) - the sequence (foi.tracking)
+    assert re.fullmatch(rf"\d{{4}}-{bureau.pk:04d}-\d{{5}}", tracking_number)
     assert re.fullmatch(r"[A-Z2-9]{10}", secret)
     assert page.get_by_text("请立即抄写、打印或保存申请编号和查询码").is_visible()
     axe(page)
