@@ -53,14 +53,20 @@ class Table:
     rows: Iterator[tuple[int, list]]  # (row number, cell values)
 
 
-def read_table(data: bytes) -> Table:
-    """The file's rows, by content. Raises :class:`FileRefused`."""
+def read_table(data: bytes, *, max_bytes: int | None = None) -> Table:
+    """The file's rows, by content. Raises :class:`FileRefused`.
+
+    ``max_bytes`` raises the size limit for callers whose files are larger by nature (a
+    city's directory of market entities); an XLSX may then inflate to
+    :data:`MAX_UNCOMPRESSED_BYTES` or eight times ``max_bytes``, whichever is larger."""
+    limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    inflated = MAX_UNCOMPRESSED_BYTES if max_bytes is None else max(MAX_UNCOMPRESSED_BYTES, 8 * max_bytes)
     if not data:
         raise FileRefused("文件是空的。")
-    if len(data) > MAX_FILE_BYTES:
-        raise FileRefused(f"文件超过{MAX_FILE_BYTES // (1024 * 1024)}MB的大小上限，请分批导入。")
+    if len(data) > limit:
+        raise FileRefused(f"文件超过{limit // (1024 * 1024)}MB的大小上限，请分批导入。")
     if data.startswith(b"PK\x03\x04"):
-        return Table("XLSX", "", _xlsx_rows(data))
+        return Table("XLSX", "", _xlsx_rows(data, inflated))
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileRefused("不支持旧版Excel（.xls）文件，请在Excel中另存为.xlsx或CSV后再导入。")
     if data.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"\x1f\x8b", b"7z")):
@@ -106,7 +112,7 @@ def _csv_rows(text: str) -> Iterator[tuple[int, list]]:
         raise FileRefused(f"CSV格式错误：{exc}") from None
 
 
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
+def _xlsx_rows(data: bytes, max_uncompressed: int) -> Iterator[tuple[int, list]]:
     import openpyxl  # only here: a CSV import does not pay for it
 
     try:
@@ -117,7 +123,7 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
         raise FileRefused("XLSX文件已损坏，无法读取。") from None
     if "xl/workbook.xml" not in names:
         raise FileRefused("压缩文件不是XLSX表格。")
-    if declared > MAX_UNCOMPRESSED_BYTES:
+    if declared > max_uncompressed:
         raise FileRefused("XLSX文件解压后过大，请删除无关的工作表或分批导入。")
     try:
         # read_only streams the sheet; data_only=False keeps formulas as formulas (openpyxl

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongkai.core.errors import DomainError
-from gongkai.core.views.base import chosen_agency, staff_required
+from gongkai.core.views.base import chosen_agency, posted_agency, staff_required
 from gongkai.powerlists import diff, permissions, selectors, services, spreadsheet
 from gongkai.powerlists.forms import (
     AgencyFilterForm,
@@ -56,13 +56,7 @@ def _require_area(user) -> None:
 
 
 def _posted_agency(request):
-    raw = request.POST.get("agency", "") or request.GET.get("agency", "")
-    if raw.isdigit() and len(raw) <= 18:
-        return selectors.agency_get_for_user(user=request.user, pk=int(raw))
-    membership = request.membership
-    if membership is None:
-        raise Http404("机关不存在")
-    return membership.agency
+    return posted_agency(request, selectors.agency_get_for_user)
 
 
 # --- back office: versions -------------------------------------------------------------------

@@ -33,3 +33,15 @@ def chosen_agency(request):
         return selectors.agency_get_for_user(user=request.user, pk=int(raw))
     membership = request.membership
     return membership.agency if membership else None
+
+
+def posted_agency(request, agency_get):
+    """The agency a change is made in: ``agency`` of the form (or else of the query), read
+    through the area's own ``agency_get(user=, pk=)`` (the same 404 outside the user's scope
+    in that area), else the active membership's agency; 404 without either."""
+    raw = request.POST.get("agency", "") or request.GET.get("agency", "")
+    if raw.isdigit() and len(raw) <= 18:  # beyond a 64-bit key the database would overflow
+        return agency_get(user=request.user, pk=int(raw))
+    if request.membership is None:
+        raise Http404("机关不存在")
+    return request.membership.agency
