@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "gongkai.conversions",
     "gongkai.workplans",
     "gongkai.channels",
+    "gongkai.random_inspections",
     "gongkai.hotspots",
     "gongkai.reports",
     "gongkai.inspection",

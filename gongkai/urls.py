@@ -26,6 +26,8 @@ from gongkai.portal.urls_machine import urlpatterns as portal_machine_patterns
 from gongkai.powerlists.urls import public_patterns as powerlists_public_patterns
 from gongkai.powerlists.urls import staff_patterns as powerlists_staff_patterns
 from gongkai.publishing.urls import staff_patterns as publishing_staff_patterns
+from gongkai.random_inspections.urls import public_patterns as random_inspections_public_patterns
+from gongkai.random_inspections.urls import staff_patterns as random_inspections_staff_patterns
 from gongkai.reports.urls import public_patterns as reports_public_patterns
 from gongkai.reports.urls import staff_patterns as reports_staff_patterns
 from gongkai.workplans.urls import public_patterns as workplans_public_patterns
@@ -37,12 +39,14 @@ staff_patterns = (
     + interaction_staff_patterns + conversions_staff_patterns + hotspots_staff_patterns
     + answers_staff_patterns + powerlists_staff_patterns + workplans_staff_patterns
     + channels_staff_patterns + inspection_staff_patterns + oversight_staff_patterns
+    + random_inspections_staff_patterns
 )
 portal_patterns = (
     portal_patterns + decisions_public_patterns + reports_public_patterns
     + consultations_public_patterns + interaction_public_patterns + answers_public_patterns
     + powerlists_public_patterns + workplans_public_patterns + channels_public_patterns
-    + inspection_public_patterns + oversight_public_patterns + portal_machine_patterns
+    + inspection_public_patterns + oversight_public_patterns + random_inspections_public_patterns
+    + portal_machine_patterns
 )
 
 

@@ -37,6 +37,7 @@ LAYERS: list[dict[str, str]] = [
         "hotspots": "complaint imports (12315) and hot-spot analysis of messages and complaints",
         "workplans": "the year's work plan (工作要点): tasks, owners, reminders, 督办",
         "channels": "government new-media accounts (政务新媒体) and the website's own figures",
+        "random_inspections": "random inspections (双随机、一公开): the list, two directories, re-runnable draws, results",
     },
     {"reports": "annual reports: tables computed from the records of foi, publishing, decisions"},
     {"inspection": "website self-inspection (网站自查, 国办秘函〔2019〕19号), error reports"},

@@ -50,7 +50,7 @@ def fake(area, *specs):
 
 def test_the_apps_register_their_providers_in_order():
     assert desk.registered() == [
-        "foi", "publishing", "conversions", "workplans", "inspection", "channels", "interaction",
+        "foi", "publishing", "conversions", "workplans", "inspection", "channels", "random_inspections", "interaction",
         "reports", "consultations", "answers", "hotspots", "oversight",
     ]
 
