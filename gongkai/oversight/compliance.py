@@ -14,7 +14,9 @@ once per distinct start date (memoised), never a query per agency:
 - decisions published after their limit (``decisions.rules.publication_due_on``);
 - stale and blank columns (``publishing.selectors.freshness.freshness_report``);
 - the annual report's state and Art. 49 deadline (``reports.rules.report_deadline``);
-- messages finished (办结) and unanswered over three months (``interaction.rules``).
+- messages finished (办结) and unanswered over three months (``interaction.rules``);
+- random-inspection tasks whose results were not all published within 20 working days of
+  the task's end (``random_inspections.selectors.results.late_tasks``, one grouped query).
 
 ``Figures`` hold numerators and denominators, so a subtree's total is the plain sum of its
 agencies' figures and its rates are recomputed from the sums, never averaged.
@@ -61,6 +63,7 @@ from gongkai.publishing.selectors.normative import (
     interpretation_limits,
     interpretation_status,
 )
+from gongkai.random_inspections.selectors.results import late_tasks
 from gongkai.reports import rules as report_rules
 from gongkai.reports.models import AnnualReport, ReportState
 
@@ -99,6 +102,7 @@ class Figures:
     messages_received: int = 0
     messages_finished: int = 0
     messages_unanswered: int = 0
+    ri_results_late: int = 0  # random-inspection tasks with results published late or overdue
 
     def add(self, other: Figures) -> None:
         # Written out field by field: a table adds thousands of rows (a loop over the
@@ -121,6 +125,7 @@ class Figures:
         self.messages_received += other.messages_received
         self.messages_finished += other.messages_finished
         self.messages_unanswered += other.messages_unanswered
+        self.ri_results_late += other.ri_results_late
 
     @property
     def on_time_rate(self):
@@ -519,6 +524,17 @@ def message_figures(c: Compliance) -> None:
             c.figures[agency_id].messages_unanswered += 1
 
 
+# --- random inspections ----------------------------------------------------------------------
+
+
+def random_inspection_figures(c: Compliance) -> None:
+    """Tasks of the year's plans whose results were published late or are overdue."""
+    for task in late_tasks(path=c.root.path, year=c.year, as_of=c.as_of):
+        fig = c.figures.get(task.agency_id)
+        if fig is not None:
+            fig.ri_results_late += 1
+
+
 # --- the whole table --------------------------------------------------------------------------
 
 
@@ -546,4 +562,5 @@ def compliance_for(root: Agency, *, year: int | None = None, as_of: dt.date | No
     column_figures(c)
     report_figures(c)
     message_figures(c)
+    random_inspection_figures(c)
     return c

@@ -29,6 +29,7 @@ from gongkai.publishing.selectors.normative import (
     interpretation_limits,
     interpretation_status,
 )
+from gongkai.random_inspections.selectors.results import late_tasks
 
 LIMIT = 500  # records listed at most; the count says how many there are
 
@@ -205,6 +206,18 @@ def messages_unanswered(agency: Agency, year: int, subtree: bool, as_of: dt.date
     return d
 
 
+def ri_results_late(agency: Agency, year: int, subtree: bool, as_of: dt.date, names) -> Drilldown:
+    path, ids = _scope(agency, subtree)
+    d = Drilldown("ri_results_late", f"{year}年抽查结果未按期公示的双随机抽查任务", rules.BY_KEY["ri_results_late"].basis,
+                  ["任务编号", "任务名称", "机关", "结束日期", "公示期限", "抽取户数", "已公示户数", "最后公示日期"])
+    for task in late_tasks(path=path, year=year, as_of=as_of):
+        if _keep(ids, task.agency_id):
+            d.add(_c(task.number, reverse("staff:ri-task-results", kwargs={"pk": task.pk})), task.title,
+                  names.get(task.agency_id, ""), task.ends_on, task.due_on, task.targets, task.published,
+                  task.last_published_on)
+    return d
+
+
 DRILLDOWNS = {
     "on_time_rate": replies,
     "avg_reply_days": replies,
@@ -216,6 +229,7 @@ DRILLDOWNS = {
     "report_missing": report_missing,
     "messages_finish_rate": messages,
     "messages_unanswered": messages_unanswered,
+    "ri_results_late": ri_results_late,
 }
 
 

@@ -18,6 +18,7 @@ from gongkai.decisions.rules import LICENCE
 from gongkai.decisions.rules import PUBLICATION_LIMIT_DAYS as DECISION_LIMIT_DAYS
 from gongkai.foi.deadlines import MAX_EXTENSION_DAYS, REPLY_LIMIT_DAYS
 from gongkai.publishing.rules import PUBLICATION_LIMIT_DAYS
+from gongkai.random_inspections.rules import RESULTS_PUBLICATION_WORKING_DAYS
 
 THRESHOLDS_FILE = Path(__file__).parent / "data" / "thresholds.toml"
 
@@ -66,6 +67,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("report_missing", "年度报告", "条例第四十九条：1月31日前，县级以上人民政府3月31日前"),
     Column("messages_finish_rate", "留言办结率", "国办秘函〔2019〕19号附件", rate=True),
     Column("messages_unanswered", "留言超3个月未答复", "国办秘函〔2019〕19号：单项否决"),
+    Column("ri_results_late", "双随机结果逾期",
+           f"国发〔2019〕5号：抽查任务结束后{RESULTS_PUBLICATION_WORKING_DAYS}个工作日内公示检查结果"),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 BY_KEY = {c.key: c for c in COLUMNS}

@@ -3,7 +3,8 @@
 ``draft_prose`` writes 一、总体情况 (the year's work plan and how far it got; proactive
 disclosure, the register, decisions, public participation in consultations on drafts
 (公众参与: drafts put out for comment, comments, opinions and their adoption, when there
-were any); the new-media accounts (政务新媒体); requests received, handled and carried
+were any); the new-media accounts (政务新媒体); the year's random inspections (双随机、一公开,
+when there were any); requests received, handled and carried
 over, appeals; year-over-year change when last year's cells are given) and 六、其他需要报告的事项 (the information processing fees collected under the
 Fee measures, which reports from 2021 on must state). Everything it says comes from the
 report's cells or a selector; the wording follows the format's own labels, so a new format
@@ -213,6 +214,16 @@ def channels_text(agency, agency_ids: list[int], year: int) -> str:
     return annual_totals(agency=agency, year=year).accounts_sentence
 
 
+def random_inspections_text(agency, agency_ids: list[int], year: int) -> str:
+    """双随机、一公开: the year's random inspections of the report's agencies — tasks, entities
+    drawn, departments, inspector-visits, on-site inspections, findings, results published and
+    those late as of today (``random_inspections.figures.year_figures``); "" when the agencies
+    carried out no task."""
+    from gongkai.random_inspections.figures import year_figures
+
+    return year_figures(agency_ids, year).sentence
+
+
 def _disclosure_paragraph(fmt, agency, agency_ids, year, cells, previous) -> str:
     this, last = _publication_counts(agency, agency_ids, year)
     who = agency.name if len(agency_ids) == 1 else f"{agency.name}及所属机关"
@@ -302,6 +313,7 @@ def draft_prose(*, fmt: ReportFormat, agency, year: int, cells: Cells, previous_
         workplan_text(agency, year),
         _disclosure_paragraph(fmt, agency, ids, year, cells, previous_cells),
         channels_text(agency, ids, year),
+        random_inspections_text(agency, ids, year),
         _request_paragraph(fmt, cells, previous_cells),
         _appeal_paragraph(fmt, cells),
     ]

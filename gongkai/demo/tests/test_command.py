@@ -35,7 +35,7 @@ def test_demo_loads_once_and_a_second_run_changes_nothing(db, settings, tmp_path
     loaded = re.search(
         r"^Demo data loaded \((\d+) requests, (\d+) publications, (\d+) consultations, "
         r"(\d+) repeated requests, (\d+) messages, (\d+) power-list items, (\d+) work-plan tasks, "
-        r"(\d+) account-months, (\d+) complaints, (\d+) FAQs, (\d+) website faults, 2 annual reports\)\.$",
+        r"(\d+) random-inspection tasks, (\d+) account-months, (\d+) complaints, (\d+) FAQs, (\d+) website faults, 2 annual reports\)\.$",
         first, re.MULTILINE)
     assert loaded, first
     assert all(int(count) > 0 for count in loaded.groups()), first  # every app's demo ran

@@ -15,6 +15,7 @@ from gongkai.inspection.demo import load_demo_site_faults
 from gongkai.interaction.demo import load_demo_messages
 from gongkai.powerlists.demo import load_demo_powerlists
 from gongkai.publishing.demo import load_demo_publications
+from gongkai.random_inspections.demo import load_demo_random_inspections
 from gongkai.reports.demo import load_demo_reports
 from gongkai.workplans.demo import load_demo_workplans
 
@@ -33,6 +34,8 @@ class Command(BaseCommand):
             powerlists = load_demo_powerlists()
             # Before the reports: their drafted overview states the work plan and the accounts.
             tasks = load_demo_workplans()
+            # After the work plans: the bureau's list, directories and a year of inspection tasks.
+            inspections = load_demo_random_inspections()
             channels = load_demo_channels()
             # Computed from the requests, publications and conversions above.
             reports = load_demo_reports()
@@ -43,7 +46,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(
                 f"Demo data loaded ({requests} requests, {publications} publications, "
                 f"{consultations} consultations, {conversions} repeated requests, {messages} messages, "
-                f"{powerlists} power-list items, {tasks} work-plan tasks, {channels} account-months, "
+                f"{powerlists} power-list items, {tasks} work-plan tasks, {inspections} random-inspection tasks, "
+                f"{channels} account-months, "
                 f"{complaints} complaints, {faqs} FAQs, {faults} website faults, {reports} annual reports)."))
         else:
             self.stdout.write("Database already has agencies: no demo data loaded.")
