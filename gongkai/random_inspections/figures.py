@@ -24,8 +24,8 @@ tasks were led by another agency.
   ``on_site``) in a task with an on-site matter (实地核查);
 - findings by code and the groups of the sentence (problems, not contactable, refused,
   deregistered or revoked);
-- ``published_late``: results published after ``rules.results_due``, or unpublished past
-  it as of the day asked.
+- ``published_late``: results late by ``rules.is_result_late`` (published after the due date, or unpublished past
+  it as of the day asked).
 """
 
 from __future__ import annotations
@@ -153,7 +153,6 @@ def year_figures(agency_ids, year: int, *, as_of: dt.date | None = None) -> Year
     counter: Counter = Counter()
     late_tasks: set[int] = set()
     calendar = get_working_day_calendar()
-    due_memo: dict[dt.date, dt.date] = {}
     for code, published_on, task_id in results:
         counter[code] += 1
         fig.inspections_done += 1
@@ -161,21 +160,14 @@ def year_figures(agency_ids, year: int, *, as_of: dt.date | None = None) -> Year
             fig.on_site += 1
         if published_on is not None:
             fig.published += 1
-        end = ends[task_id]
-        if end not in due_memo:
-            due_memo[end] = rules.results_due(end, calendar)
-        due = due_memo[end]
-        if (published_on is not None and published_on > due) or (published_on is None and as_of > due):
+        if rules.is_result_late(ends[task_id], published_on, as_of, calendar):
             fig.published_late += 1
             late_tasks.add(task_id)
     # drawn targets without any result, past the due date, are late too
     for task_id, missing in (DrawnTarget.objects.filter(**current, result__isnull=True)
                              .values("draw__task_id").annotate(n=Count("pk")).values_list("draw__task_id", "n")
                              .order_by()):
-        end = ends[task_id]
-        if end not in due_memo:
-            due_memo[end] = rules.results_due(end, calendar)
-        if as_of > due_memo[end]:
+        if rules.is_result_late(ends[task_id], None, as_of, calendar):
             fig.published_late += missing
             late_tasks.add(task_id)
     fig.tasks_late = len(late_tasks)
