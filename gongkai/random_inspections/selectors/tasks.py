@@ -11,8 +11,9 @@ that, every draw of the task, superseded ones included, with their reasons."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -91,14 +92,38 @@ def current_draw(task: InspectionTask) -> Draw | None:
 
 
 def draws_of(task: InspectionTask) -> list[Draw]:
-    """Every draw of the task, newest first, each with its targets and their inspectors
-    (three queries, whatever the number of targets)."""
+    """Every draw of the task, newest first, without their snapshots or their targets (a
+    draw of a city's directory has tens of thousands: ``target_page`` reads one page)."""
     return list(
         Draw.objects.filter(task=task).select_related("committed_by", "drawn_by", "superseded_by")
         .defer("candidates", "inspectors", "exclusions", "frozen_names")
-        .prefetch_related(Prefetch("targets", queryset=DrawnTarget.objects.order_by("stratum", "rank").prefetch_related(
-            Prefetch("inspectors", queryset=DrawnInspector.objects.order_by("position")))))
         .order_by("-number"))
+
+
+TARGETS_PER_PAGE = 100
+
+
+def requested_target_pages(query) -> dict[int, int]:
+    """``?draw=N&page=K``: page K of draw N's targets (nothing for a malformed request;
+    a page that is not a positive number is the first)."""
+    try:
+        draw_number = int(query.get("draw", ""))
+    except ValueError:
+        return {}
+    try:
+        number = int(query.get("page", ""))
+    except ValueError:
+        number = 1
+    return {draw_number: max(1, number)}
+
+
+def target_page(draw: Draw, number: int = 1, *, per_page: int | None = None) -> Page:
+    """Page ``number`` of the draw's targets by stratum and rank, with their inspectors
+    (the last page when ``number`` is beyond it): three queries, whatever the number of
+    targets."""
+    targets = DrawnTarget.objects.filter(draw=draw).order_by("stratum", "rank").prefetch_related(
+        Prefetch("inspectors", queryset=DrawnInspector.objects.order_by("position")))
+    return Paginator(targets, per_page or TARGETS_PER_PAGE).get_page(number)
 
 
 def draw_has_results(draw: Draw) -> bool:
@@ -136,8 +161,8 @@ def filter_choices(agency: Agency) -> dict[str, list[str]]:
     entities (what the task form offers)."""
     out = {}
     base = Entity.objects.filter(agency=agency, is_active=True)
-    for key, field, _label in FILTER_FIELDS:
-        values = base.exclude(**{field: ""}).values_list(field, flat=True).order_by(field).distinct()
+    for key, column, _label in FILTER_FIELDS:
+        values = base.exclude(**{column: ""}).values_list(column, flat=True).order_by(column).distinct()
         out[key] = list(values[:500])
     return out
 
@@ -189,16 +214,20 @@ class TaskPage:
     def current(self) -> Draw | None:
         return next((d for d in self.draws if d.status != DrawStatus.SUPERSEDED), None)
 
+    # the page of drawn targets asked for, by draw number (``?draw=N&page=K``); others page 1
+    target_pages: dict[int, int] = field(default_factory=dict)
+
     @property
     def draw_views(self) -> list[DrawView]:
-        return [draw_view(d) for d in self.draws]
+        return [draw_view(d, targets=target_page(d, self.target_pages.get(d.number, 1))
+                          if d.drawn_at else None) for d in self.draws]
 
 
-def task_page(task: InspectionTask) -> TaskPage:
-    """What a task's page shows: its draws (with targets and inspectors), matters,
-    departments and partner agencies."""
+def task_page(task: InspectionTask, *, target_pages: dict[int, int] | None = None) -> TaskPage:
+    """What a task's page shows: its draws (with a page of targets and inspectors each),
+    matters, departments and partner agencies."""
     return TaskPage(
-        task=task, draws=draws_of(task),
+        task=task, draws=draws_of(task), target_pages=dict(target_pages or {}),
         matters=list(task.matters.order_by("position", "id")),
         departments=list(task.departments.order_by("sort_order", "name")),
         partners=list(task.partner_agencies.order_by("path")),
@@ -229,9 +258,11 @@ class DrawView:
     opens_at: dt.datetime | None = None
     # a committed draw whose task was cancelled and whose secret was revealed then
     revealed_on_cancel: bool = False
+    # a page of the drawn targets (None before the draw)
+    targets: Page | None = None
 
 
-def draw_view(draw: Draw) -> DrawView:
+def draw_view(draw: Draw, *, targets: Page | None = None) -> DrawView:
     doc = draw.inputs or {}
     labels = {key: label for key, _field, label in FILTER_FIELDS}
     filter_rows = [(labels.get(key, key), "、".join(values)) for key, values in (doc.get("filter") or {}).items()]
@@ -242,4 +273,4 @@ def draw_view(draw: Draw) -> DrawView:
     committed = draw.status == DrawStatus.COMMITTED
     return DrawView(draw=draw, filter_rows=filter_rows, strata=strata,
                     opens_at=public_values.draw_opens_at(draw) if committed and not draw.seed else None,
-                    revealed_on_cancel=committed and bool(draw.seed))
+                    revealed_on_cancel=committed and bool(draw.seed), targets=targets)

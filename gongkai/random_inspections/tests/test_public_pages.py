@@ -134,9 +134,37 @@ def test_the_public_task_page_takes_a_fixed_number_of_queries(client, drawn, off
     services.task_redraw(actor=office, task=task, reason="名录更新", seed_mode=SeedMode.COMMITMENT)
     later()
     services.task_draw(actor=office, task=task)
-    with django_assert_num_queries(8):
+    # 6 for the page, and 3 per drawn draw (a count, a page of targets, their inspectors)
+    with django_assert_num_queries(6 + 2 * 3):
         response = client.get(task_url(task))
     assert response.content.decode().count('data-testid="drawn-target"') == 12
+
+
+def test_a_draws_targets_are_shown_a_page_at_a_time(client, drawn, office, monkeypatch):
+    """A city's draw has tens of thousands of targets: the page shows one page of each
+    draw's list, in stratum and rank order, with links to the next; the full list is the
+    download."""
+    from gongkai.random_inspections.selectors import tasks as selectors
+
+    task, draw = drawn
+    monkeypatch.setattr(selectors, "TARGETS_PER_PAGE", 2)
+    ordered = list(draw.targets.order_by("stratum", "rank").values_list("credit_code", flat=True))
+    assert len(ordered) == 6
+
+    def codes(query):
+        page = client.get(task_url(task) + query).content.decode()
+        return [code for code in ordered if code in page], page
+
+    first, page = codes("")
+    assert first == ordered[:2] and "共6户，第1/3页" in page and 'data-testid="targets-next"' in page
+    middle, page = codes("?draw=1&page=2")
+    assert middle == ordered[2:4] and 'rel="prev"' in page
+    last, page = codes("?draw=1&page=3")
+    assert last == ordered[4:] and 'data-testid="targets-next"' not in page
+    assert codes("?draw=1&page=99")[0] == ordered[4:]  # beyond the end: the last page
+    assert codes("?draw=1&page=x")[0] == ordered[:2]
+    assert codes("?draw=x&page=2")[0] == ordered[:2]
+    assert codes("?draw=2&page=2")[0] == ordered[:2]  # another draw's page leaves this one at 1
 
 
 def test_public_value_draws_show_the_named_source_before_and_the_value_after(client, today, bureau, office, matters,

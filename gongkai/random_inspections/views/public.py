@@ -73,7 +73,7 @@ def agency_page(request, code: str):
 def task_page(request, code: str, pk: int):
     agency = selectors.public_agency(code=code)
     task = selectors.public_task(agency=agency, pk=pk)
-    page = selectors.task_page(task)
+    page = selectors.task_page(task, target_pages=selectors.requested_target_pages(request.GET))
     return render(request, "random_inspections/public/task.html", {
         "agency": agency, "task": task, "plan": task.plan, "page": page,
         "results_url": _url("portal:ri-results", code=agency.code),

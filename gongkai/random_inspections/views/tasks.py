@@ -201,7 +201,7 @@ def task_edit(request, pk: int):
 def _render_task(request, task, *, bound=None, error="", status=200):
     bound = bound or {}
     user = request.user
-    page = selectors.task_page(task)
+    page = selectors.task_page(task, target_pages=selectors.requested_target_pages(request.GET))
     can_manage = permissions.can_manage(user, task.plan.agency)
     actions = services.allowed_actions(task) if can_manage else []
     current = page.current
