@@ -167,7 +167,14 @@ def frozen_names(candidates, inspectors) -> bytes:
     """The sorted lines ``E,<credit_code>,<entity pk>,<name>`` for every candidate
     ``(code, …, pk, name)`` and ``I,<certificate>,<inspector pk>,<name>`` for every pool
     inspector ``(certificate, pk, name)``, each ending "\n", UTF-8."""
-    lines = [f"E,{row[0]},{row[4]},{_name(row[5])}\n" for row in candidates]
+    try:
+        names = "".join(map(itemgetter(5), candidates))
+    except TypeError:  # a name that is not a str: the way that names each row
+        names = ","
+    if "," in names or _UNSAFE.search(names):
+        lines = [f"E,{row[0]},{row[4]},{_name(row[5])}\n" for row in candidates]
+    else:  # the usual case, every name as it is: one check over all of them, in C
+        lines = [f"E,{row[0]},{row[4]},{row[5]}\n" for row in candidates]
     lines.extend(f"I,{cert},{pk},{_name(name)}\n" for cert, pk, name in inspectors)
     lines.sort()
     return "".join(lines).encode("utf-8")
@@ -203,16 +210,24 @@ def _take(task: InspectionTask) -> Snapshot:
             excluded.setdefault(code, set()).update(certs)
 
     # Base pools per (region, grid) of a candidate, as the draw forms them.
+    # (Set differences, not a pass over the inspectors per place: a city has hundreds of
+    # places.)
     base_cache: dict[tuple[str | None, str | None], frozenset[str]] = {}
+    everyone = frozenset(e.certificate for e in inspectors)
+    in_region: dict[str, set[str]] = {}
+    in_grid: dict[str, set[str]] = {}
+    for e in inspectors:
+        if e.region:
+            in_region.setdefault(e.region, set()).add(e.certificate)
+        if e.grid:
+            in_grid.setdefault(e.grid, set()).add(e.certificate)
 
     def base_pool(region: str, grid: str) -> frozenset[str]:
         key = (region if task.avoid_same_region else None, grid if task.avoid_same_grid else None)
         found = base_cache.get(key)
         if found is None:
-            found = base_cache[key] = frozenset(
-                e.certificate for e in inspectors
-                if not (key[0] and e.region and e.region == key[0])
-                and not (key[1] and e.grid and e.grid == key[1]))
+            found = base_cache[key] = (everyone - in_region.get(key[0] or "", set())
+                                       - in_grid.get(key[1] or "", set()))
         return found
 
     # One pass in C where it can: the strata, then the dry check per (region, grid) — a

@@ -214,7 +214,12 @@ class DrawnTarget(models.Model):
     the stratum, score) and the directory row's name and code as frozen."""
 
     draw = models.ForeignKey(Draw, on_delete=models.CASCADE, related_name="targets")
-    entity = models.ForeignKey("random_inspections.Entity", on_delete=models.PROTECT, related_name="+")
+    # No database constraint (db_constraint=False): its check of every stored target at the
+    # draw's COMMIT took about a second for a city's 50,000 targets. Django still enforces
+    # PROTECT when an entity is deleted, the app never deletes directory rows, and
+    # services.tasks.task_draw checks that every drawn entity still exists before storing.
+    entity = models.ForeignKey("random_inspections.Entity", on_delete=models.PROTECT, related_name="+",
+                               db_constraint=False)
     credit_code = models.CharField("统一社会信用代码", max_length=18)
     name = models.CharField("名称", max_length=200)
     stratum = models.CharField("层", max_length=60, blank=True)
@@ -239,7 +244,10 @@ class DrawnInspector(models.Model):
     """An inspector a draw assigned to a target, in the order drawn."""
 
     target = models.ForeignKey(DrawnTarget, on_delete=models.CASCADE, related_name="inspectors")
-    inspector = models.ForeignKey("random_inspections.Inspector", on_delete=models.PROTECT, related_name="+")
+    # No database constraint, as DrawnTarget.entity (PROTECT in Django; task_draw checks
+    # that every drawn inspector still exists before storing).
+    inspector = models.ForeignKey("random_inspections.Inspector", on_delete=models.PROTECT, related_name="+",
+                                  db_constraint=False)
     certificate_number = models.CharField("执法证号", max_length=40)
     name = models.CharField("姓名", max_length=50)
     position = models.PositiveSmallIntegerField("顺序")

@@ -41,9 +41,11 @@ from gongkai.random_inspections.models import (
     DrawnInspector,
     DrawnTarget,
     DrawStatus,
+    Entity,
     InspectionMatter,
     InspectionPlan,
     InspectionTask,
+    Inspector,
     SeedMode,
     TaskStatus,
 )
@@ -509,6 +511,41 @@ def _frozen_names(current: Draw, outcome) -> tuple[dict, dict]:
         raise DomainError("保存的名称快照与公布抽取条件时记录的摘要不一致，不能抽取，请联系平台管理员")
     codes = {row.credit_code for row in outcome.rows}
     certs = {c for row in outcome.rows for c in row.certificates}
+    # The commit writes the lines sorted (``snapshot.frozen_names``; these are its bytes, by
+    # the SHA-256 just checked): each drawn code's and certificate's line is found by one
+    # forward search through the bytes, in key order, instead of decoding and splitting a
+    # million lines. Should a key not be found that way (a missing name, or lines out of
+    # order), the full pass decides, as before.
+    entities = _frozen_lookup(plain, "E", codes)
+    people = _frozen_lookup(plain, "I", certs)
+    if entities is None or people is None:
+        entities, people = _frozen_scan(plain, codes, certs)
+    if len(entities) != len(codes) or len(people) != len(certs):
+        raise DomainError("名称快照中缺少抽中的检查对象或执法人员，不能保存抽取结果，请联系平台管理员")
+    return entities, people
+
+
+def _frozen_lookup(plain: bytes, kind: str, keys: set[str]) -> dict[str, tuple[int, str]] | None:
+    """``key → (pk, name)`` from the sorted lines of ``plain`` for each of ``keys`` (the
+    last line of a key, as the full pass takes it); None when a key is not found, for the
+    full pass to decide (a missing key, or lines not in order)."""
+    found: dict[str, tuple[int, str]] = {}
+    text = b"\n" + plain  # every line starts after a "\n"
+    at = 0
+    for key in sorted(keys):  # code point order is UTF-8 byte order: the lines' order
+        prefix = f"\n{kind},{key},".encode()
+        at = text.find(prefix, at)
+        if at < 0:
+            return None
+        while text.startswith(prefix, end := text.find(b"\n", at + 1)):
+            at = end  # the same key again on the next line: the last one counts
+        line = text[at + 1:end] if end >= 0 else text[at + 1:]
+        _kind, _key, pk, name = line.decode("utf-8").split(",", 3)
+        found[key] = (int(pk), name)
+    return found
+
+
+def _frozen_scan(plain: bytes, codes: set[str], certs: set[str]) -> tuple[dict, dict]:
     entities: dict[str, tuple[int, str]] = {}
     people: dict[str, tuple[int, str]] = {}
     for line in plain.decode("utf-8").split("\n"):
@@ -519,9 +556,23 @@ def _frozen_names(current: Draw, outcome) -> tuple[dict, dict]:
             entities[key] = (int(pk), name)
         elif kind == "I" and key in certs:
             people[key] = (int(pk), name)
-    if len(entities) != len(codes) or len(people) != len(certs):
-        raise DomainError("名称快照中缺少抽中的检查对象或执法人员，不能保存抽取结果，请联系平台管理员")
     return entities, people
+
+
+def _missing(model, pks: set[int]) -> bool:
+    """Whether any of ``pks`` is not a row of ``model``: one query on PostgreSQL (the keys
+    as one array parameter), chunks of ``IN`` elsewhere."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
+                           f"WHERE {quote(model._meta.pk.column)} = ANY(%s)", [sorted(pks)])
+            (found,) = cursor.fetchone()
+        return found != len(pks)
+    keys = sorted(pks)
+    found = sum(model.objects.filter(pk__in=keys[start:start + CHUNK]).count() for start in range(0, len(keys), CHUNK))
+    return found != len(pks)
 
 
 def _store_rows(current: Draw, outcome, entities: dict, people: dict) -> int:
@@ -620,12 +671,14 @@ def task_draw(*, actor, task: InspectionTask, public_value: str = "") -> Draw:
     agency = task.plan.agency
     with snapshot.cyclic_gc_paused():  # tens of thousands of rows built, none with cycles
         entities, people = _frozen_names(current, outcome)
-        try:
-            with transaction.atomic():
-                stored = _store_rows(current, outcome, entities, people)
-        except IntegrityError:
+        # The drawn rows reference the directories without database constraints (whose
+        # check of 150,000 references at COMMIT cost about a second, see models.tasks):
+        # whether every drawn entity and inspector is still there is asked here instead.
+        if (_missing(Entity, {pk for pk, _name in entities.values()})
+                or _missing(Inspector, {pk for pk, _name in people.values()})):
             raise DomainError("名录中有抽中的检查对象或执法人员的记录已被删除，不能保存抽取结果，"
-                              "请联系平台管理员") from None
+                              "请联系平台管理员")
+        stored = _store_rows(current, outcome, entities, people)
 
     current.seed = seed
     current.status = DrawStatus.DRAWN

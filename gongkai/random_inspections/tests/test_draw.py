@@ -391,6 +391,27 @@ def test_serialising_refuses_fields_that_would_break_the_format_and_duplicate_ke
         draw.serialise_inspectors([("1", "", ""), ("1", "区", "")])
 
 
+def test_serialising_checks_the_joined_text_as_the_field_by_field_way_does():
+    import enum
+
+    class Grade(str, enum.Enum):  # noqa: UP042 - str() of it is not its value, unlike StrEnum
+        HIGH = "高"
+
+    odd = [("91B", None, 7, ""), ("91A", Grade.HIGH, "区", "格"), draw.Candidate("91C", Grade.HIGH)]
+    expected = draw._serialise_fields([tuple(draw._as_fields(row, draw.Candidate)) for row in odd], "检查对象")
+    assert draw.serialise_candidates(odd) == expected
+    assert b"91A,Grade.HIGH," in expected and "91C,高,".encode() in expected
+    # the first offending field in code order is named, whichever way the rows go
+    bad = [("91C", "", "a\rb", ""), ("91B", "", "", "x,y"), ("91A", "", "", "")]
+    for rows in (bad, [*bad, ("91D", None, "", "")]):
+        with pytest.raises(draw.SnapshotError, match="“x,y”含有逗号"):
+            draw.serialise_candidates(rows)
+    with pytest.raises(draw.SnapshotError, match="“a\rb”"):
+        draw.serialise_candidates([("91C", "", "a\rb", ""), ("91A", "", "", "")])
+    with pytest.raises(draw.SnapshotError, match="字段数"):
+        draw.serialise_candidates([("91A", "", ""), ("91B", "", "", "")])
+
+
 def test_published_list_parses_and_refuses_other_text():
     text = draw.run_draw(vector_inputs(), SEED).result_text
     rows = draw.parse_result(text)

@@ -320,6 +320,22 @@ def test_the_draw_names_targets_and_inspectors_as_frozen_at_the_commit(task, off
     assert not any("改名后" in t.name for t in targets) and not any("改名后" in p.name for p in people)
 
 
+def test_the_names_are_found_by_search_in_key_order_as_the_full_pass_finds_them(task, office, entities,
+                                                                               inspectors):
+    committed = services.task_commit(actor=office, task=task, seed_mode=SeedMode.COMMITMENT)
+    plain = gzip.decompress(bytes(committed.frozen_names))
+    codes = {e.credit_code for e in entities[::7]} | {entities[-1].credit_code}
+    certs = {i.certificate_number for i in inspectors[::3]} | {inspectors[-1].certificate_number}
+    found = services._frozen_lookup(plain, "E", codes), services._frozen_lookup(plain, "I", certs)
+    assert found == services._frozen_scan(plain, codes, certs)
+    assert found[0] == {e.credit_code: (e.pk, e.name) for e in [*entities[::7], entities[-1]]}
+    assert services._frozen_lookup(plain, "E", codes | {"91000000000000000X"}) is None  # the full pass decides
+    # a key twice (not written by a commit): the last line counts, as in the full pass
+    code = entities[0].credit_code
+    twice = plain.replace(f"E,{code},".encode(), f"E,{code},1,甲\nE,{code},".encode(), 1)
+    assert services._frozen_lookup(twice, "E", {code}) == services._frozen_scan(twice, {code}, set())[0]
+
+
 def test_a_draw_refused_for_its_names_names_nobody(task, office, entities):
     committed = services.task_commit(actor=office, task=task, seed_mode=SeedMode.COMMITMENT)
     kept = [line for line in frozen_lines(committed) if not line.startswith("E,")]
@@ -336,6 +352,34 @@ def test_a_draw_refused_for_its_names_names_nobody(task, office, entities):
     Draw.objects.filter(pk=committed.pk).update(frozen_names=committed.frozen_names)
     with pytest.raises(DomainError, match="摘要不一致"):
         services.task_draw(actor=office, task=task)
+
+
+@pytest.mark.parametrize("directory", [Entity, Inspector])
+def test_a_draw_is_refused_when_a_drawn_row_left_the_directory_after_the_commit(task, office, directory):
+    """The drawn rows reference the directories without database constraints: the draw
+    itself checks that every drawn entity and inspector is still there."""
+    services.task_commit(actor=office, task=task, seed_mode=SeedMode.COMMITMENT)
+    InspectorConflict.objects.all().delete()
+    directory.objects.all().delete()  # nothing drawn yet: nothing protects them
+    later()
+    with pytest.raises(DomainError, match="记录已被删除"):
+        services.task_draw(actor=office, task=task)
+    assert not DrawnTarget.objects.exists() and not DrawnInspector.objects.exists()
+    assert Draw.objects.get().status == DrawStatus.COMMITTED
+
+
+def test_a_drawn_entity_or_inspector_cannot_be_deleted(task, office):
+    """PROTECT, enforced by Django without the database constraint."""
+    from django.db.models import ProtectedError
+
+    draw = commit_and_draw(office, task)
+    target = DrawnTarget.objects.filter(draw=draw).first()
+    person = DrawnInspector.objects.filter(target=target).first()
+    with pytest.raises(ProtectedError):
+        Entity.objects.filter(pk=target.entity_id).delete()
+    with pytest.raises(ProtectedError):
+        Inspector.objects.filter(pk=person.inspector_id).delete()
+    assert Entity.objects.filter(pk=target.entity_id).exists()
 
 
 def test_each_target_stores_the_certificates_its_exclusions_passed_over(task, office, entities, inspectors):
