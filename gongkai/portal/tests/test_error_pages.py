@@ -108,3 +108,18 @@ def test_a_missing_page_on_the_site_is_the_shared_404(client):
     html = response.content.decode()
     assert "页面不存在（404）" in html and 'class="quick-links"' in html
     assert [href for href in links(html) if not href.endswith(".css")] == portal_links()
+
+
+@pytest.mark.django_db
+def test_a_refused_csrf_check_is_explained_in_chinese_in_the_site_layout():
+    """A form sent without its CSRF cookie (blocked cookies, an expired page): Django's
+    csrf_failure renders 403_csrf.html without a request context — in Chinese, with the
+    way back, not Django's English page."""
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(reverse("portal:apply"), {"name": "张三"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "提交无法验证（403）" in html and "Cookie" in html
+    assert "Forbidden" not in html and "CSRF verification failed" not in html
+    assert links(html) == portal_links()
