@@ -366,6 +366,8 @@ GONGKAI_BODY_LIMITS = [
     # a request for information: 5 attachments of 10 MB (foi.forms) and the fields
     (r"^/apply/$", 52 * 1024 * 1024),
     (r"^/api/v1/foi/requests$", 52 * 1024 * 1024),
+    # the public annual-report checker (年报体检): the request form's 5 files of 10 MB
+    (r"^/annual-report-check/$", 52 * 1024 * 1024),
     # the back office: disclosed files and items' attachments (20 MB each), the report
     # checker's batch (50 MB), imports; and the platform administration
     (r"^/staff/", 110 * 1024 * 1024),

@@ -40,13 +40,6 @@ import zipfile
 from enum import StrEnum
 from html.parser import HTMLParser
 
-import docx
-import openpyxl
-import pypdf
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from lxml import etree
-from openpyxl.utils import get_column_letter
-
 from gongkai.core.uploads import sniff
 
 __all__ = [
@@ -308,6 +301,10 @@ _RUN_TEXT = {_W_TAB: "\t", _W_BR: "\n", _W_CR: "\n", _W_HYPHEN: "-"}
 def _extract_docx(data: bytes) -> ExtractedText:
 
     check_zip(data)
+    import docx  # each parser is imported when a file of its type comes (start-up)
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from lxml import etree
+
     document = docx.Document(io.BytesIO(data))
     out = _Builder()
     _docx_part_text(document.part.element, "paragraph", out)
@@ -390,6 +387,9 @@ def _docx_where(p, label: str, tables: dict[object, int]) -> str | None:
 def _extract_xlsx(data: bytes) -> ExtractedText:
 
     check_zip(data)
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     out = _Builder()
     cells = slots = 0
@@ -434,6 +434,8 @@ def _cell_text(value: object) -> str:
 
 
 def _extract_pdf(data: bytes) -> ExtractedText:
+
+    import pypdf
 
     reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
     if reader.is_encrypted and reader.decrypt("") == pypdf.PasswordType.NOT_DECRYPTED:

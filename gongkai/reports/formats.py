@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from gongkai.reports.normalise import label_key
+
 FORMATS_DIR = Path(__file__).parent / "data" / "formats"
 
 
@@ -58,6 +60,16 @@ class Row:
     source: str = ""  # figures tables: where computation takes the row from ("manual": typed)
     aliases: tuple[str, ...] = ()  # other spellings seen in published reports
     value: str = ""  # overrides the column's value type for this row
+    # other wordings of the same row seen in published reports ("规范性文件" for the 2021
+    # format's "行政规范性文件"): matched like the label and the aliases. Aliases spell the
+    # label another way (numbering, "其中:"); synonyms word it another way. The checker
+    # records which one matched (``Placement.matched``).
+    synonyms: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The label, its aliases and its synonyms: every printed name of the row."""
+        return (self.label, *self.aliases, *self.synonyms)
 
 
 @dataclass(frozen=True)
@@ -208,7 +220,8 @@ def _parse(data: dict, source: str) -> ReportFormat:
                 ),
                 rows=tuple(
                     Row(r["key"], r["label"], r.get("group", ""), r.get("numbers", True),
-                        r.get("source", ""), tuple(r.get("aliases", ())), r.get("value", ""))
+                        r.get("source", ""), tuple(r.get("aliases", ())), r.get("value", ""),
+                        tuple(r.get("synonyms", ())))
                     for r in t["rows"]
                 ),
             )
@@ -247,9 +260,16 @@ def _validate(fmt: ReportFormat, source: str) -> None:
                 raise FormatError(f"{source}: rule {instance.rule.id} names unknown cell {ref}")
     for table in fmt.tables:
         groups = {r.label for r in table.rows if not r.numbers}
+        names: dict[tuple[str, str], str] = {}
         for row in table.rows:
             if row.group and row.group not in groups:
                 raise FormatError(f"{source}: row {row.key} is in unknown group {row.group!r}")
+            for name in row.names if row.numbers else ():
+                if not name:
+                    continue
+                seen = names.setdefault((row.group, label_key(name)), row.key)
+                if seen != row.key:
+                    raise FormatError(f"{source}: {name!r} names both row {seen} and row {row.key}")
 
 
 @cache

@@ -65,10 +65,40 @@ def to_simplified(text: str) -> str:
 _NOTE_MARKER = re.compile(r"(?:注\d{1,2}|\*{1,3}|※)+$")
 
 
+# Labels only (number cells keep their commas: "1,234"): square brackets fold to round
+# ones, quotes and colons go ("危及三安全一稳定", "其中1.当面申请数"), and an enumerator is
+# written one way: "1、" → "1.", "一." → "一、".
+_LABEL_PUNCTUATION = str.maketrans({"[": "(", "]": ")", '"': None, "'": None, ":": None})
+_DIGIT_ENUMERATOR = re.compile(r"(?<![\d.])(\d{1,2})、")
+_CHINESE_ENUMERATOR = re.compile(r"(?<![一二三四五六七八九十])([一二三四五六七八九十]{1,3})\.(?!\d)")
+_SEPARATORS = str.maketrans({",": "、", ";": "、"})
+
+
 def normalise_label(text: str) -> str:
-    """The spelling labels are compared in: simplified, half-width, one kind of quote, no
-    whitespace at all, no trailing footnote marker or colon."""
-    return _NOTE_MARKER.sub("", _fold(text or "")).rstrip(":")
+    """The spelling labels are compared in: simplified, half-width, no quotes, colons or
+    whitespace at all, round brackets, one way of writing an enumerator, no trailing
+    footnote marker."""
+    return _fold_label(text or "") if len(text or "") <= 256 else _fold_label_text(text)
+
+
+@lru_cache(maxsize=65536)
+def label_key(text: str) -> str:
+    """:func:`normalise_label`, and the separators reports use interchangeably inside a
+    label ("信函、传真" / "信函,传真" / "信函;传真") folded to 、: what the checker matches row
+    and column labels by. (Kept apart from :func:`normalise_label`, whose commas sentences
+    searched for the year and the agency still need.)"""
+    return _DIGIT_ENUMERATOR.sub(r"\1.", normalise_label(text).translate(_SEPARATORS))
+
+
+@lru_cache(maxsize=65536)
+def _fold_label(text: str) -> str:
+    return _fold_label_text(text)
+
+
+def _fold_label_text(text: str) -> str:
+    folded = _NOTE_MARKER.sub("", _fold(text).rstrip(":")).translate(_LABEL_PUNCTUATION)
+    folded = _DIGIT_ENUMERATOR.sub(r"\1.", folded)
+    return _NOTE_MARKER.sub("", _CHINESE_ENUMERATOR.sub(r"\1、", folded))
 
 
 def _fold(text: str) -> str:

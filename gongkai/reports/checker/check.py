@@ -14,6 +14,34 @@ false``). Exit statuses of ``gongkai report check`` follow :attr:`FileResult.sta
 every rule holds and nothing is missing, 1 a rule is broken or a finding is reported, 2 the
 file could not be read or no report format was recognised in it (for a batch, the worst
 wins).
+
+Blank cells. A blank cell (an empty one, or a mark such as ``—``, ``/``, ``无``) is read
+as ``None`` (:func:`gongkai.reports.normalise.parse_number`). In a format that requires
+every cell, many published reports leave a cell empty where the figure is 0; the empty
+cells of a table are read as 0 for the check (:func:`blanks_read_as_zero`) when
+
+* the report prints at least one figure, and
+* no row of that table prints a mark (``—``, ``-``, ``/``, ``无``…) in a cell: a report
+  that prints marks may mean "not applicable" by them and by its empty cells, and its
+  blanks stay blank (rules reading them are ``格式.无法核对``). A mark on a line that is
+  not a placed row (unplaced figures, a continuation line, or any line while the
+  extractor records no placements) counts for every table.
+
+The cells stay blank in the output (``tables``); the note "N个空白单元格按0核对" (and
+``blanks_as_zero`` in the JSON) says how many cells read by a rule were taken as 0. Formats
+that allow blanks (legacy) keep their own rule (their rules count a blank as 0). Whatever
+the policy, a total printed blank over printed parts that do not sum to 0 is a violation
+of its rule (found 0), not ``格式.无法核对``.
+
+Digit runs. A row whose figures ran together (``Extraction.digit_runs``) is split by
+:mod:`gongkai.reports.checker.digits` before the rules are checked: placed (marked
+``inferred`` in ``placements``, with a note) when exactly one split agrees with the rules
+it may use, unplaced with its candidates otherwise.
+
+The JSON object of one file (:meth:`FileResult.as_dict`) keeps its keys; issue 19 added
+``blanks_as_zero``, ``placements`` (where each placed row came from, ``inferred`` for a
+split digit run) and ``digit_runs`` (each run, its split or its candidates). The notes are
+in Chinese; :attr:`FileResult.notes_en` has the checker's own notes in English (the CLI).
 """
 
 from __future__ import annotations
@@ -23,10 +51,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from gongkai.reports.checker.digits import RunOutcome, infer_digit_runs
 from gongkai.reports.checker.extract import Extraction, Unplaced, extract, prescribed_format
-from gongkai.reports.checker.readers import MAX_INPUT_BYTES, UnreadableFile, read_document
+from gongkai.reports.checker.readers import (
+    MAX_INPUT_BYTES,
+    Document,
+    Line,
+    UnreadableFile,
+    read_document,
+)
+from gongkai.reports.checker.titleblock import agency_key
 from gongkai.reports.formats import ReportFormat, split_ref
-from gongkai.reports.normalise import normalise_label
+from gongkai.reports.normalise import (
+    NotANumber,
+    is_blank,
+    normalise_cell,
+    parse_number,
+)
 from gongkai.reports.rules import CheckResult, Violation, check_cells
 
 OK, BROKEN, UNREADABLE = 0, 1, 2
@@ -90,6 +131,27 @@ class FileResult:
     error_zh: str = ""  # the same for the back office
     previous: str = ""  # the file whose report was used for the cross-year rule
     warnings: list[str] = field(default_factory=list)
+    zero_blanks: tuple[str, ...] = ()  # blank cells read by a rule that were checked as 0
+    runs: list[RunOutcome] = field(default_factory=list)  # what became of each digit run
+
+    def checked_cells(self) -> dict:
+        """The cells the rules read: the placed cells, with :attr:`zero_blanks` as 0."""
+        if self.extraction is None:
+            return {}
+        cells = self.extraction.cells
+        return {**cells, **{ref: 0 for ref in self.zero_blanks if cells.get(ref) is None}}
+
+    @property
+    def notes_en(self) -> list[str]:
+        """The checker's own notes in English (the CLI's); the Chinese ones are in ``notes``."""
+        out = []
+        if self.zero_blanks:
+            out.append(f"{len(self.zero_blanks)} blank cells checked as 0")
+        for run in self.runs:
+            if run.inferred:
+                out.append(f"digits run together ({run.run.digits}) in {run.run.table}/{run.run.row}: "
+                           f"inferred as {'/'.join(map(str, run.values))} from rules {', '.join(run.rules) or '-'}")
+        return out
 
     @property
     def status(self) -> int:
@@ -185,6 +247,10 @@ class FileResult:
             "cross_year_with": self.previous or None,
             "unplaced": [u.as_dict() for u in ex.unplaced],
             "notes": ex.notes + self.warnings,
+            # added by issue 19 (the keys above keep their meaning)
+            "blanks_as_zero": len(self.zero_blanks),
+            "placements": [p.as_dict() for p in ex.placements],
+            "digit_runs": [r.as_dict() for r in self.runs],
         }
 
 
@@ -214,8 +280,69 @@ def check_bytes(name: str, data: bytes) -> FileResult:
         result.error = "no annual report format recognised (no table of the 2021, 2019 or legacy format found)"
         result.error_zh = "未识别出年度报告格式：文件中没有找到2021年版、2019年版或2019年以前附表格式的表格。"
         return result
-    result.check = check_cells(result.extraction.format, result.extraction.cells)
+    ex = result.extraction
+    result.zero_blanks = blanks_read_as_zero(ex, document)
+    result.runs = infer_digit_runs(ex, result.checked_cells())
+    if result.zero_blanks:
+        ex.notes.append(f"{len(result.zero_blanks)}个空白单元格按0核对")
+    result.check = check_cells(ex.format, result.checked_cells(), blank_total_breaks=True)
     return result
+
+
+def _is_figure(text: str) -> bool:
+    try:
+        return parse_number(text) is not None
+    except NotANumber:
+        return False
+
+
+_RULER = re.compile(r":?-{3,}:?")
+
+
+def _is_mark(text: str) -> bool:
+    """A blank mark that is not empty: ``—``, ``-``, ``/``, ``无``… (not a markdown
+    table's ``---`` separator)."""
+    text = text.strip()
+    return (0 < len(text) <= 4 and not text.isdigit() and is_blank(text)
+            and _RULER.fullmatch(text) is None)
+
+
+def _marked_tables(extraction: Extraction, lines: list[Line]) -> set[str] | None:
+    """The tables one of whose placed rows prints a blank mark; None when a mark is on a
+    line of a table that is not a placed row (a line with figures or with two marks, or a
+    mark alone on its line beside figures): it counts for every table."""
+    placed = {where: p.table for p in extraction.placements for where in p.where.split(" + ")}
+    out: set[str] = set()
+    for i, line in enumerate(lines):
+        if not any(_is_mark(c) for c in line.cells):
+            continue
+        if line.where in placed:
+            out.add(placed[line.where])
+            continue
+        if not any(_is_figure(c) for c in line.cells) and sum(map(_is_mark, line.cells)) < 2:
+            # a mark alone on its line, among lines of figures (one cell per line)
+            lone = len(line.cells) == 1 and len(normalise_cell(line.cells[0])) <= 2
+            beside = [lines[j] for j in (i - 1, i + 1) if 0 <= j < len(lines)]
+            if not (lone and any(any(_is_figure(c) for c in other.cells) for other in beside)):
+                continue
+        return None
+    return out
+
+
+def blanks_read_as_zero(extraction: Extraction, document: Document) -> tuple[str, ...]:
+    """The blank cells read by a rule that the check takes as 0 (policy: the module
+    docstring)."""
+    fmt, cells = extraction.format, extraction.cells
+    if fmt is None or not fmt.cells_required or all(v is None for v in cells.values()):
+        return ()
+    read = {ref for i in (*fmt.rule_instances(), *fmt.rule_instances(cross_year=True)) for ref in i.left + i.right}
+    blanks = [ref for ref in fmt.cell_refs() if ref in read and ref in cells and cells[ref] is None]
+    if not blanks:
+        return ()
+    marked = _marked_tables(extraction, document.lines)
+    if marked is None:
+        return ()
+    return tuple(ref for ref in blanks if split_ref(ref)[0] not in marked)
 
 
 def check_files(files: Iterable[tuple[str, bytes]]) -> list[FileResult]:
@@ -230,12 +357,14 @@ def check_files(files: Iterable[tuple[str, bytes]]) -> list[FileResult]:
         del data  # release this file's bytes before the next is read
     readable = [r for r in results if r.status != UNREADABLE and r.extraction.year and r.extraction.agency
                 and any(t.key == "3" for t in r.format.tables)]
-    by_agency_year = {(normalise_label(r.extraction.agency), r.extraction.year): r for r in readable}
+    # one agency however much of its higher levels a title names (titleblock.agency_key)
+    by_agency_year = {(agency_key(r.extraction.agency), r.extraction.year): r for r in readable}
     for result in readable:
-        previous = by_agency_year.get((normalise_label(result.extraction.agency), result.extraction.year - 1))
+        previous = by_agency_year.get((agency_key(result.extraction.agency), result.extraction.year - 1))
         if previous is None:
             continue
-        result.check = check_cells(result.format, result.extraction.cells, previous=previous.extraction.cells)
+        result.check = check_cells(result.format, result.checked_cells(), previous=previous.checked_cells(),
+                                   blank_total_breaks=True)
         result.previous = previous.name
     return results
 

@@ -2,7 +2,9 @@
 
 Every reader gives the same thing: the document's lines in reading order, each a tuple
 of cell texts. A table row is one line (merged cells appear once, in their first slot);
-a paragraph is a one-cell line. Flattened text (a crawler's copy of a table) is split on ``|``; other text
+a paragraph is a one-cell line. A PDF's ruled tables are read by their geometry
+(:mod:`.pdf_tables`: cell boxes, so merged and wrapped cells read whole), a page without
+them through its text layer. Flattened text (a crawler's copy of a table) is split on ``|``; other text
 lines (PDF text layers, hand-typed text) are split into a label and the figures at its
 end. The type comes from the content, never the name; anything corrupt or hostile raises
 :class:`UnreadableFile` (the bounds are those of leak screening's extractor).
@@ -16,9 +18,6 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-import docx
-import pypdf
-
 from gongkai.publishing.extract import (  # the same bounds as leak screening
     MAX_INPUT_BYTES,
     MAX_PDF_PAGES,
@@ -29,6 +28,7 @@ from gongkai.publishing.extract import (  # the same bounds as leak screening
     detect_type,
     looks_like_html,
 )
+from gongkai.reports.checker.pdf_tables import read_pages
 from gongkai.reports.normalise import is_number
 
 __all__ = ["MAX_INPUT_BYTES", "Document", "Line", "UnreadableFile", "read_document"]
@@ -272,6 +272,8 @@ def _read_html(text: str) -> Document:
 
 def _read_docx(data: bytes) -> Document:
     check_zip(data)  # zip bombs, DTDs: refused before python-docx parses anything
+    import docx  # imported on the first DOCX: the command starts without it
+
     document = docx.Document(io.BytesIO(data))
     doc = Document("docx")
     paragraphs = tables = 0
@@ -330,7 +332,13 @@ def _docx_grid_lines(grid: _Grid, number: int) -> list[Line]:
 # --- PDF ---------------------------------------------------------------------------------
 
 def _read_pdf(data: bytes) -> Document:
+    """Ruled tables by their geometry (:mod:`.pdf_tables`), each row a line of cells with
+    its page, table and row; text outside tables as lines in reading order. A page without
+    ruled tables, or one pdfplumber cannot read, is read through its text layer (pypdf's
+    layout mode), as is every page when pdfplumber cannot open the file at all."""
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # repaired defects are not ours to report
+    import pypdf  # imported on the first PDF
+
     reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
     if reader.is_encrypted and reader.decrypt("") == pypdf.PasswordType.NOT_DECRYPTED:
         raise UnreadableFile("encrypted PDF (a password is needed to open it)")
@@ -338,7 +346,19 @@ def _read_pdf(data: bytes) -> Document:
         raise UnreadableFile(f"PDF with more than {MAX_PDF_PAGES} pages")
     doc = Document("pdf")
     empty = 0
-    for number, page in enumerate(reader.pages, start=1):
+    for number, (page, geometry) in enumerate(zip(reader.pages, _pdf_geometry(data, len(reader.pages)),
+                                                  strict=True), start=1):
+        if geometry is not None:
+            texts = 0
+            for line in geometry:
+                if line.structured:
+                    doc.add(Line(line.cells, f"page {number}, table {line.table}, row {line.row}", True))
+                    continue
+                texts += 1
+                cells, structured = split_text_line(line.cells[0])
+                if cells:
+                    doc.add(Line(cells, f"page {number}, line {texts}", structured))
+            continue
         text = page.extract_text(extraction_mode="layout") or ""
         if not text.strip():
             empty += 1
@@ -350,3 +370,24 @@ def _read_pdf(data: bytes) -> Document:
     if empty:
         doc.warnings.append(f"{empty} page(s) without a text layer were not read")
     return doc
+
+
+def _pdf_geometry(data: bytes, pages: int):
+    """Per page, its lines read by geometry, or None where its text layer is to be read."""
+    logging.getLogger("pdfminer").setLevel(logging.CRITICAL)
+    try:
+        import pdfplumber  # imported on the first PDF: the command starts without it
+
+        pdf = pdfplumber.open(io.BytesIO(data), password="")
+    except Exception:  # pypdf opened it: its text layer is read
+        yield from (None for _ in range(pages))
+        return
+    with pdf:
+        try:
+            plumbed = pdf.pages if len(pdf.pages) == pages else None
+        except Exception:
+            plumbed = None
+        if plumbed is None:  # the two parsers disagree on the pages: trust neither's geometry
+            yield from (None for _ in range(pages))
+            return
+        yield from read_pages(plumbed)

@@ -67,9 +67,11 @@ def test_json_for_one_file_is_one_object_with_every_cell_keyed_by_row_and_column
     assert doc["violations"] == [] and doc["unplaced"] == [] and doc["missing"] == []
 
 
-def test_json_for_several_files_is_a_list_in_the_order_given():
+def test_json_for_several_files_lists_the_reports_in_the_order_given():
     status, doc = run_json(REPORT_2018, REPORT_2020)
     assert status == 0
+    assert doc["cross_year"] == []
+    doc = doc["reports"]
     assert [d["format"] for d in doc] == ["legacy", "2019"]
     legacy = doc[0]
     assert legacy["tables"]["appendix"]["requests_received"] == {"value": 4}
@@ -152,6 +154,7 @@ def test_consecutive_reports_of_one_agency_are_checked_across_years(tmp_path):
     next_year = write(tmp_path, "2021.html", _report_2021(carried_in=1))
     status, doc = run_json(REPORT_2020, next_year)
     assert status == 1
+    doc = doc["reports"]
     assert doc[0]["violations"] == []
     assert doc[1]["cross_year_with"] == str(REPORT_2020)
     broken = doc[1]["violations"]
@@ -163,6 +166,7 @@ def test_consecutive_reports_that_agree_pass(tmp_path):
     next_year = write(tmp_path, "2021.html", _report_2021(carried_in=0))
     status, doc = run_json(next_year, REPORT_2020)
     assert status == 0
+    doc = doc["reports"]
     assert doc[0]["cross_year_with"] == str(REPORT_2020)
     assert doc[0]["rules_checked"] > doc[1]["rules_checked"]  # + the seven cross-year instances
 

@@ -1,0 +1,162 @@
+"""Several published reports checked at once, on every CPU, and paired across years
+(issue 19, parts 5 and 6).
+
+:func:`check_paths` reads and checks each file in a worker process (one file's bytes at a
+time per worker; a worker sends back the result without its format definition, which the
+parent puts back), in the order given. :func:`pair_across_years` then finds the reports of
+one agency (:func:`~gongkai.reports.checker.titleblock.agency_key`: "淮安市洪泽区人民政府" and
+"洪泽区人民政府" are one agency) for consecutive years and checks the later one against the
+earlier one with the format's cross-year rule (this year's 三.二 = last year's 三.四).
+
+No Django here: the command runs without settings (:mod:`gongkai.reports.checker.cli`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from gongkai.reports.checker.check import FileResult, check_bytes
+from gongkai.reports.checker.readers import MAX_INPUT_BYTES
+from gongkai.reports.checker.titleblock import agency_key
+from gongkai.reports.formats import get_format
+from gongkai.reports.rules import check_cells
+
+__all__ = ["CrossYear", "check_paths", "pair_across_years", "read_and_check"]
+
+
+@dataclass(frozen=True)
+class CrossYear:
+    """Two reports of one agency for consecutive years, and the cross-year rule's cells:
+    (the later report's cell, the earlier report's cell, earlier value, later value)."""
+
+    agency: str  # the later report's agency, as printed
+    years: tuple[int, int]
+    files: tuple[str, str]  # (earlier, later)
+    holds: bool  # every cell the rule compares was printed in both and agrees
+    cells: tuple[tuple[str, str, object, object], ...]
+
+    def as_dict(self) -> dict:
+        return {
+            "agency": self.agency,
+            "years": list(self.years),
+            "holds": self.holds,
+            "cells": [{"cell": later_ref, "earlier": _plain(earlier), "later": _plain(later),
+                       "earlier_cell": earlier_ref}
+                      for later_ref, earlier_ref, earlier, later in self.cells],
+            "files": list(self.files),
+        }
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+# --- one file ----------------------------------------------------------------------------
+
+def read_and_check(path: str) -> FileResult:
+    """Read the file at ``path`` (refused unread when larger than the checker reads) and
+    check it on its own."""
+    try:
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_INPUT_BYTES:
+                return FileResult(path, error=f"file larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB",
+                                  error_zh=f"文件超过{MAX_INPUT_BYTES // (1024 * 1024)}MB，无法读取。")
+            data = handle.read()
+    except OSError as exc:
+        return FileResult(path, error=f"cannot read: {exc.strerror or exc}", error_zh="文件无法打开。")
+    return check_bytes(path, data)
+
+
+def _shipped(path: str) -> tuple[FileResult, str | None]:
+    """In a worker: the result, with its format replaced by the format's id (the parent
+    holds the same definitions; a result crosses the process boundary small)."""
+    result = read_and_check(path)
+    format_id = None
+    if result.extraction is not None and result.extraction.format is not None:
+        format_id = result.extraction.format.id
+        result.extraction.format = None
+    return result, format_id
+
+
+def _landed(shipped: tuple[FileResult, str | None]) -> FileResult:
+    result, format_id = shipped
+    if format_id is not None:
+        result.extraction.format = get_format(format_id)
+    return result
+
+
+# --- many files --------------------------------------------------------------------------
+
+def workers_for(count: int, workers: int | None = None) -> int:
+    """How many processes check ``count`` files: every CPU, never more than files."""
+    return max(1, min(count, workers or os.cpu_count() or 1))
+
+
+def _results(paths: Sequence[str], workers: int) -> Iterator[FileResult]:
+    if workers <= 1:
+        yield from map(read_and_check, paths)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    # imap keeps the order given and holds at most a few results in flight per worker;
+    # each worker reads its own file, so the parent never holds a file's bytes
+    with context.Pool(workers) as pool:
+        for shipped in pool.imap(_shipped, paths, chunksize=1):
+            yield _landed(shipped)
+
+
+def check_paths(paths: Sequence[str], *, workers: int | None = None,
+                progress: Callable[[FileResult], None] | None = None) -> tuple[list[FileResult], list[CrossYear]]:
+    """Check every file (on ``workers`` processes, default every CPU; serially for one
+    file), then pair consecutive years of one agency. Results are in the order given."""
+    results = []
+    for result in _results(list(paths), workers_for(len(paths), workers)):
+        results.append(result)
+        if progress is not None:
+            progress(result)
+    return results, pair_across_years(results)
+
+
+def _pairable(result: FileResult) -> bool:
+    ex = result.extraction
+    return (result.check is not None and ex is not None and ex.format is not None and bool(ex.year)
+            and bool(ex.agency) and bool(ex.format.rule_instances(cross_year=True)))
+
+
+def pair_across_years(results: list[FileResult]) -> list[CrossYear]:
+    """Pair reports of one agency (by :func:`agency_key`) for consecutive years; check
+    each later report again with the cross-year rule against the earlier one (its
+    ``check`` and ``previous`` are replaced). A report is paired with the first earlier
+    report given for the year before."""
+    by_key: dict[tuple[str, int], FileResult] = {}
+    for result in results:
+        if _pairable(result):
+            by_key.setdefault((agency_key(result.extraction.agency), result.extraction.year), result)
+    pairs = []
+    for later in results:
+        if not _pairable(later):
+            continue
+        ex = later.extraction
+        earlier = by_key.get((agency_key(ex.agency), ex.year - 1))
+        if earlier is None or earlier is later:
+            continue
+        later_cells, earlier_cells = later.checked_cells(), earlier.checked_cells()  # blanks as 0 where checked so
+        later.check = check_cells(ex.format, later_cells, previous=earlier_cells, blank_total_breaks=True)
+        later.previous = earlier.name
+        compared = []
+        for instance in ex.format.rule_instances(cross_year=True):
+            for later_ref, earlier_ref in zip(instance.left, instance.right, strict=False):
+                compared.append((later_ref, earlier_ref, earlier_cells.get(earlier_ref), later_cells.get(later_ref)))
+        broken = {v.rule for v in later.check.violations}
+        unchecked = {u.split("（", 1)[0] for u in later.check.unchecked}
+        cross_rules = {i.rule.id for i in ex.format.rule_instances(cross_year=True)}
+        holds = not (cross_rules & broken) and not (cross_rules & unchecked)
+        pairs.append(CrossYear(ex.agency, (earlier.extraction.year, ex.year), (earlier.name, later.name),
+                               holds, tuple(compared)))
+    return pairs

@@ -1,0 +1,231 @@
+"""`gongkai report check` over several files (issue 19, parts 5 and 6): one JSON document
+with the reports and the cross-year pairs, reports of one agency paired across years
+whatever higher-level place names their titles print, the exit status, files checked on
+several processes with the same results, and the Django-free command giving exactly the
+management command's output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from gongkai.reports.checker import cli
+from gongkai.reports.checker.batch import check_paths, workers_for
+from gongkai.reports.checker.check import check_bytes
+from gongkai.reports.formats import get_format
+from gongkai.reports.tests.fixtures.renditions import report_html
+from gongkai.reports.tests.fixtures.sample_reports import REPORT_2018, REPORT_2020
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def report(agency: str, year: int, *, carried_in: int = 0, carried_out: int = 0) -> str:
+    """A 2021-format report whose every rule holds: ``carried_in`` requests carried in from
+    last year (all answered, 予以公开) and ``carried_out`` new ones still open at the year's
+    end, all from natural persons."""
+    fmt = get_format("2021")
+    cells = dict.fromkeys(fmt.cell_refs(), 0)
+    for column in ("natural_person", "total"):
+        cells[f"3/一/{column}"] = carried_out
+        cells[f"3/二/{column}"] = carried_in
+        cells[f"3/三.一/{column}"] = carried_in
+        cells[f"3/三.七/{column}"] = carried_in
+        cells[f"3/四/{column}"] = carried_out
+    return report_html(fmt, cells, agency=agency, year=year)
+
+
+def write(tmp_path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def run(*files, as_json: bool = True, workers: int | None = 1) -> tuple[int, str, str]:
+    out, err = [], []
+    status = cli.run([str(f) for f in files], as_json=as_json, out=out.append, err=err.append, workers=workers)
+    return status, "\n".join(out), "\n".join(err)
+
+
+def run_json(*files, workers: int | None = 1):
+    status, out, _ = run(*files, workers=workers)
+    return status, json.loads(out)
+
+
+# --- the JSON document -------------------------------------------------------------------------
+
+def test_one_file_prints_that_files_object_unchanged():
+    status, doc = run_json(REPORT_2020)
+    assert status == 0
+    expected = check_bytes(str(REPORT_2020), REPORT_2020.read_bytes()).as_dict()
+    assert doc == json.loads(json.dumps(expected, ensure_ascii=False))
+    assert "reports" not in doc and doc["file"] == str(REPORT_2020)
+
+
+def test_several_files_print_one_document_with_reports_in_the_order_given(tmp_path):
+    other = write(tmp_path, "other.html", report("灌云县人民政府", 2023))
+    status, doc = run_json(REPORT_2018, REPORT_2020, other)
+    assert status == 0
+    assert set(doc) == {"reports", "cross_year"}
+    assert [r["file"] for r in doc["reports"]] == [str(REPORT_2018), str(REPORT_2020), other]
+    assert [r["format"] for r in doc["reports"]] == ["legacy", "2019", "2021"]
+    single = json.loads(json.dumps(check_bytes(str(REPORT_2020), REPORT_2020.read_bytes()).as_dict(),
+                                   ensure_ascii=False))
+    assert doc["reports"][1] == single  # each file's object as it is printed alone
+    assert doc["cross_year"] == []  # no agency with two consecutive years
+
+
+def test_unreadable_file_in_a_batch_keeps_its_place_with_an_error(tmp_path):
+    missing = tmp_path / "missing.pdf"
+    status, out, err = run(REPORT_2020, missing)
+    doc = json.loads(out)
+    assert status == 2
+    assert doc["reports"][1]["file"] == str(missing) and doc["reports"][1]["format"] is None
+    assert f"{missing}: error: cannot read" in err
+
+
+# --- pairing across years ----------------------------------------------------------------------
+
+def test_reports_of_one_agency_pair_across_higher_level_prefixes(tmp_path):
+    earlier = write(tmp_path, "2022.html", report("江苏省青岚市青山区人民政府", 2022, carried_out=3))
+    later = write(tmp_path, "2023.html", report("青山区人民政府", 2023, carried_in=3))
+    status, doc = run_json(later, earlier)
+    assert status == 0
+    assert doc["reports"][0]["cross_year_with"] == earlier
+    assert doc["reports"][1]["cross_year_with"] is None
+    [pair] = doc["cross_year"]
+    assert (pair["agency"], pair["years"], pair["holds"]) == ("青山区人民政府", [2022, 2023], True)
+    assert pair["files"] == [earlier, later]
+    cells = {c["cell"]: (c["earlier"], c["later"]) for c in pair["cells"]}
+    assert cells["3/二/natural_person"] == (3, 3) and cells["3/二/total"] == (3, 3)
+    assert len(cells) == len(get_format("2021").table("3").columns)
+
+
+def test_a_broken_cross_year_rule_is_reported_with_its_cells_and_exit_1(tmp_path):
+    earlier = write(tmp_path, "2022.html", report("淮安市洪泽区人民政府", 2022, carried_out=2))
+    later = write(tmp_path, "2023.html", report("洪泽区人民政府", 2023, carried_in=5))
+    status, doc = run_json(earlier, later)
+    assert status == 1
+    [pair] = doc["cross_year"]
+    assert pair["holds"] is False
+    assert {c["cell"]: (c["earlier"], c["later"]) for c in pair["cells"]}["3/二/natural_person"] == (2, 5)
+    broken = {(v["rule"], v["label"]) for v in doc["reports"][1]["violations"]}
+    assert broken == {("三.跨年结转", "自然人"), ("三.跨年结转", "总计")}
+    assert doc["reports"][0]["violations"] == []
+
+
+@pytest.mark.parametrize(("first", "second", "years"), [
+    ("淮安市人民政府", "淮安市人民政府办公室", (2022, 2023)),  # a government and its office
+    ("淮安市城市管理局", "南京市城市管理局", (2022, 2023)),
+    ("洪泽区人民政府", "洪泽区人民政府", (2021, 2023)),  # not consecutive
+])
+def test_no_pair(tmp_path, first, second, years):
+    a = write(tmp_path, "a.html", report(first, years[0], carried_out=1))
+    b = write(tmp_path, "b.html", report(second, years[1], carried_in=4))
+    status, doc = run_json(a, b)
+    assert status == 0 and doc["cross_year"] == []
+    assert [r["cross_year_with"] for r in doc["reports"]] == [None, None]
+
+
+def test_human_output_names_the_earlier_report(tmp_path):
+    earlier = write(tmp_path, "2022.html", report("淮安市洪泽区人民政府", 2022))
+    later = write(tmp_path, "2023.html", report("洪泽区人民政府", 2023))
+    status, out, _ = run(earlier, later, as_json=False)
+    assert status == 0
+    assert f"   cross-year rule against / 跨年核对: {earlier}" in out
+    assert out.count("== ") == 2
+
+
+# --- exit status -------------------------------------------------------------------------------
+
+def test_exit_status_is_the_worst_files(tmp_path):
+    fine = write(tmp_path, "fine.html", report("灌云县人民政府", 2023))
+    minutes = write(tmp_path, "minutes.txt", "会议纪要\n出席人员 12 人\n")
+    earlier = write(tmp_path, "2022.html", report("灌云县人民政府", 2022, carried_out=1))
+    assert run(fine, as_json=False)[0] == 0
+    assert run(earlier, fine, as_json=False)[0] == 1  # 1 carried out, 0 carried in
+    assert run(earlier, fine, minutes, as_json=False)[0] == 2
+
+
+# --- several processes -------------------------------------------------------------------------
+
+def test_processes_give_the_results_of_one_process_in_the_same_order(tmp_path):
+    files = [write(tmp_path, f"{year}.html", report("洪泽区人民政府" if year % 2 else "淮安市洪泽区人民政府", year,
+                                                      carried_in=year % 3, carried_out=year % 2))
+             for year in range(2019, 2025)]
+    files.insert(2, str(REPORT_2020))
+    serial, serial_pairs = check_paths(files, workers=1)
+    parallel, parallel_pairs = check_paths(files, workers=2)
+    assert [r.as_dict() for r in parallel] == [r.as_dict() for r in serial]
+    assert [p.as_dict() for p in parallel_pairs] == [p.as_dict() for p in serial_pairs]
+    assert len(serial_pairs) == 5 and not all(p.holds for p in serial_pairs)
+
+
+def test_every_cpu_but_never_more_processes_than_files():
+    cpus = os.cpu_count() or 1
+    assert workers_for(1) == 1
+    assert workers_for(1000) == cpus
+    assert workers_for(3, 8) == 3 and workers_for(10, 2) == 2
+
+
+# --- the Django-free command -------------------------------------------------------------------
+
+def management_command(*args) -> tuple[int, str, str]:
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("report", "check", *map(str, args), stdout=out, stderr=err)
+        status = 0
+    except SystemExit as exc:
+        status = exc.code
+    return status, out.getvalue(), err.getvalue()
+
+
+PROBE = (
+    "import sys\n"
+    "from gongkai.cli import main\n"
+    "try:\n"
+    "    main(sys.argv[1:])\n"
+    "finally:\n"
+    "    loaded = [m for m in ('gongkai.settings', 'django.apps', 'django.db') if m in sys.modules]\n"
+    "    sys.stderr.write(f'DJANGO:{loaded}\\n')\n"
+)
+
+
+def console(*args) -> tuple[int, str, str, str]:
+    """``gongkai ARGS`` in a fresh process, without DJANGO_SETTINGS_MODULE: status, stdout,
+    stderr and the Django modules it loaded."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    done = subprocess.run([sys.executable, "-c", PROBE, *map(str, args)], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=120, check=False)
+    err, _, probe = done.stderr.rpartition("DJANGO:")
+    return done.returncode, done.stdout, err, probe.strip()
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_django_free_command_prints_what_the_management_command_prints(tmp_path, as_json):
+    earlier = write(tmp_path, "2022.html", report("淮安市洪泽区人民政府", 2022, carried_out=2))
+    later = write(tmp_path, "2023.html", report("洪泽区人民政府", 2023, carried_in=5))
+    args = [REPORT_2020, REPORT_2018, earlier, later, tmp_path / "missing.txt", *(["--json"] if as_json else [])]
+    status, out, err, loaded = console("report", "check", *args)
+    assert (status, out, err) == management_command(*args)
+    assert status == 2
+    assert loaded == "[]"  # neither Django's settings nor its apps were loaded
+
+
+def test_django_free_command_exit_status_and_single_file_json():
+    status, out, _, loaded = console("report", "check", REPORT_2020, "--json")
+    assert status == 0 and loaded == "[]"
+    assert json.loads(out)["file"] == str(REPORT_2020)
+
+
+def test_other_options_go_to_the_management_command():
+    # Django's own options are served by Django (the same checker behind it)
+    status, out, _, loaded = console("report", "--no-color", "check", REPORT_2020)
+    assert status == 0 and "198 of 198" in out
+    assert "gongkai.settings" in loaded
