@@ -342,7 +342,15 @@ def blanks_read_as_zero(extraction: Extraction, document: Document) -> tuple[str
     marked = _marked_tables(extraction, document.lines)
     if marked is None:
         return ()
+    if any(_UNPLACED_FIGURES.search(u.text) for u in extraction.unplaced):
+        # a line of figures that was not placed may be a blank cell's figure printed apart:
+        # reading that blank as 0 would invent a figure (the rules stay 无法核对 instead)
+        return ()
     return tuple(ref for ref in blanks if split_ref(ref)[0] not in marked)
+
+
+# two figures on a line (a table row's figures), not a lone page number ("— 3 —")
+_UNPLACED_FIGURES = re.compile(r"\d\D+\d|^\s*\d+\s*$")
 
 
 def check_files(files: Iterable[tuple[str, bytes]]) -> list[FileResult]:

@@ -66,6 +66,8 @@ Value = int | Decimal | None
 MAX_LABEL_CHARS = 200  # longer text is prose, never a label or a header
 MAX_STATEMENT_CHARS = 3_000  # longest line searched for the year and the agency
 MAX_UNPLACED_CHARS = 300  # what is shown of a line that could not be placed
+MAX_SEPARATED_RUN = 60  # labels (or lines of figures) printed apart in one run: more than any table has
+MAX_NAMED_OWNERS = 5  # candidate labels named in the reason of an unplaced line of figures
 MAX_LABELS_ON_A_LINE = 24  # label cells of one line tried as several rows' labels
 MIN_PLACED_CELLS = 3  # fewer placed figures than this (or one row only): no format recognised
 _HEADING = re.compile(r"^(?P<number>[一二三四五六七八九十]{1,3})、(?P<title>.{1,60})$")
@@ -706,6 +708,12 @@ class _Pass:
         order, each label taking whole lines with exactly its count of figures (or none),
         and the labels are consecutive rows of one table in the format's order (and the
         label after them, if any, is the next row)."""
+        if len(labels) > MAX_SEPARATED_RUN or len(figures) > MAX_SEPARATED_RUN:
+            # longer than any table of a format: no reading is attempted (the search and the
+            # reasons would grow with the square of the run; a pasted page is not a report)
+            for fig in figures:
+                self._unplace(fig.line, f"行标签与数字分开排列且连续超过{MAX_SEPARATED_RUN}行，无法确定这行数字属于哪一行")
+            return
         widths = {slot.expected for slot in labels if slot.match}
         width = next(iter(widths)) if len(widths) == 1 else 0
         expected = [slot.expected or width for slot in labels]  # text not known: any row of the table
@@ -738,7 +746,10 @@ class _Pass:
             why = "数字的个数与行标签对不上" if not ways else "数字可以有不止一种对应方式"
         for i, fig in enumerate(figures):
             owners = sorted(candidates[i]) if in_order and ways else range(len(labels))
-            names = "、".join(labels[o].name() for o in owners)
+            owners = list(owners)
+            names = "、".join(labels[o].name() for o in owners[:MAX_NAMED_OWNERS])
+            if len(owners) > MAX_NAMED_OWNERS:
+                names += f"等{len(owners)}行"
             self._unplace(fig.line, f"行标签与数字分开排列，{why}，无法确定这行数字属于哪一行；可能属于：{names}")
 
     def _place_slot(self, slot: _Label, figures: list[_Figures]) -> None:

@@ -171,3 +171,22 @@ def test_an_html_report_with_empty_cells_is_checked_as_zeros():
     cells["3/三.七/total"] = None  # the total left empty over 4 + 1
     result = check_bytes("report.html", report_html(FMT, cells, agency="测试县市场监督管理局", year=2022).encode())
     assert ("三.总计", "总计") in {(v.rule, v.label) for v in result.rule_violations}
+
+
+def test_a_figure_left_unplaced_stops_blanks_being_read_as_zero():
+    """A blank cell whose figure a scraper printed on a line of its own: the figure is
+    unplaced, so the blank is not read as 0 (that would invent a figure and let the rules
+    pass); the rules it reads stay 无法核对 and the report is not reported as sound."""
+    from pathlib import Path
+
+    from gongkai.reports.checker import check_bytes
+
+    corpus = Path(__file__).parent / "corpus" / "files" / "text_yancheng_tyj_2023_labels_first.txt"
+    text = corpus.read_text(encoding="utf-8")
+    row = "4.保护第三方合法权益 3 0 0 0 0 0 3\n"
+    assert row in text
+    result = check_bytes("split.txt", text.replace(row, "4.保护第三方合法权益 | 3 |  | 0 | 0 | 0 | 0 | 3\n| 2 |\n").encode())
+    assert any(u.text.strip(" |") == "2" for u in result.unplaced)
+    assert result.zero_blanks == ()
+    assert result.status != 0
+    assert any(f.rule == "格式.无法核对" for f in result.findings)

@@ -584,3 +584,22 @@ def test_a_markdown_table_is_read_with_its_rules_and_trailing_cells():
         t2 += [f"| {row_line(table, row)} | |" for row in table.numbered_rows]
     got = read(report(t2=t2))
     assert got.cells == TRUTH and got.unplaced == []
+
+
+def test_hundreds_of_repeated_rows_are_unplaced_with_short_reasons():
+    """A report with a row repeated hundreds of times (a pasted page, or a hostile one):
+    each copy is unplaced, and no reason grows with the number of copies (the reasons and
+    the search were once quadratic in such runs)."""
+    from pathlib import Path
+
+    from gongkai.reports.checker import check_bytes
+
+    corpus = Path(__file__).parent / "corpus" / "files" / "text_yancheng_tyj_2023_labels_first.txt"
+    text = corpus.read_text(encoding="utf-8")
+    row = "（七）总计 56 2 0 0 0 1 59\n"
+    assert row in text
+    n = 400
+    result = check_bytes("long.txt", text.replace(row, "（七）总计 5620001590\n" * n).encode())
+    unplaced = result.unplaced
+    assert len(unplaced) >= n
+    assert all(len(u.reason) < 200 for u in unplaced)

@@ -343,3 +343,20 @@ def test_a_pdf_of_more_pages_than_a_report_has_is_refused_before_it_is_read(clie
     response = post(client, [upload("很长.pdf", buffer.getvalue())])
     assert response.status_code == 400
     assert f"PDF文件“很长.pdf”有{MAX_PDF_PAGES + 1}页，年报体检只检查不超过{MAX_PDF_PAGES}页的报告" in response.content.decode()
+
+
+def test_an_encrypted_pdf_that_opens_without_a_password_is_held_to_the_page_limit(client):
+    """The checker opens a PDF encrypted with an empty user password: its pages count too."""
+    import io
+
+    import pypdf
+
+    writer = pypdf.PdfWriter()
+    for _ in range(MAX_PDF_PAGES + 1):
+        writer.add_blank_page(width=595, height=842)
+    writer.encrypt(user_password="", owner_password="owner", algorithm="AES-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    response = post(client, [upload("加密.pdf", buffer.getvalue())])
+    assert response.status_code == 400
+    assert f"有{MAX_PDF_PAGES + 1}页，年报体检只检查不超过{MAX_PDF_PAGES}页的报告" in response.content.decode()

@@ -135,7 +135,9 @@ def _pdf_pages(upload) -> int | None:
         return None
     try:
         reader = pypdf.PdfReader(upload)
-        return None if reader.is_encrypted else len(reader.pages)
+        if reader.is_encrypted and reader.decrypt("") == pypdf.PasswordType.NOT_DECRYPTED:
+            return None  # refused by the checker: a password is needed
+        return len(reader.pages)  # an empty-password PDF is read, so it is counted too
     except Exception:  # noqa: BLE001 - a broken PDF is reported by the checker, file by file
         return None
     finally:
