@@ -4,9 +4,10 @@
 :func:`check_paths` reads and checks each file in a worker process (one file's bytes at a
 time per worker; a worker sends back the result without its format definition, which the
 parent puts back), in the order given. :func:`pair_across_years` then finds the reports of
-one agency (:func:`~gongkai.reports.checker.titleblock.agency_key`: "淮安市洪泽区人民政府" and
-"洪泽区人民政府" are one agency) for consecutive years and checks the later one against the
-earlier one with the format's cross-year rule (this year's 三.二 = last year's 三.四).
+one agency for consecutive years (:func:`~gongkai.reports.checker.check.consecutive_years`,
+the same pairing as the back office's: "淮安市洪泽区人民政府" and "洪泽区人民政府" are one
+agency) and checks the later one against the earlier one with the format's cross-year rule
+(this year's 三.二 = last year's 三.四).
 
 No Django here: the command runs without settings (:mod:`gongkai.reports.checker.cli`).
 """
@@ -15,15 +16,21 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from decimal import Decimal
 
-from gongkai.reports.checker.check import FileResult, check_bytes
+from gongkai.reports.checker.check import (
+    FileResult,
+    check_against_previous,
+    check_bytes,
+    consecutive_years,
+)
 from gongkai.reports.checker.readers import MAX_INPUT_BYTES
-from gongkai.reports.checker.titleblock import agency_key
 from gongkai.reports.formats import get_format
-from gongkai.reports.rules import check_cells
 
 __all__ = ["CrossYear", "check_paths", "pair_across_years", "read_and_check"]
 
@@ -98,17 +105,65 @@ def workers_for(count: int, workers: int | None = None) -> int:
     return max(1, min(count, workers or os.cpu_count() or 1))
 
 
+CRASHED = "the checker's process ended while reading this file (a crash or out of memory)"
+CRASHED_ZH = "读取此文件时检查进程意外终止（程序崩溃或内存不足），未能检查。"
+
+
+def _context():
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _alone(path: str) -> FileResult:
+    """``path`` checked in a process of its own: after a worker died, the files it may
+    have been reading are tried one by one, so that only the file that kills a process is
+    reported (and the others are checked)."""
+    with ProcessPoolExecutor(1, mp_context=_context()) as executor:
+        try:
+            return _landed(executor.submit(_shipped, path).result())
+        except BrokenProcessPool:
+            return FileResult(path, error=CRASHED, error_zh=CRASHED_ZH)
+
+
 def _results(paths: Sequence[str], workers: int) -> Iterator[FileResult]:
+    """Each file's result, in the order given. At most two files a worker are in flight
+    (each worker reads its own file: the parent never holds a file's bytes). A worker that
+    dies (a crash, the kernel's out-of-memory killer) breaks the pool: the files in flight
+    are then checked one by one in processes of their own, and the rest on a new pool."""
     if workers <= 1:
         yield from map(read_and_check, paths)
         return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    # imap keeps the order given and holds at most a few results in flight per worker;
-    # each worker reads its own file, so the parent never holds a file's bytes
-    with context.Pool(workers) as pool:
-        for shipped in pool.imap(_shipped, paths, chunksize=1):
+    ahead = iter(paths)
+    executor = ProcessPoolExecutor(workers, mp_context=_context())
+    window: deque[tuple[str, object]] = deque()
+    try:
+        while True:
+            for path in ahead:
+                try:
+                    future = executor.submit(_shipped, path)
+                except BrokenProcessPool:  # a worker died since the last result
+                    future = None
+                window.append((path, future))
+                if future is None or len(window) >= 2 * workers:
+                    break
+            if not window:
+                return
+            path, future = window.popleft()
+            try:
+                if future is None:
+                    raise BrokenProcessPool(CRASHED)
+                shipped = future.result()
+            except BrokenProcessPool:
+                executor.shutdown(wait=True, cancel_futures=True)
+                stranded = [path, *(p for p, _ in window)]
+                window.clear()
+                for each in stranded:
+                    yield _alone(each)
+                executor = ProcessPoolExecutor(workers, mp_context=_context())
+                continue
             yield _landed(shipped)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 def check_paths(paths: Sequence[str], *, workers: int | None = None,
@@ -123,32 +178,16 @@ def check_paths(paths: Sequence[str], *, workers: int | None = None,
     return results, pair_across_years(results)
 
 
-def _pairable(result: FileResult) -> bool:
-    ex = result.extraction
-    return (result.check is not None and ex is not None and ex.format is not None and bool(ex.year)
-            and bool(ex.agency) and bool(ex.format.rule_instances(cross_year=True)))
-
-
 def pair_across_years(results: list[FileResult]) -> list[CrossYear]:
-    """Pair reports of one agency (by :func:`agency_key`) for consecutive years; check
-    each later report again with the cross-year rule against the earlier one (its
-    ``check`` and ``previous`` are replaced). A report is paired with the first earlier
-    report given for the year before."""
-    by_key: dict[tuple[str, int], FileResult] = {}
-    for result in results:
-        if _pairable(result):
-            by_key.setdefault((agency_key(result.extraction.agency), result.extraction.year), result)
+    """Pair reports of one agency for consecutive years (only where one pairing fits:
+    :func:`~gongkai.reports.checker.check.consecutive_years`); check each later report
+    again with the cross-year rule against the earlier one (its ``check`` and ``previous``
+    are replaced)."""
     pairs = []
-    for later in results:
-        if not _pairable(later):
-            continue
+    for earlier, later in consecutive_years(results):
         ex = later.extraction
-        earlier = by_key.get((agency_key(ex.agency), ex.year - 1))
-        if earlier is None or earlier is later:
-            continue
+        check_against_previous(later, earlier)
         later_cells, earlier_cells = later.checked_cells(), earlier.checked_cells()  # blanks as 0 where checked so
-        later.check = check_cells(ex.format, later_cells, previous=earlier_cells, blank_total_breaks=True)
-        later.previous = earlier.name
         compared = []
         for instance in ex.format.rule_instances(cross_year=True):
             for later_ref, earlier_ref in zip(instance.left, instance.right, strict=False):

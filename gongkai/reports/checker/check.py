@@ -60,7 +60,7 @@ from gongkai.reports.checker.readers import (
     UnreadableFile,
     read_document,
 )
-from gongkai.reports.checker.titleblock import agency_key
+from gongkai.reports.checker.titleblock import same_agency
 from gongkai.reports.formats import ReportFormat, split_ref
 from gongkai.reports.normalise import (
     NotANumber,
@@ -133,6 +133,8 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)
     zero_blanks: tuple[str, ...] = ()  # blank cells read by a rule that were checked as 0
     runs: list[RunOutcome] = field(default_factory=list)  # what became of each digit run
+    # reports of the other year that could each be this one's pair (none was chosen)
+    pair_candidates: tuple[str, ...] = ()
 
     def checked_cells(self) -> dict:
         """The cells the rules read: the placed cells, with :attr:`zero_blanks` as 0."""
@@ -151,6 +153,9 @@ class FileResult:
             if run.inferred:
                 out.append(f"digits run together ({run.run.digits}) in {run.run.table}/{run.run.row}: "
                            f"inferred as {'/'.join(map(str, run.values))} from rules {', '.join(run.rules) or '-'}")
+        if self.pair_candidates:
+            out.append(f"several reports could be this agency's other year ({', '.join(self.pair_candidates)}): "
+                       "the cross-year rule was not checked")
         return out
 
     @property
@@ -358,23 +363,56 @@ def check_files(files: Iterable[tuple[str, bytes]]) -> list[FileResult]:
     only when asked: no more than one file's bytes are held at once, results keep only
     the extracted figures); where two reports of one agency are for consecutive years,
     the later one is also checked against the earlier one (this year's 二 = last year's
-    四)."""
+    四; :func:`consecutive_years`)."""
     results = []
     for name, data in files:
         results.append(check_bytes(name, data))
         del data  # release this file's bytes before the next is read
-    readable = [r for r in results if r.status != UNREADABLE and r.extraction.year and r.extraction.agency
-                and any(t.key == "3" for t in r.format.tables)]
-    # one agency however much of its higher levels a title names (titleblock.agency_key)
-    by_agency_year = {(agency_key(r.extraction.agency), r.extraction.year): r for r in readable}
-    for result in readable:
-        previous = by_agency_year.get((agency_key(result.extraction.agency), result.extraction.year - 1))
-        if previous is None:
-            continue
-        result.check = check_cells(result.format, result.checked_cells(), previous=previous.checked_cells(),
-                                   blank_total_breaks=True)
-        result.previous = previous.name
+    for earlier, later in consecutive_years(results):
+        check_against_previous(later, earlier)
     return results
+
+
+def _pairable(result: FileResult) -> bool:
+    ex = result.extraction
+    return (result.check is not None and ex is not None and ex.format is not None and bool(ex.year)
+            and bool(ex.agency) and bool(ex.format.rule_instances(cross_year=True)))
+
+
+def consecutive_years(results: list[FileResult]) -> list[tuple[FileResult, FileResult]]:
+    """(earlier, later): the reports of one agency (:func:`titleblock.same_agency`) for
+    consecutive years, in the order of the later reports. A pair is made only when it is
+    the only reading: when two reports of the year before could be the later one's (two
+    copies, or "鼓楼区" beside "南京市鼓楼区" and "徐州市鼓楼区"), or two of the later year
+    could follow the earlier one, nothing is paired and the later report says why."""
+    readable = [r for r in results if _pairable(r)]
+
+    def fits(result: FileResult, year: int) -> list[FileResult]:
+        return [other for other in readable if other is not result and other.extraction.year == year
+                and same_agency(other.extraction.agency, result.extraction.agency)]
+
+    pairs = []
+    for later in readable:
+        earlier = fits(later, later.extraction.year - 1)
+        if not earlier:
+            continue
+        followers = fits(earlier[0], later.extraction.year) if len(earlier) == 1 else []
+        if len(earlier) == 1 and followers == [later]:
+            pairs.append((earlier[0], later))
+            continue
+        candidates = earlier if len(earlier) > 1 else [r for r in followers if r is not later]
+        later.pair_candidates = tuple(r.name for r in candidates[:5])
+        later.warnings.append(f"有多份报告可作跨年度对照（{'、'.join(later.pair_candidates)}），"
+                              "无法确定对照哪一份，未核对跨年度勾稽关系")
+    return pairs
+
+
+def check_against_previous(later: FileResult, earlier: FileResult) -> None:
+    """Check ``later`` again, with the cross-year rule against ``earlier`` (both read with
+    their blanks as 0 where they were checked so)."""
+    later.check = check_cells(later.format, later.checked_cells(), previous=earlier.checked_cells(),
+                              blank_total_breaks=True)
+    later.previous = earlier.name
 
 
 # Reader errors (English, for the CLI) in Chinese for the back office: (pattern, text).

@@ -731,13 +731,13 @@ class _Pass:
             return
         last = labels[-1]
         table = last.match.key.table if last.match else None
-        if (table is not None and len(table.columns) == 1 and table.key in self.interleaved
+        if (in_order and table is not None and len(table.columns) == 1 and table.key in self.interleaved
                 and sum(counts) == 1 and len(figures) == 1):
             # one figure per line, a label right above its figure (as earlier in this table):
-            # the labels before it printed no figure (a blank cell)
+            # the labels before it, the rows just before its row, printed no figure (blank
+            # cells). Labels of rows apart, or of another table, are never blanked so.
             for slot in labels[:-1]:
-                if slot.match is not None and len(slot.match.key.table.columns) == 1:
-                    self._place_slot(slot, [])
+                self._place_slot(slot, [])
             self._place_slot(last, figures)
             return
         if not in_order:

@@ -210,9 +210,10 @@ def _read(page) -> _Page | None:
     lines = _text_lines(outside)
     for grid in grids:
         for cell in grid.cells:
-            if cell.open_bottom and cell.chars and not _is_figure(_cell_text(cell.chars)):
+            bounds = grid.ys[cell.r0:cell.r0 + cell.rows + 1]
+            if cell.open_bottom and cell.chars and not _is_figure(_cell_text(cell.chars, bounds)):
                 lines = _overflow(cell, lines)
-            cell.text = _cell_text(cell.chars)
+            cell.text = _cell_text(cell.chars, bounds)
             cell.chars = []
     texts = [PageLine(line[0]["top"], (text,)) for line in lines if (text := _line_text(line).strip())]
     return _Page(texts, grids)
@@ -424,12 +425,23 @@ def _line_text(line: list[dict]) -> str:
     return " ".join("".join(out).split())
 
 
-def _cell_text(chars: list[dict]) -> str:
+def _cell_text(chars: list[dict], bounds: list[float] | None = None) -> str:
     """A cell's text, its lines joined: a label wrapped inside its cell reads whole, a
-    narrow merged cell printed a character per line reads as one word."""
-    text = ""
+    narrow merged cell printed a character per line reads as one word. ``bounds`` are the
+    grid lines the cell spans: a box over two grid rows holding "1" beside one row and "2"
+    beside the next is two figures whose rule between them was not drawn (or not found),
+    never the figure 12; they are kept apart by a space (the cell is then no figure, and
+    the row is left unplaced rather than misread)."""
+    text, row = "", None
     for line in _text_lines(chars):
-        text = _join(text, _line_text(line))
+        middle = (min(c["top"] for c in line) + max(c["bottom"] for c in line)) / 2
+        line_row = bisect_right(bounds, middle) if bounds and len(bounds) > 2 else 0
+        part = _line_text(line)
+        if row is not None and line_row != row and text[-1:].isdigit() and part[:1].isdigit():
+            text = f"{text} {part}"
+        else:
+            text = _join(text, part)
+        row = line_row
     return text
 
 

@@ -16,9 +16,11 @@ Those places are read, in this order:
 A name is never taken from prose ("2023年，实验区政府…", "我县县政府"): a candidate must be
 a whole name (places, then a body such as 人民政府, 办公室, 局, 委员会) with no word of prose in
 it. The name is kept as printed (simplified): a report authored by "XX市人民政府办公室"
-stays the office's. :func:`agency_key` folds a name for matching only (consecutive years of
-one agency): the higher levels' place names are dropped, so "江苏省淮安市洪泽区人民政府" and
-"洪泽区人民政府" match, while "XX市人民政府" and "XX市人民政府办公室" do not.
+stays the office's. :func:`same_agency` matches two names for pairing reports of one agency
+(consecutive years): the bodies must be the same and one name's chain of places must end
+the other's, so "江苏省淮安市洪泽区人民政府" and "洪泽区人民政府" match, while
+"南京市鼓楼区人民政府" and "徐州市鼓楼区人民政府" (two districts of one name), or "XX市人民政府"
+and "XX市人民政府办公室", do not.
 
 No Django here: the checker's command runs without settings.
 """
@@ -30,7 +32,7 @@ import unicodedata
 
 from gongkai.reports.normalise import normalise_label, to_simplified
 
-__all__ = ["agency_key", "is_agency_name", "year_and_agency"]
+__all__ = ["agency_identity", "is_agency_name", "same_agency", "year_and_agency"]
 
 MAX_TITLE_CHARS = 80  # a title line (normalised); longer lines are prose
 MAX_STATEMENT_CHARS = 3_000  # longest line searched for the report's name or its period
@@ -39,8 +41,10 @@ END_LINES = 30  # lines at the end searched for the 落款
 
 _CJK = "\u4e00-\u9fff"
 _YEAR = r"(?:19|20)\d{2}"
-# a report's name after its author and year: 政府信息公开工作年度报告, 政府信息公开年报 …
-_REPORT = (r"(?:的)?政府信息公开(?:和政务公开|及政务公开)?(?:工作)?(?:的)?(?:年度报告|报告|年报)")
+# what a report is of: 政府信息公开, 政务公开, or both (in either order)
+_SUBJECT = r"(?:政府信息公开(?:和政务公开|及政务公开|与政务公开)?|政务公开(?:和政府信息公开|及政府信息公开|与政府信息公开)?)"
+# a report's name after its author and year: 政府信息公开工作年度报告, 政务公开工作年度报告 …
+_REPORT = rf"(?:的)?{_SUBJECT}(?:工作)?(?:的)?(?:年度报告|报告|年报)"
 _NAME = rf"[{_CJK}()]{{2,40}}"
 _TAIL = rf"(?:\((?:全文|{_YEAR}年度?)\)|全文|\[全文\])?"
 _TITLES = [
@@ -49,7 +53,7 @@ _TITLES = [
     # 2023年(度)淮安市洪泽区人民政府政府信息公开工作年度报告
     re.compile(rf"^(?:关于)?(?P<year>{_YEAR})年度?(?P<agency>{_NAME}){_REPORT}{_TAIL}$"),
     # 淮安市洪泽区人民政府政府信息公开工作2023年度报告
-    re.compile(rf"^(?P<agency>{_NAME}?)?政府信息公开(?:工作)?(?P<year>{_YEAR})年度?(?:年度报告|报告|年报){_TAIL}$"),
+    re.compile(rf"^(?P<agency>{_NAME}?)?{_SUBJECT}(?:工作)?(?P<year>{_YEAR})年度?(?:年度报告|报告|年报){_TAIL}$"),
     # 淮安市洪泽区人民政府政府信息公开工作年度报告(2023年度)
     re.compile(rf"^(?P<agency>{_NAME}?)?{_REPORT}\((?P<year>{_YEAR})年度?\)$"),
 ]
@@ -91,11 +95,13 @@ _PROSE_START = re.compile(r"^(?:并|与|及|在|对|由|为|是|已|向|据|加�
 # national bodies and party organs need no place before them
 _NATIONAL = re.compile(r"^(?:国务院|国家|中国|中华人民共和国|中共|中国共产党|[^\W\d_]{1,6}部$|海关总署|审计署)")
 
-# administrative levels: a place name ends with one of these; the 区 of a zone (开发区 …)
-# is part of the body, not a level
-_LEVELS = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "省", "市", "盟", "县", "区", "旗")
+# administrative levels: a place name ends with one of these (down to the township: 镇, 乡,
+# 街道, 苏木); the 区 of a zone (开发区 …) is part of the body, not a level. 西城区, 新城区,
+# 平城区 are districts; 老城区, 主城区 are parts of a city, not places that publish reports.
+_LEVELS = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "省", "市", "盟", "县", "区", "旗",
+           "民族乡", "街道", "苏木", "镇", "乡")
 _ZONE = re.compile(r"(?:开发|园|实验|试验|示范|保税|高新|高新技术产业开发|景|风景|风景名胜|度假|合作|工业|功能|产业|"
-                   r"综合|贸易|口岸|管理|片|社|城|街|小)区$")
+                   r"综合|贸易|口岸|管理|片|社|老城|主城|中心城|步行街|历史文化街|小)区$")
 _NOT_IN_PLACE = re.compile(r"[局厅委办院署会所部处室站队馆的]|政府|人民")
 
 
@@ -113,6 +119,8 @@ def _place_at(name: str, start: int) -> int:
                 continue
             if level == "区" and _ZONE.search(piece):
                 return -1
+            if level in ("乡", "镇") and stem.endswith("城"):  # 住房和城乡…, 城镇…: no township
+                continue
             if end < len(name) and name[end] in "场":  # 市场 is no city
                 continue
             return end
@@ -150,23 +158,36 @@ def is_agency_name(name: str, *, needs_place: bool = False) -> bool:
     return bool(places) or not needs_place or bool(_NATIONAL.match(bare))
 
 
-def agency_key(name: str) -> str:
-    """``name`` folded for matching reports of one agency (never shown): simplified, no
-    spaces or brackets' second name, 政府 read as 人民政府, 管委会 as 管理委员会, and the place
-    names of the higher levels dropped ("江苏省淮安市洪泽区人民政府" → "洪泽区人民政府"). The
-    body stays whole: a government and its office have different keys."""
+def agency_identity(name: str) -> tuple[tuple[str, ...], str]:
+    """``name`` folded for matching reports of one agency (never shown): (its chain of
+    places, outermost first; its body). Simplified, no spaces or brackets' second name,
+    政府 read as 人民政府, 管委会 as 管理委员会; a place alone (a title's) stands for its
+    government (a 街道's 办事处). The body stays whole: a government and its office differ.
+    ("", "") for no name."""
     folded = _fold_name(name or "")
     if not folded:
-        return ""
+        return (), ""
     folded = re.sub(r"\([^)]*\)$", "", folded) or folded
     folded = re.sub(r"(?<!人民)政府", "人民政府", folded)
     folded = folded.replace("管委会", "管理委员会")
     places = _places(folded)
-    if places and folded == "".join(places):  # a place alone (a title's): its government
-        folded += "人民政府"
-    if len(places) > 1:
-        folded = folded[sum(map(len, places[:-1])):]
-    return folded
+    body = folded[sum(map(len, places)):]
+    if places and not body:
+        body = "办事处" if places[-1].endswith("街道") else "人民政府"
+    return tuple(places), body
+
+
+def same_agency(a: str, b: str) -> bool:
+    """``a`` and ``b`` name one agency: the same body, and one chain of places ends the
+    other ("洪泽区人民政府" in "江苏省淮安市洪泽区人民政府"; never "南京市鼓楼区…" and
+    "徐州市鼓楼区…"). A name without places (a national body) matches only itself."""
+    (places_a, body_a), (places_b, body_b) = agency_identity(a), agency_identity(b)
+    if not body_a or body_a != body_b:
+        return False
+    short, long = sorted((places_a, places_b), key=len)
+    if not short:
+        return not long
+    return long[len(long) - len(short):] == short
 
 
 # --- the title block ---------------------------------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from gongkai.reports.checker import cli
+from gongkai.reports.checker import batch, cli
 from gongkai.reports.checker.batch import check_paths, workers_for
 from gongkai.reports.checker.check import check_bytes
 from gongkai.reports.formats import get_format
@@ -133,6 +133,49 @@ def test_no_pair(tmp_path, first, second, years):
     assert [r["cross_year_with"] for r in doc["reports"]] == [None, None]
 
 
+def test_districts_of_one_name_in_two_cities_are_not_paired(tmp_path):
+    nanjing = write(tmp_path, "nanjing.html", report("南京市鼓楼区人民政府", 2022, carried_out=1))
+    xuzhou = write(tmp_path, "xuzhou.html", report("徐州市鼓楼区人民政府", 2023, carried_in=4))
+    status, doc = run_json(nanjing, xuzhou)
+    assert status == 0 and doc["cross_year"] == []
+
+
+@pytest.mark.parametrize("ambiguous", ["earlier", "later"])
+def test_no_pair_where_two_reports_fit_and_the_report_says_so(tmp_path, ambiguous):
+    """A bare "鼓楼区人民政府" could follow (or precede) either city's 鼓楼区: nothing is
+    paired, and the report says which reports could have been its pair."""
+    if ambiguous == "earlier":  # two reports of the year before fit the later one
+        files = [write(tmp_path, "a.html", report("南京市鼓楼区人民政府", 2022, carried_out=3)),
+                 write(tmp_path, "b.html", report("徐州市鼓楼区人民政府", 2022, carried_out=1)),
+                 write(tmp_path, "c.html", report("鼓楼区人民政府", 2023, carried_in=3))]
+    else:  # the earlier one fits two later ones
+        files = [write(tmp_path, "a.html", report("鼓楼区人民政府", 2022, carried_out=3)),
+                 write(tmp_path, "b.html", report("南京市鼓楼区人民政府", 2023, carried_in=3)),
+                 write(tmp_path, "c.html", report("徐州市鼓楼区人民政府", 2023, carried_in=1))]
+    status, doc = run_json(*files)
+    assert doc["cross_year"] == []
+    assert all(r["cross_year_with"] is None for r in doc["reports"])
+    said = [r for r in doc["reports"] if any("有多份报告可作跨年度对照" in n for n in r["notes"])]
+    assert said, doc["reports"]
+    assert any(files[0] in n or files[1] in n for r in said for n in r["notes"])
+
+
+def test_the_back_office_and_the_command_pair_the_same_reports(tmp_path):
+    """``check_files`` (the back office, the public page) and the command's batch share one
+    pairing: two copies of one year's report leave the next year unpaired in both."""
+    from gongkai.reports.checker.check import check_files
+
+    texts = [("2022a.html", report("洪泽区人民政府", 2022, carried_out=2)),
+             ("2022b.html", report("淮安市洪泽区人民政府", 2022, carried_out=5)),
+             ("2023.html", report("洪泽区人民政府", 2023, carried_in=5))]
+    results = check_files([(name, text.encode("utf-8")) for name, text in texts])
+    assert [r.previous for r in results] == ["", "", ""]
+    _, doc = run_json(*(write(tmp_path, name, text) for name, text in texts))
+    assert doc["cross_year"] == []
+    single = check_files([(name, text.encode("utf-8")) for name, text in texts[1:]])
+    assert single[1].previous == "2022b.html" and single[1].status == 0
+
+
 def test_human_output_names_the_earlier_report(tmp_path):
     earlier = write(tmp_path, "2022.html", report("淮安市洪泽区人民政府", 2022))
     later = write(tmp_path, "2023.html", report("洪泽区人民政府", 2023))
@@ -165,6 +208,28 @@ def test_processes_give_the_results_of_one_process_in_the_same_order(tmp_path):
     assert [r.as_dict() for r in parallel] == [r.as_dict() for r in serial]
     assert [p.as_dict() for p in parallel_pairs] == [p.as_dict() for p in serial_pairs]
     assert len(serial_pairs) == 5 and not all(p.holds for p in serial_pairs)
+
+
+def _dies_on_crash_files(path):
+    if path.endswith("crash.html"):
+        os._exit(9)  # as the kernel's out-of-memory killer ends a process
+    return _read_and_check(path)
+
+
+_read_and_check = batch.read_and_check
+
+
+def test_a_worker_that_dies_costs_only_its_own_file(tmp_path, monkeypatch):
+    """A worker killed while reading a file does not hang the batch or lose the others:
+    that file is reported unreadable, every other file is checked, in the order given."""
+    monkeypatch.setattr(batch, "read_and_check", _dies_on_crash_files)  # the forked workers inherit it
+    files = [write(tmp_path, f"{n}.html", report("灌云县人民政府", 2021 + n)) for n in range(5)]
+    files.insert(2, write(tmp_path, "crash.html", report("灌云县人民政府", 2030)))
+    results, _ = check_paths(files, workers=2)
+    assert [r.name for r in results] == files
+    crashed = results[2]
+    assert crashed.status == 2 and crashed.error == batch.CRASHED and "意外终止" in crashed.error_zh
+    assert all(r.status == 0 for i, r in enumerate(results) if i != 2)
 
 
 def test_every_cpu_but_never_more_processes_than_files():

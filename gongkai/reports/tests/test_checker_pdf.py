@@ -272,6 +272,25 @@ def test_the_lines_of_a_cell_are_joined(lines, text):
     assert _cell_text(_chars(*lines)) == text
 
 
+def test_figures_beside_two_grid_rows_in_one_box_are_never_joined_into_one_figure():
+    """A box spanning two grid rows (the rule between two figure cells not drawn) holds
+    "1" beside the first row and "2" beside the second: two figures, never 12."""
+    two_rows = [0.0, 11.0, 23.0]  # the grid lines the box spans: line 1 in row 1, line 2 in row 2
+    assert _cell_text(_chars("1", "2"), two_rows) == "1 2"
+    assert _cell_text(_chars("395.7", "21"), [0.0, 30.0]) == "395.721"  # one grid row: wrapped
+    assert _cell_text(_chars("395.7", "21"), [0.0, 24.0, 30.0]) == "395.721"  # both lines in row 1
+
+
+def test_a_figure_cell_over_two_rows_leaves_its_rows_unplaced_not_misread():
+    body = ("<h2>三、收到和处理政府信息公开申请情况</h2><table>"
+            "<tr><td class=label>甲项</td><td rowspan=2>1<br>2</td></tr>"
+            "<tr><td class=label>乙项</td></tr></table>")
+    document = read_document(_pdf(body))
+    rows = [line.cells for line in document.lines if line.structured]
+    assert ("甲项", "1 2") in rows
+    assert not any("12" in cells for cells in rows)
+
+
 def test_a_character_printed_twice_over_itself_counts_once():
     chars = _chars("规章")
     doubled = [dict(c, x0=c["x0"] + 0.3, x1=c["x1"] + 0.3) for c in chars]  # fake bold

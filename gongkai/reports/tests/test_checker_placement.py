@@ -249,6 +249,36 @@ def test_shuffled_legacy_labels_one_cell_per_line_never_yield_a_wrong_cell(order
             assert row_key == block[blank].key if blank >= 0 else False
 
 
+def _legacy_interleaved(run: list[int], figure: int) -> tuple[dict, object]:
+    """The legacy appendix one cell per line, each label above its figure, except for the
+    rows ``run``, whose labels come together, followed by one figure (``figure``)."""
+    table = get_format("legacy").table("appendix")
+    rows = table.numbered_rows
+    lines = ["七、附表信息", "指标名称", "2018年度"]
+    for i, row in enumerate(rows):
+        if i in run:
+            if i == run[-1]:
+                lines += [rows[j].label for j in run] + [str(figure)]
+            continue
+        lines += [row.label, str(10 + i)]
+    got = extract(read_document("\n".join(lines).encode()), formats=(get_format("legacy"),))
+    return {row.key: got.cells.get(f"appendix/{row.key}/value", "absent") for row in rows}, got
+
+
+def test_labels_of_consecutive_rows_above_one_figure_in_an_interleaved_table_are_blanks():
+    cells, _ = _legacy_interleaved([3, 4, 5], 77)
+    rows = get_format("legacy").table("appendix").numbered_rows
+    assert [cells[rows[i].key] for i in (3, 4, 5)] == [None, None, 77]
+
+
+def test_labels_of_rows_apart_above_one_figure_are_never_blanked():
+    """Two labels of rows apart (3 and 7) then one figure: which row it is cannot be told."""
+    cells, got = _legacy_interleaved([3, 7], 77)
+    rows = get_format("legacy").table("appendix").numbered_rows
+    assert cells[rows[3].key] == "absent" and cells[rows[7].key] == "absent"
+    assert any("77" in u.text for u in got.unplaced)
+
+
 # --- label variants -----------------------------------------------------------------------------
 
 def test_synonyms_in_the_format_are_matched_and_recorded():

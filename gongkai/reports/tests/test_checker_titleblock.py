@@ -8,7 +8,12 @@ from __future__ import annotations
 import pytest
 
 from gongkai.reports.checker.readers import read_document
-from gongkai.reports.checker.titleblock import agency_key, is_agency_name, year_and_agency
+from gongkai.reports.checker.titleblock import (
+    agency_identity,
+    is_agency_name,
+    same_agency,
+    year_and_agency,
+)
 
 BODY = "一、总体情况\n2023年，本机关坚持以公开为常态、不公开为例外。\n二、主动公开政府信息情况\n"
 
@@ -49,6 +54,13 @@ def html(body: str) -> tuple[int | None, str, list[str]]:
     ("《淮安市洪泽区人民政府2023年政府信息公开工作年度报告》", 2023, "淮安市洪泽区人民政府"),
     ("洪泽区人民政府2023年政府信息公开工作年度报告_淮安市洪泽区人民政府门户网站", 2023, "洪泽区人民政府"),
     ("洪泽区人民政府2023年政府信息公开工作年度报告 - 政府信息公开", 2023, "洪泽区人民政府"),
+    ("北京市西城区人民政府2023年政府信息公开工作年度报告", 2023, "北京市西城区人民政府"),
+    ("洪泽区高良涧镇人民政府2023年政府信息公开工作年度报告", 2023, "洪泽区高良涧镇人民政府"),
+    ("沭阳县沭城街道办事处2023年政府信息公开工作年度报告", 2023, "沭阳县沭城街道办事处"),
+    # reports some agencies title after 政务公开
+    ("淮安市洪泽区人民政府2023年政务公开工作年度报告", 2023, "淮安市洪泽区人民政府"),
+    ("淮安市洪泽区人民政府2023年度政府信息公开和政务公开工作年度报告", 2023, "淮安市洪泽区人民政府"),
+    ("淮安市洪泽区人民政府政务公开工作2023年度报告", 2023, "淮安市洪泽区人民政府"),
 ])
 def test_title_on_one_line(title, year, agency):
     assert read(f"{title}\n{BODY}") == (year, agency, [])
@@ -92,6 +104,8 @@ def test_a_place_alone_in_the_title_is_kept_as_printed():
     assert read("淮安市洪泽区2023年政府信息公开工作年度报告\n" + BODY) == (2023, "淮安市洪泽区", [])
     page = "宿迁市湖滨新区2023年政府信息公开工作年度报告\n一、总体情况\n2023年，实验区政府坚持公开。\n"
     assert read(page) == (2023, "宿迁市湖滨新区", [])
+    assert read("泗阳县众兴镇2023年政府信息公开工作年度报告\n" + BODY) == (2023, "泗阳县众兴镇", [])
+    assert read("北京市西城区2023年政府信息公开工作年度报告\n" + BODY) == (2023, "北京市西城区", [])
 
 
 # --- the issuing line and the 落款 -------------------------------------------------------------
@@ -191,9 +205,16 @@ def test_links_to_other_years_after_the_title_do_not_override_it():
     ("淮安市洪澤區人民政府", "洪泽区人民政府"),  # traditional characters
     ("宿迁市湖滨新区管委会", "宿迁市湖滨新区管理委员会"),
     ("淮安市洪泽区", "洪泽区人民政府"),  # a title naming the place alone
+    ("北京市西城区人民政府", "西城区人民政府"),  # 城区 of a district's name is no zone
+    ("西安市新城区", "新城区人民政府"),
+    ("大同市平城区人民政府办公室", "平城区人民政府办公室"),
+    ("沭阳县沭城街道", "沭城街道办事处"),  # a township's place alone: its office
+    ("淮安市洪泽区高良涧镇人民政府", "洪泽区高良涧镇人民政府"),
+    ("泗阳县众兴镇", "众兴镇人民政府"),
+    ("南京市鼓楼区人民政府", "鼓楼区人民政府"),  # the shorter chain ends the longer
 ])
-def test_keys_match_across_higher_level_prefixes(a, b):
-    assert agency_key(a) == agency_key(b)
+def test_names_match_across_higher_level_prefixes(a, b):
+    assert same_agency(a, b) and same_agency(b, a)
 
 
 @pytest.mark.parametrize(("a", "b"), [
@@ -205,10 +226,23 @@ def test_keys_match_across_higher_level_prefixes(a, b):
     ("淮安市洪泽区经济开发区管委会", "淮安市淮阴区经济开发区管委会"),  # a zone is no level
     ("江苏省淮安市人民政府", "江苏省人民政府"),
     ("淮安市洪泽区人民政府", "淮安市人民政府"),
+    ("南京市鼓楼区人民政府", "徐州市鼓楼区人民政府"),  # two districts of one name
+    ("济南市市中区人民政府", "枣庄市市中区人民政府"),
+    ("北京市通州区人民政府", "江苏省南通市通州区人民政府"),
+    ("洪泽区高良涧镇人民政府", "洪泽区人民政府"),  # a town is not its district
+    ("淮安市住房和城乡建设局", "南京市住房和城乡建设局"),  # 城乡 is no township
+    ("审计署", "淮安市审计局"),
 ])
-def test_keys_of_different_agencies_differ(a, b):
-    assert agency_key(a) != agency_key(b)
+def test_names_of_different_agencies_do_not_match(a, b):
+    assert not same_agency(a, b) and not same_agency(b, a)
 
 
-def test_key_of_nothing_is_empty():
-    assert agency_key("") == "" and agency_key("  ") == ""
+def test_the_identity_keeps_the_whole_chain_of_places():
+    assert agency_identity("江苏省淮安市洪泽区人民政府") == (("江苏省", "淮安市", "洪泽区"), "人民政府")
+    assert agency_identity("淮安市住房和城乡建设局") == (("淮安市",), "住房和城乡建设局")
+    assert agency_identity("北京市西城区") == (("北京市", "西城区"), "人民政府")
+
+
+def test_nothing_matches_no_name():
+    assert agency_identity("") == ((), "") and agency_identity("  ") == ((), "")
+    assert not same_agency("", "") and not same_agency("", "洪泽区人民政府")

@@ -30,6 +30,7 @@ from gongkai.reports.tests.fixtures.sample_reports import (
 from gongkai.reports.views.public_checker import (
     CHECK_RATE,
     MAX_PDF_PAGES,
+    PASTE_MAX_BYTES,
     PublicCheckerForm,
     where_zh,
 )
@@ -164,6 +165,15 @@ def test_two_consecutive_reports_of_one_agency_get_the_cross_year_rule(client):
     earlier_part = page.split('id="report-1"', 1)[1].split('id="report-2"', 1)[0]
     marked = cell_html(earlier_part, FORWARD_NATURAL)
     assert "pc-broken" in marked and 'href="#report-2-problem-' in marked and "报告“2020.txt”的问题" in marked
+
+
+def test_a_paste_over_its_limit_gets_the_forms_message_not_djangos_limit(client, settings):
+    """The paste's limit lies below Django's limit on form fields, so the form's Chinese
+    message (upload the file instead) is what a user meets."""
+    assert PASTE_MAX_BYTES + 64 * 1024 <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    response = post(client, text=report(2020) + "一" * (PASTE_MAX_BYTES // 3 + 1))
+    assert response.status_code == 400
+    assert "粘贴的文字超过2MB的大小限制，请把报告保存为文件后上传" in response.content.decode()
 
 
 def test_more_than_five_reports_are_refused_in_chinese(client):
@@ -328,6 +338,20 @@ def test_consistent_consecutive_reports_show_the_cross_year_rule_holding(client)
     section = page.split('data-testid="cross-year"', 1)[1].split("</section>", 1)[0]
     assert "跨年核对成立" in section and "pc-broken" not in section
     assert 'data-mark="broken"' not in page
+
+
+def test_the_cross_year_table_shows_blanks_as_the_rule_read_them(client):
+    """Blank cells read as 0 (no 不适用 mark in the table) are compared as 0 and shown so,
+    not as "空白或未找到" beside a rule that holds."""
+    fmt = get_format("2021")
+    files = []
+    for year, blank in ((2022, "3/四/"), (2023, "3/二/")):
+        cells = {ref: (None if ref.startswith(blank) else 0) for ref in fmt.cell_refs()}
+        files.append(upload(f"{year}.html", renditions.report_html(fmt, cells, agency=AGENCY, year=year)))
+    page = post(client, files).content.decode()
+    section = page.split('data-testid="cross-year"', 1)[1].split("</section>", 1)[0]
+    assert "跨年核对成立" in section
+    assert "空白或未找到" not in section
 
 
 def test_a_pdf_of_more_pages_than_a_report_has_is_refused_before_it_is_read(client):

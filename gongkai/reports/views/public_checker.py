@@ -51,6 +51,11 @@ MAX_NAME_CHARS = 200
 # such cost; on a public page one request must not hold a worker for minutes (the reader
 # alone accepts 2,000 pages). A published annual report has a few to a dozen pages.
 MAX_PDF_PAGES = 30
+# Pasted text is a form field, not a file: Django reads it into memory and refuses a form
+# whose fields pass DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) before the form sees it. The
+# form's own limit stays below that, so that its message (upload the file instead) is the
+# one a user meets; a report's text is a few hundred KB.
+PASTE_MAX_BYTES = 2 * 1024 * 1024
 ACCEPT = ".html,.htm,.shtml,.xhtml,.docx,.pdf,.txt,text/html,text/plain,application/pdf"
 
 
@@ -76,7 +81,8 @@ class PublicCheckerForm(forms.Form):
     text = forms.CharField(
         label="或粘贴年度报告的文字", required=False, strip=True,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="从网页或文档中复制报告全文（含表格）粘贴到这里，表格各栏可用空格、制表符或竖线“|”分隔。",
+        help_text=("从网页或文档中复制报告全文（含表格）粘贴到这里，表格各栏可用空格、制表符或竖线“|”分隔；"
+                   f"不超过{_mb(PASTE_MAX_BYTES)}MB，更长的请上传文件。"),
     )
 
     def clean_files(self):
@@ -97,8 +103,9 @@ class PublicCheckerForm(forms.Form):
 
     def clean_text(self):
         text = self.cleaned_data.get("text") or ""
-        if len(text.encode("utf-8")) > ATTACHMENT_MAX_BYTES:
-            raise ValidationError(f"粘贴的文字超过{_mb(ATTACHMENT_MAX_BYTES)}MB的大小限制。")
+        if len(text.encode("utf-8")) > PASTE_MAX_BYTES:
+            raise ValidationError(f"粘贴的文字超过{_mb(PASTE_MAX_BYTES)}MB的大小限制，请把报告保存为文件后上传"
+                                  f"（文件可达{_mb(ATTACHMENT_MAX_BYTES)}MB）。")
         return text
 
     def clean(self):
@@ -408,8 +415,9 @@ def cross_year(reports: list[ShownReport]) -> list[CrossYear]:
         unchecked = any(u.split("（", 1)[0] in rule_ids for u in r.check.unchecked)
         cells = []
         for instance in fmt.rule_instances(cross_year=True):
-            now = _sum(instance.left, r.extraction.cells)
-            before = _sum(instance.right, earlier.result.extraction.cells)
+            # the cells as the rule read them: blanks read as 0 where the report was checked so
+            now = _sum(instance.left, r.checked_cells())
+            before = _sum(instance.right, earlier.result.checked_cells())
             label = instance.label or (fmt.label_of(instance.left[0]) if len(instance.left) == 1
                                        else instance.rule.text)
             value_type = fmt.value_type(instance.left[0])
