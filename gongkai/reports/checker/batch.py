@@ -14,6 +14,7 @@ No Django here: the command runs without settings (:mod:`gongkai.reports.checker
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from collections import deque
@@ -26,7 +27,7 @@ from decimal import Decimal
 from gongkai.reports.checker.check import (
     FileResult,
     check_against_previous,
-    check_bytes,
+    check_guarded,
     consecutive_years,
 )
 from gongkai.reports.checker.readers import MAX_INPUT_BYTES
@@ -77,7 +78,7 @@ def read_and_check(path: str) -> FileResult:
             data = handle.read()
     except OSError as exc:
         return FileResult(path, error=f"cannot read: {exc.strerror or exc}", error_zh="文件无法打开。")
-    return check_bytes(path, data)
+    return check_guarded(path, data)
 
 
 def _shipped(path: str) -> tuple[FileResult, str | None]:
@@ -125,17 +126,33 @@ def _alone(path: str) -> FileResult:
             return FileResult(path, error=CRASHED, error_zh=CRASHED_ZH)
 
 
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """Stop at once: queued files cancelled, workers still reading ended (the caller is
+    gone: Ctrl-C, a closed pipe, an error), not waited for."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())  # shutdown forgets them
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+
+
+def _finished(future) -> bool:
+    return future is not None and future.done() and not future.cancelled() and future.exception() is None
+
+
 def _results(paths: Sequence[str], workers: int) -> Iterator[FileResult]:
     """Each file's result, in the order given. At most two files a worker are in flight
     (each worker reads its own file: the parent never holds a file's bytes). A worker that
     dies (a crash, the kernel's out-of-memory killer) breaks the pool: the files in flight
-    are then checked one by one in processes of their own, and the rest on a new pool."""
+    that had not finished are then checked one by one in processes of their own, and the
+    rest on a new pool."""
     if workers <= 1:
         yield from map(read_and_check, paths)
         return
     ahead = iter(paths)
     executor = ProcessPoolExecutor(workers, mp_context=_context())
     window: deque[tuple[str, object]] = deque()
+    completed = False
     try:
         while True:
             for path in ahead:
@@ -147,6 +164,7 @@ def _results(paths: Sequence[str], workers: int) -> Iterator[FileResult]:
                 if future is None or len(window) >= 2 * workers:
                     break
             if not window:
+                completed = True
                 return
             path, future = window.popleft()
             try:
@@ -154,16 +172,19 @@ def _results(paths: Sequence[str], workers: int) -> Iterator[FileResult]:
                     raise BrokenProcessPool(CRASHED)
                 shipped = future.result()
             except BrokenProcessPool:
-                executor.shutdown(wait=True, cancel_futures=True)
-                stranded = [path, *(p for p, _ in window)]
+                stranded = [(path, future), *window]
                 window.clear()
-                for each in stranded:
-                    yield _alone(each)
+                executor.shutdown(wait=True, cancel_futures=True)
+                for each, done in stranded:
+                    yield _landed(done.result()) if _finished(done) else _alone(each)
                 executor = ProcessPoolExecutor(workers, mp_context=_context())
                 continue
             yield _landed(shipped)
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        if completed:
+            executor.shutdown(wait=True)
+        else:
+            _stop(executor)
 
 
 def check_paths(paths: Sequence[str], *, workers: int | None = None,

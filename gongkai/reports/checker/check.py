@@ -46,6 +46,7 @@ in Chinese; :attr:`FileResult.notes_en` has the checker's own notes in English (
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -60,7 +61,7 @@ from gongkai.reports.checker.readers import (
     UnreadableFile,
     read_document,
 )
-from gongkai.reports.checker.titleblock import same_agency
+from gongkai.reports.checker.titleblock import match_rank
 from gongkai.reports.formats import ReportFormat, split_ref
 from gongkai.reports.normalise import (
     NotANumber,
@@ -69,6 +70,8 @@ from gongkai.reports.normalise import (
     parse_number,
 )
 from gongkai.reports.rules import CheckResult, Violation, check_cells
+
+logger = logging.getLogger(__name__)
 
 OK, BROKEN, UNREADABLE = 0, 1, 2
 MISSING_CELLS, UNCHECKED_RULE, WRONG_FORMAT = "格式.缺少单元格", "格式.无法核对", "格式.年度不符"
@@ -133,8 +136,8 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)
     zero_blanks: tuple[str, ...] = ()  # blank cells read by a rule that were checked as 0
     runs: list[RunOutcome] = field(default_factory=list)  # what became of each digit run
-    # reports of the other year that could each be this one's pair (none was chosen)
-    pair_candidates: tuple[str, ...] = ()
+    previous_result: FileResult | None = field(default=None, repr=False)  # the report ``previous`` names
+    unpaired_en: str = ""  # why no earlier report was used for the cross-year rule (English)
 
     def checked_cells(self) -> dict:
         """The cells the rules read: the placed cells, with :attr:`zero_blanks` as 0."""
@@ -153,9 +156,8 @@ class FileResult:
             if run.inferred:
                 out.append(f"digits run together ({run.run.digits}) in {run.run.table}/{run.run.row}: "
                            f"inferred as {'/'.join(map(str, run.values))} from rules {', '.join(run.rules) or '-'}")
-        if self.pair_candidates:
-            out.append(f"several reports could be this agency's other year ({', '.join(self.pair_candidates)}): "
-                       "the cross-year rule was not checked")
+        if self.unpaired_en:
+            out.append(self.unpaired_en)
         return out
 
     @property
@@ -294,6 +296,21 @@ def check_bytes(name: str, data: bytes) -> FileResult:
     return result
 
 
+FAILED = "the checker failed on this file"
+FAILED_ZH = "检查此文件时程序出错，未能检查。这是本系统的问题，已记录，请稍后再试或改用其他格式的文件。"
+
+
+def check_guarded(name: str, data: bytes) -> FileResult:
+    """:func:`check_bytes`, with a failure of the checker itself (a bug, a recursion too
+    deep, memory) turned into this file's error: the other files of the batch are still
+    checked, and the failure is logged with its traceback."""
+    try:
+        return check_bytes(name, data)
+    except Exception as exc:  # noqa: BLE001 - one file's failure must not lose the batch
+        logger.exception("report checker failed on %s", name)
+        return FileResult(name, error=f"{FAILED} ({type(exc).__name__})", error_zh=FAILED_ZH)
+
+
 def _is_figure(text: str) -> bool:
     try:
         return parse_number(text) is not None
@@ -366,7 +383,7 @@ def check_files(files: Iterable[tuple[str, bytes]]) -> list[FileResult]:
     四; :func:`consecutive_years`)."""
     results = []
     for name, data in files:
-        results.append(check_bytes(name, data))
+        results.append(check_guarded(name, data))
         del data  # release this file's bytes before the next is read
     for earlier, later in consecutive_years(results):
         check_against_previous(later, earlier)
@@ -380,30 +397,48 @@ def _pairable(result: FileResult) -> bool:
 
 
 def consecutive_years(results: list[FileResult]) -> list[tuple[FileResult, FileResult]]:
-    """(earlier, later): the reports of one agency (:func:`titleblock.same_agency`) for
-    consecutive years, in the order of the later reports. A pair is made only when it is
-    the only reading: when two reports of the year before could be the later one's (two
-    copies, or "鼓楼区" beside "南京市鼓楼区" and "徐州市鼓楼区"), or two of the later year
-    could follow the earlier one, nothing is paired and the later report says why."""
+    """(earlier, later): the reports of one agency for consecutive years, in the order of
+    the later reports. Each report's candidates are ranked by how closely the names match
+    (:func:`titleblock.match_rank`: the same chain of places first, "鼓楼区" only after
+    "福州市鼓楼区"); a pair is made when the two are each other's only best candidate.
+    Where two fit equally (two copies of one report, or a bare "鼓楼区" beside "南京市鼓楼区"
+    and "徐州市鼓楼区"), or the earlier report fits another report of this year better,
+    nothing is paired and the later report says why."""
     readable = [r for r in results if _pairable(r)]
 
-    def fits(result: FileResult, year: int) -> list[FileResult]:
-        return [other for other in readable if other is not result and other.extraction.year == year
-                and same_agency(other.extraction.agency, result.extraction.agency)]
+    def best(result: FileResult, year: int) -> list[FileResult]:
+        ranked = [(match_rank(other.extraction.agency, result.extraction.agency), other) for other in readable
+                  if other is not result and other.extraction.year == year]
+        top = max((rank for rank, _ in ranked), default=0)
+        return [other for rank, other in ranked if rank and rank == top]
 
     pairs = []
     for later in readable:
-        earlier = fits(later, later.extraction.year - 1)
+        earlier = best(later, later.extraction.year - 1)
         if not earlier:
             continue
-        followers = fits(earlier[0], later.extraction.year) if len(earlier) == 1 else []
-        if len(earlier) == 1 and followers == [later]:
+        if len(earlier) > 1:
+            names = [r.name for r in earlier[:5]]
+            later.warnings.append(f"有多份上一年度报告同样相符（{'、'.join(names)}），无法确定对照哪一份，"
+                                  "未核对跨年度勾稽关系")
+            later.unpaired_en = (f"several reports of the year before fit equally ({', '.join(names)}): "
+                                 "the cross-year rule was not checked")
+            continue
+        followers = best(earlier[0], later.extraction.year)
+        if followers == [later]:
             pairs.append((earlier[0], later))
             continue
-        candidates = earlier if len(earlier) > 1 else [r for r in followers if r is not later]
-        later.pair_candidates = tuple(r.name for r in candidates[:5])
-        later.warnings.append(f"有多份报告可作跨年度对照（{'、'.join(later.pair_candidates)}），"
-                              "无法确定对照哪一份，未核对跨年度勾稽关系")
+        others = [r.name for r in followers if r is not later][:5]
+        if later in followers:
+            later.warnings.append(f"上一年度报告“{earlier[0].name}”与本年度的另一份报告（{'、'.join(others)}）"
+                                  "同样相符，无法确定对照哪一份，未核对跨年度勾稽关系")
+            later.unpaired_en = (f"the report of the year before ({earlier[0].name}) fits another report of this "
+                                 f"year equally ({', '.join(others)}): the cross-year rule was not checked")
+        else:
+            later.warnings.append(f"上一年度报告“{earlier[0].name}”与本年度的“{others[0]}”更相符，"
+                                  "已与其对照，本报告未核对跨年度勾稽关系")
+            later.unpaired_en = (f"the report of the year before ({earlier[0].name}) fits {others[0]} better "
+                                 "and was paired with it: the cross-year rule was not checked here")
     return pairs
 
 
@@ -412,7 +447,7 @@ def check_against_previous(later: FileResult, earlier: FileResult) -> None:
     their blanks as 0 where they were checked so)."""
     later.check = check_cells(later.format, later.checked_cells(), previous=earlier.checked_cells(),
                               blank_total_breaks=True)
-    later.previous = earlier.name
+    later.previous, later.previous_result = earlier.name, earlier
 
 
 # Reader errors (English, for the CLI) in Chinese for the back office: (pattern, text).

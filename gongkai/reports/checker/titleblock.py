@@ -32,7 +32,7 @@ import unicodedata
 
 from gongkai.reports.normalise import normalise_label, to_simplified
 
-__all__ = ["agency_identity", "is_agency_name", "same_agency", "year_and_agency"]
+__all__ = ["agency_identity", "is_agency_name", "match_rank", "same_agency", "year_and_agency"]
 
 MAX_TITLE_CHARS = 80  # a title line (normalised); longer lines are prose
 MAX_STATEMENT_CHARS = 3_000  # longest line searched for the report's name or its period
@@ -97,11 +97,14 @@ _NATIONAL = re.compile(r"^(?:国务院|国家|中国|中华人民共和国|中�
 
 # administrative levels: a place name ends with one of these (down to the township: 镇, 乡,
 # 街道, 苏木); the 区 of a zone (开发区 …) is part of the body, not a level. 西城区, 新城区,
-# 平城区 are districts; 老城区, 主城区 are parts of a city, not places that publish reports.
+# 平城区, 洛阳市老城区, 阳泉市城区/郊区/矿区 are districts; 主城区, 中心城区 are parts of a
+# city, not places that publish reports.
 _LEVELS = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "省", "市", "盟", "县", "区", "旗",
            "民族乡", "街道", "苏木", "镇", "乡")
 _ZONE = re.compile(r"(?:开发|园|实验|试验|示范|保税|高新|高新技术产业开发|景|风景|风景名胜|度假|合作|工业|功能|产业|"
-                   r"综合|贸易|口岸|管理|片|社|老城|主城|中心城|步行街|历史文化街|小)区$")
+                   r"综合|贸易|口岸|管理|片|社|主城|中心城|步行街|历史文化街|小)区$")
+# districts whose name is one character before 区 (阳泉市城区, 郊区, 矿区)
+_ONE_CHARACTER_DISTRICTS = ("城", "郊", "矿")
 _NOT_IN_PLACE = re.compile(r"[局厅委办院署会所部处室站队馆的]|政府|人民")
 
 
@@ -115,11 +118,12 @@ def _place_at(name: str, start: int) -> int:
             if not piece.endswith(level):
                 continue
             stem = piece[: -len(level)]
-            if len(stem) < (1 if level in ("县", "旗") else 2) or _NOT_IN_PLACE.search(stem):
+            shortest = 1 if level in ("县", "旗") or (level == "区" and stem in _ONE_CHARACTER_DISTRICTS) else 2
+            if len(stem) < shortest or _NOT_IN_PLACE.search(stem):
                 continue
             if level == "区" and _ZONE.search(piece):
                 return -1
-            if level in ("乡", "镇") and stem.endswith("城"):  # 住房和城乡…, 城镇…: no township
+            if level in ("乡", "镇") and re.search(r"[和与及、]城$", stem):  # 住房和城乡建设局: no township
                 continue
             if end < len(name) and name[end] in "场":  # 市场 is no city
                 continue
@@ -177,17 +181,31 @@ def agency_identity(name: str) -> tuple[tuple[str, ...], str]:
     return tuple(places), body
 
 
-def same_agency(a: str, b: str) -> bool:
-    """``a`` and ``b`` name one agency: the same body, and one chain of places ends the
-    other ("洪泽区人民政府" in "江苏省淮安市洪泽区人民政府"; never "南京市鼓楼区…" and
-    "徐州市鼓楼区…"). A name without places (a national body) matches only itself."""
+# a body that starts with a level's word names a place it leaves out ("市教育局"): whose it
+# is cannot be told, and it is never matched with another report's
+_PLACE_LEFT_OUT = re.compile(r"^(?:省|市|州|盟|县|区|旗|镇|乡)")
+
+
+def match_rank(a: str, b: str) -> int:
+    """How closely ``a`` and ``b`` name one agency: 0 not the same agency; otherwise
+    1 + the number of places both print ("洪泽区人民政府" and "淮安市洪泽区人民政府": 2;
+    the same chain on both: the chain's length + 1, the highest). One agency: the same
+    body, and one chain of places ends the other (never "南京市鼓楼区…" and
+    "徐州市鼓楼区…"); a name without places (a national body) matches only itself."""
     (places_a, body_a), (places_b, body_b) = agency_identity(a), agency_identity(b)
     if not body_a or body_a != body_b:
-        return False
+        return 0
     short, long = sorted((places_a, places_b), key=len)
     if not short:
-        return not long
-    return long[len(long) - len(short):] == short
+        return 0 if long or _PLACE_LEFT_OUT.match(body_a) else 1
+    if long[len(long) - len(short):] != short:
+        return 0
+    return len(short) + 1 + (len(short) == len(long))
+
+
+def same_agency(a: str, b: str) -> bool:
+    """``a`` and ``b`` name one agency (:func:`match_rank`)."""
+    return match_rank(a, b) > 0
 
 
 # --- the title block ---------------------------------------------------------------------

@@ -155,25 +155,69 @@ def test_no_pair_where_two_reports_fit_and_the_report_says_so(tmp_path, ambiguou
     status, doc = run_json(*files)
     assert doc["cross_year"] == []
     assert all(r["cross_year_with"] is None for r in doc["reports"])
-    said = [r for r in doc["reports"] if any("有多份报告可作跨年度对照" in n for n in r["notes"])]
+    said = [r for r in doc["reports"] if any("同样相符" in n and "未核对跨年度勾稽关系" in n for n in r["notes"])]
     assert said, doc["reports"]
-    assert any(files[0] in n or files[1] in n for r in said for n in r["notes"])
+    if ambiguous == "earlier":  # the later report names both reports of the year before
+        assert said[0]["file"] == files[2] and all(f in " ".join(said[0]["notes"]) for f in files[:2])
+    else:  # each later report names the shared earlier report and the other later one
+        assert {r["file"] for r in said} == set(files[1:])
+        assert all(files[0] in " ".join(r["notes"]) for r in said)
+
+
+def test_the_same_chain_of_places_wins_over_a_bare_district(tmp_path):
+    """福州市鼓楼区 2022 → 2023 pairs though another city's report titled only "鼓楼区" is
+    in the batch; the bare one stays unpaired and says which report was taken."""
+    files = [write(tmp_path, "fz2022.html", report("福州市鼓楼区人民政府", 2022, carried_out=3)),
+             write(tmp_path, "fz2023.html", report("福州市鼓楼区人民政府", 2023, carried_in=3)),
+             write(tmp_path, "bare2023.html", report("鼓楼区人民政府", 2023, carried_in=1))]
+    _, doc = run_json(*files)
+    assert [(p["files"], p["holds"]) for p in doc["cross_year"]] == [([files[0], files[1]], True)]
+    bare = doc["reports"][2]
+    assert bare["cross_year_with"] is None
+    assert any("更相符" in n and "fz2023.html" in n for n in bare["notes"])
+
+
+def test_names_that_leave_their_place_out_are_never_paired(tmp_path):
+    a = write(tmp_path, "a.html", report("市教育局", 2022, carried_out=3))
+    b = write(tmp_path, "b.html", report("市教育局", 2023, carried_in=1))
+    _, doc = run_json(a, b)
+    assert doc["cross_year"] == []
+
+
+def test_the_public_pages_pairing_is_the_report_paired_not_one_of_the_same_name():
+    """Two uploads named alike: the cross-year rule and what the page shows use the report
+    the checker paired, by identity."""
+    from gongkai.reports.checker.check import check_files
+
+    texts = [("年度报告.html", report("徐州市鼓楼区人民政府", 2022, carried_out=9)),
+             ("年度报告.html", report("南京市鼓楼区人民政府", 2022, carried_out=3)),
+             ("2023.html", report("南京市鼓楼区人民政府", 2023, carried_in=3))]
+    results = check_files([(name, text.encode("utf-8")) for name, text in texts])
+    assert results[2].previous_result is results[1]
+    assert results[2].status == 0
 
 
 def test_the_back_office_and_the_command_pair_the_same_reports(tmp_path):
     """``check_files`` (the back office, the public page) and the command's batch share one
-    pairing: two copies of one year's report leave the next year unpaired in both."""
+    pairing: two copies of one year's report leave the next year unpaired in both, and the
+    closer of two names wins in both."""
     from gongkai.reports.checker.check import check_files
 
-    texts = [("2022a.html", report("洪泽区人民政府", 2022, carried_out=2)),
-             ("2022b.html", report("淮安市洪泽区人民政府", 2022, carried_out=5)),
-             ("2023.html", report("洪泽区人民政府", 2023, carried_in=5))]
-    results = check_files([(name, text.encode("utf-8")) for name, text in texts])
+    copies = [("2022a.html", report("洪泽区人民政府", 2022, carried_out=2)),
+              ("2022b.html", report("洪泽区人民政府", 2022, carried_out=5)),
+              ("2023.html", report("洪泽区人民政府", 2023, carried_in=5))]
+    results = check_files([(name, text.encode("utf-8")) for name, text in copies])
     assert [r.previous for r in results] == ["", "", ""]
-    _, doc = run_json(*(write(tmp_path, name, text) for name, text in texts))
+    _, doc = run_json(*(write(tmp_path, name, text) for name, text in copies))
     assert doc["cross_year"] == []
-    single = check_files([(name, text.encode("utf-8")) for name, text in texts[1:]])
-    assert single[1].previous == "2022b.html" and single[1].status == 0
+    closer = [("2022a.html", report("洪泽区人民政府", 2022, carried_out=2)),
+              ("2022b.html", report("淮安市洪泽区人民政府", 2022, carried_out=5)),
+              ("2023.html", report("淮安市洪泽区人民政府", 2023, carried_in=5))]
+    results = check_files([(name, text.encode("utf-8")) for name, text in closer])
+    assert results[2].previous == "2022b.html" and results[2].status == 0
+    (tmp_path / "b").mkdir()
+    _, doc = run_json(*(write(tmp_path / "b", name, text) for name, text in closer))
+    assert [p["files"][0].endswith("2022b.html") for p in doc["cross_year"]] == [True]
 
 
 def test_human_output_names_the_earlier_report(tmp_path):
@@ -219,6 +263,25 @@ def _dies_on_crash_files(path):
 _read_and_check = batch.read_and_check
 
 
+def test_a_failure_of_the_checker_on_one_file_costs_only_that_file(tmp_path, monkeypatch):
+    from gongkai.reports.checker import check as check_module
+
+    real = check_module.check_bytes
+
+    def flaky(name, data):
+        if name.endswith("bad.html"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(name, data)
+
+    monkeypatch.setattr(check_module, "check_bytes", flaky)
+    files = [write(tmp_path, f"{n}.html", report("灌云县人民政府", 2021 + n)) for n in range(3)]
+    files.insert(1, write(tmp_path, "bad.html", report("灌云县人民政府", 2030)))
+    for workers in (1, 2):
+        results, _ = check_paths(files, workers=workers)
+        assert [r.status for r in results] == [0, 2, 0, 0]
+        assert results[1].error.startswith("the checker failed on this file") and "出错" in results[1].error_zh
+
+
 def test_a_worker_that_dies_costs_only_its_own_file(tmp_path, monkeypatch):
     """A worker killed while reading a file does not hang the batch or lose the others:
     that file is reported unreadable, every other file is checked, in the order given."""
@@ -230,6 +293,31 @@ def test_a_worker_that_dies_costs_only_its_own_file(tmp_path, monkeypatch):
     crashed = results[2]
     assert crashed.status == 2 and crashed.error == batch.CRASHED and "意外终止" in crashed.error_zh
     assert all(r.status == 0 for i, r in enumerate(results) if i != 2)
+
+
+def _slow_files_finish_late(path):
+    if path.endswith("slow.html"):
+        import time
+
+        time.sleep(20)
+        Path(path + ".finished").write_text("read")  # only if the worker was let run on
+    return _read_and_check(path)
+
+
+def test_a_batch_stopped_early_ends_its_workers_instead_of_waiting_for_them(tmp_path, monkeypatch):
+    """Ctrl-C, a closed pipe or an error in the caller: the files still being read are
+    abandoned (their workers ended), not waited for."""
+    import multiprocessing
+
+    monkeypatch.setattr(batch, "read_and_check", _slow_files_finish_late)
+    files = [write(tmp_path, "fast.html", report("灌云县人民政府", 2023))]
+    files += [write(tmp_path, f"{n}slow.html", report("灌云县人民政府", 2023)) for n in range(3)]
+    results = batch._results(files, 2)
+    assert next(results).name == files[0]
+    results.close()  # what the command's loop does when it is interrupted
+    for child in multiprocessing.active_children():
+        child.join(timeout=30)
+    assert not any(Path(f + ".finished").exists() for f in files[1:])
 
 
 def test_every_cpu_but_never_more_processes_than_files():

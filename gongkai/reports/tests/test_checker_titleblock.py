@@ -212,6 +212,10 @@ def test_links_to_other_years_after_the_title_do_not_override_it():
     ("淮安市洪泽区高良涧镇人民政府", "洪泽区高良涧镇人民政府"),
     ("泗阳县众兴镇", "众兴镇人民政府"),
     ("南京市鼓楼区人民政府", "鼓楼区人民政府"),  # the shorter chain ends the longer
+    ("丽江市古城区古城镇", "古城镇人民政府"),  # 城镇 of a township's own name
+    ("洛阳市老城区人民政府", "老城区人民政府"),
+    ("阳泉市城区人民政府", "城区人民政府"),  # districts named with one character
+    ("阳泉市郊区", "郊区人民政府"),
 ])
 def test_names_match_across_higher_level_prefixes(a, b):
     assert same_agency(a, b) and same_agency(b, a)
@@ -232,6 +236,8 @@ def test_names_match_across_higher_level_prefixes(a, b):
     ("洪泽区高良涧镇人民政府", "洪泽区人民政府"),  # a town is not its district
     ("淮安市住房和城乡建设局", "南京市住房和城乡建设局"),  # 城乡 is no township
     ("审计署", "淮安市审计局"),
+    ("市教育局", "市教育局"),  # the place left out: whose it is cannot be told
+    ("阳泉市城区人民政府", "阳泉市矿区人民政府"),
 ])
 def test_names_of_different_agencies_do_not_match(a, b):
     assert not same_agency(a, b) and not same_agency(b, a)
@@ -241,6 +247,16 @@ def test_the_identity_keeps_the_whole_chain_of_places():
     assert agency_identity("江苏省淮安市洪泽区人民政府") == (("江苏省", "淮安市", "洪泽区"), "人民政府")
     assert agency_identity("淮安市住房和城乡建设局") == (("淮安市",), "住房和城乡建设局")
     assert agency_identity("北京市西城区") == (("北京市", "西城区"), "人民政府")
+
+
+def test_the_closer_name_ranks_higher():
+    from gongkai.reports.checker.titleblock import match_rank
+
+    exact = match_rank("福州市鼓楼区人民政府", "福州市鼓楼区人民政府")
+    partial = match_rank("福州市鼓楼区人民政府", "鼓楼区人民政府")
+    longer = match_rank("福建省福州市鼓楼区人民政府", "福州市鼓楼区人民政府")
+    assert exact > longer > partial > 0
+    assert match_rank("鼓楼区人民政府", "鼓楼区人民政府") > partial
 
 
 def test_nothing_matches_no_name():

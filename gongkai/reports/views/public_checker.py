@@ -404,9 +404,8 @@ def cross_year(reports: list[ShownReport]) -> list[CrossYear]:
         r = later.result
         if not r.previous:
             continue
-        # paired by the checker (its own agency matching); the name and the year find it
-        earlier = next((s for s in readable if s.result.name == r.previous
-                        and s.result.extraction.year == r.extraction.year - 1), None)
+        # the very report the checker paired it with (names may repeat: 年度报告.pdf)
+        earlier = next((s for s in readable if s.result is r.previous_result), None)
         if earlier is None:
             continue
         fmt = r.format
