@@ -5,11 +5,16 @@ every standard command (`gongkai migrate`, `gongkai check --deploy`, …).
 
 `gongkai report check FILE... [--json] [--workers N]` needs no database: it runs without
 loading Django's settings or apps (gongkai.reports.checker.cli), with the same output and
-exit status as the management command, which serves any other option (--verbosity …)."""
+exit status as the management command, which serves any other option (--verbosity …).
+
+`gongkai worker [celery worker options]` and `gongkai scheduler [celery beat options]` run
+Celery's worker and beat on the project's app (gongkai.celery_app)."""
 
 import os
 import sys
 
+# gongkai subcommand → Celery subcommand, on the app with every scheduled job.
+_CELERY = {"worker": "worker", "scheduler": "beat"}
 _CHECK_OPTIONS = frozenset({"--json", "--workers", "--help", "-h"})
 
 
@@ -55,6 +60,11 @@ def main(argv: list[str] | None = None) -> None:
         for line in str(error).splitlines():
             print(f"gongkai: {line}", file=sys.stderr)
         sys.exit(1)
+    if args and args[0] in _CELERY:
+        from celery.bin.celery import main as celery
+
+        sys.argv = ["gongkai", "-A", "gongkai.celery_app", _CELERY[args[0]], *args[1:]]
+        sys.exit(celery())
     execute_from_command_line(["gongkai", *args])
 
 

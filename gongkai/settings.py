@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "gongkai.core",
+    "gongkai.tasks",
     "gongkai.foi",
     "gongkai.publishing",
     "gongkai.decisions",
@@ -452,6 +453,39 @@ GONGKAI_AUDIT_ANCHOR_SINKS = env_list(
 # pg_dump/pg_restore of the server's major version live (default: PATH).
 GONGKAI_BACKUP_KEY = env("GONGKAI_BACKUP_KEY")
 GONGKAI_PG_BIN_DIR = env("GONGKAI_PG_BIN_DIR")
+
+# --- Task queue (gongkai.tasks) -------------------------------------------------------
+# Heavy and scheduled work runs on Celery workers fed through a database outbox. The broker
+# is Redis (TASK_BROKER_URL, default redis://127.0.0.1:6379/1 in production; db 0 is the
+# cache). Unset locally: each task runs in the web process right after its commit.
+TASK_BROKER_URL = env("TASK_BROKER_URL", "redis://127.0.0.1:6379/1" if PRODUCTION else None)
+if TASK_BROKER_URL and not TASK_BROKER_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("TASK_BROKER_URL must be a redis:// URL")
+# A task is tried at most this many times, waiting TASK_RETRY_BACKOFF · 2^(n-1) seconds
+# (at most TASK_RETRY_BACKOFF_MAX, with full jitter) between tries; then it is "failed"
+# and listed for the platform administrator (Django admin → 后台任务).
+TASK_MAX_ATTEMPTS = int(env("TASK_MAX_ATTEMPTS", "5"))
+TASK_RETRY_BACKOFF = int(env("TASK_RETRY_BACKOFF", "30"))
+TASK_RETRY_BACKOFF_MAX = int(env("TASK_RETRY_BACKOFF_MAX", "3600"))
+TASK_RETRY_JITTER = True
+# How long a worker's claim on a task holds (longer than the longest job, the nightly
+# site check), and after how long a sent but unsettled task is sent again by the relay.
+TASK_LEASE_SECONDS = int(env("TASK_LEASE_SECONDS", "10800"))
+TASK_RESEND_AFTER_SECONDS = int(env("TASK_RESEND_AFTER_SECONDS", "3600"))
+CELERY_BROKER_URL = TASK_BROKER_URL or "memory://"
+CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_TASK_DEFAULT_QUEUE = "gongkai"
+CELERY_TASK_IGNORE_RESULT = True  # the outbox row is the result
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+# Longer than the longest retry delay, so Redis does not hand a waiting retry out again.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1.0,
+    "socket_timeout": 5.0,
+    "visibility_timeout": max(2 * TASK_RETRY_BACKOFF_MAX, 7200),
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Serving --------------------------------------------------------------------------
 GONGKAI_WORKERS = int(env("GONGKAI_WORKERS", "2"))

@@ -12,3 +12,9 @@ STORAGES = {
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tasks run in the test process after commit (no broker) unless a test names one; retries
+# are 1 s, 2 s, … without jitter, so a test can read the delays it expects.
+TASK_BROKER_URL = None
+TASK_MAX_ATTEMPTS = 3
+TASK_RETRY_BACKOFF = 1
+TASK_RETRY_JITTER = False

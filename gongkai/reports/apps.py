@@ -7,14 +7,15 @@ class ReportsConfig(AppConfig):
     verbose_name = "年度报告"
 
     def ready(self) -> None:
-        # The back office's menu entries register themselves on import.
-        # The deploy checks (a CJK font for the PDFs) register themselves on import.
+        # The back office's menu entries, the deploy checks (a CJK font for the PDFs) and
+        # the task handlers (a published version's files) register themselves on import.
         from gongkai.core import desk as core_desk
         from gongkai.reports import (  # noqa: F401
             checks,  # noqa: F401
             desk,
             navigation_checker,
             navigation_entries,
+            services,
         )
 
         # The reports waiting on a role go on the back office's desk.

@@ -32,6 +32,9 @@ from gongkai.reports.models import (
 )
 from gongkai.reports.rules import check_cells, report_deadline
 from gongkai.reports.workflow import Action, next_status
+from gongkai.tasks.models import OutboxState
+from gongkai.tasks.outbox import enqueue
+from gongkai.tasks.registry import handler
 
 PROSE_FIELDS = ("preamble", "overview", "problems", "other_matters")
 DRAFTED_FIELDS = ("overview", "other_matters")  # what drafting.draft_prose writes
@@ -445,29 +448,63 @@ def _violation_text(report: AnnualReport, violations: list[dict]) -> str:
     return listed + (f"等{len(violations)}处" if len(violations) > 5 else "")
 
 
-def _store_files(version: ReportVersion) -> None:
-    """Render the version's DOCX and PDF once and store them with it (WeasyPrint takes
-    seconds: never on a public download). Files are named by a random token."""
+RENDER_VERSION = "reports.render_version"
+
+
+def render_version_later(version: ReportVersion, *, files_lost: bool = False) -> None:
+    """Have a worker render the version's DOCX and PDF (``render_version_files``) after
+    the caller's commit: WeasyPrint takes seconds, which no request waits for and no row
+    lock is held over. Once per version, however often asked; with ``files_lost``, once
+    more after a render that is done (its files were since lost: a restored backup)."""
+    key = f"{RENDER_VERSION}:{version.pk}"
+    task = enqueue(RENDER_VERSION, args={"version": version.pk}, key=key)
+    if files_lost and task.state == OutboxState.DONE:
+        enqueue(RENDER_VERSION, args={"version": version.pk}, key=f"{key}:after:{task.updated_at:%Y%m%d%H%M%S}")
+
+
+@handler(RENDER_VERSION)
+def render_version_files(*, version: int) -> None:
+    """Render a published version's DOCX and PDF and store them with it (a task). Both are
+    rendered before either is stored, outside any lock; then, under the version's row lock
+    for a moment, stored unless another run stored them first. Files are named by a random
+    token; a PDF refused for want of a CJK font (``MissingCJKFont``) stores nothing, and the
+    task is retried, then listed as failed for the administrator."""
     from gongkai.reports.rendering import render_docx, render_pdf
 
-    doc = selectors.version_document(version)  # the public document: no internal notes
-    # Both are rendered before either is stored: a PDF refused for want of a CJK font
-    # (``MissingCJKFont``) leaves no file behind, and the transaction publishes nothing.
+    found = ReportVersion.objects.select_related("report__agency").filter(pk=version).first()
+    if found is None or (found.docx and found.pdf):
+        return
+    doc = selectors.version_document(found)  # the public document: no internal notes
     docx, pdf = render_docx(doc), render_pdf(doc)
-    token = uuid.uuid4().hex
-    version.docx.save(f"{token}.docx", ContentFile(docx), save=False)
-    version.pdf.save(f"{token}.pdf", ContentFile(pdf), save=False)
-    version.save(update_fields=["docx", "pdf"])
+    with transaction.atomic():
+        locked = ReportVersion.objects.select_for_update().get(pk=found.pk)
+        if locked.docx and locked.pdf:
+            return
+        token = uuid.uuid4().hex
+        locked.docx.save(f"{token}.docx", ContentFile(docx), save=False)
+        locked.pdf.save(f"{token}.pdf", ContentFile(pdf), save=False)
+        locked.save(update_fields=["docx", "pdf"])
+
+
+def _require_printable() -> None:
+    """Refuse to publish on a machine that would print the report's PDF in boxes (no CJK
+    font): the check renders one line, the report itself is rendered by a worker."""
+    from gongkai.reports.rendering.pdf import cjk_font_problem
+
+    problem = cjk_font_problem()
+    if problem is not None:
+        raise problem
 
 
 @transaction.atomic
 def report_publish(*, actor, report: AnnualReport) -> ReportVersion:
     """Publish the signed-off report on the portal (Art. 49): only when every rule holds or
     the override recorded before sign-off covers every current violation. Freezes the
-    cells, prose, format and sources as a new ``ReportVersion`` and renders its DOCX and
-    PDF once, in the same transaction, so the files exist whenever the version is public
-    and never change afterwards."""
+    cells, prose, format and sources as a new ``ReportVersion``; its DOCX and PDF are
+    rendered once by a worker after the commit (``render_version_later``) and never change
+    afterwards. Refused on a machine without a CJK font (the PDF would print boxes)."""
     _require_office(actor, report)
+    _require_printable()
     report = _locked(report, Action.PUBLISH)
     today = clock.today()
     if today.year <= report.year:
@@ -501,7 +538,7 @@ def report_publish(*, actor, report: AnnualReport) -> ReportVersion:
         override=override, correction_reason=correction, published_on=today,
         published_at=clock.now(), published_by=actor,
     )
-    _store_files(version)
+    render_version_later(version)
     previous = report.state
     report.state = next_status(report.state, Action.PUBLISH)
     report.published_version = version
@@ -519,15 +556,13 @@ def report_publish(*, actor, report: AnnualReport) -> ReportVersion:
     return version
 
 
-@transaction.atomic
 def report_version_files_ensure(*, version: ReportVersion) -> ReportVersion:
-    """Render and store the files of a version published before they were stored at
-    publication (migration 0002); a no-op when they exist. Under a row lock, so two
-    downloads render them once."""
-    version = ReportVersion.objects.select_for_update().select_related("report").get(pk=version.pk)
+    """Ask for the files of a version that has none yet (just published, or published
+    before files were stored: migration 0002): rendered by a worker, once. Returns the
+    version as stored now (in local mode, without a broker, the task has run already)."""
     if not (version.docx and version.pdf):
-        _store_files(version)
-    return version
+        render_version_later(version, files_lost=True)
+    return ReportVersion.objects.select_related("report").get(pk=version.pk)
 
 
 @transaction.atomic

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -22,6 +20,7 @@ from gongkai.core import audit, clock
 from gongkai.core.errors import DomainError, InvalidTransition
 from gongkai.core.models import Agency, Department, Membership, Role
 from gongkai.publishing.models import Publication, PublicationStatus
+from gongkai.tasks.mail import send_later
 from gongkai.workplans import permissions, rules
 from gongkai.workplans.models import (
     AgencyWorkplanSettings,
@@ -410,8 +409,10 @@ def task_link(task: Task) -> str:
 
 
 def _mail_on_commit(subject: str, body: str, recipients: list[str]) -> None:
+    """Through the task outbox: written with the 督办 in its transaction, sent after the
+    commit by a worker, retried when the mail server fails."""
     if recipients:
-        transaction.on_commit(partial(send_mail, subject, body, None, list(recipients), fail_silently=True))
+        send_later(subject, body, list(recipients))
 
 
 @transaction.atomic

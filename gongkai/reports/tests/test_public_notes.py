@@ -7,6 +7,7 @@ import re
 
 import docx
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -22,7 +23,8 @@ SOURCE = "财务科2025年收费台账"  # what base.ready_to_publish records fo
 @pytest.fixture
 def published(report, office, leader):
     base.ready_to_publish(report, office, leader)
-    services.report_publish(actor=office, report=report)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the files are rendered after the commit
+        services.report_publish(actor=office, report=report)
     report.refresh_from_db()
     return report
 

@@ -6,6 +6,7 @@ import io
 from urllib.parse import quote
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 
 from gongkai.core.models import Role
@@ -22,8 +23,11 @@ report = base.report
 
 
 def publish(report, office, leader):
+    """Published, and its files rendered by the task the publication queued (after the
+    commit: in a test's transaction, the commit callbacks are run here)."""
     ready_to_publish(report, office, leader)
-    services.report_publish(actor=office, report=report)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.report_publish(actor=office, report=report)
     report.refresh_from_db()
     return report
 
@@ -172,26 +176,42 @@ class TestAPublishedReport:
         assert body(client.get(url("annual-report-pdf", published))) == before
 
 
-def test_a_version_published_before_files_were_stored_gets_them_once(client, published, monkeypatch):
+def test_a_version_without_its_files_asks_a_worker_for_them_and_says_so(client, published, monkeypatch):
+    """Published before files were stored (or its files lost): the download does not
+    render (seconds of WeasyPrint in a request); it queues the rendering, answers 503 in
+    Chinese with Retry-After, and serves the file once the worker has stored it."""
     version = published.published_version
     version.docx.delete(save=False)
     version.pdf.delete(save=False)
     type(version).objects.filter(pk=version.pk).update(docx="", pdf="")
-    response = client.get(url("annual-report-pdf", published))
-    first = body(response)
-    assert response.status_code == 200 and first.startswith(b"%PDF")
+    with TestCase.captureOnCommitCallbacks(execute=False) as queued:
+        response = client.get(url("annual-report-pdf", published))
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert "PDF文件正在生成" in response.content.decode()
+    version.refresh_from_db()
+    assert not version.pdf  # nothing was rendered in the request
+    for callback in queued:  # the commit: the task runs (local mode: no broker)
+        callback()
     version.refresh_from_db()
     assert version.pdf and version.docx
+    first = body(client.get(url("annual-report-pdf", published)))
+    assert first.startswith(b"%PDF")
     _no_rendering(monkeypatch)
     assert body(client.get(url("annual-report-pdf", published))) == first
 
 
-def test_a_failed_publication_stores_no_version(report, office, leader, monkeypatch):
-    from gongkai.reports.models import ReportVersion
+def test_a_failed_rendering_keeps_the_publication_and_is_retried(client, report, office, leader, monkeypatch):
+    """Rendering runs after the publication's commit: a failure there (WeasyPrint, the
+    storage) does not undo the publication; the task keeps its error and is tried again,
+    and the download says the file is coming."""
+    from gongkai.tasks.models import OutboxState, OutboxTask
 
     ready_to_publish(report, office, leader)
     monkeypatch.setattr("gongkai.reports.rendering.render_pdf", lambda doc: 1 / 0)
-    with pytest.raises(ZeroDivisionError):
-        services.report_publish(actor=office, report=report)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        version = services.report_publish(actor=office, report=report)
     report.refresh_from_db()
-    assert report.published_version is None and not ReportVersion.objects.exists()
+    assert report.published_version == version and not version.pdf and not version.docx
+    task = OutboxTask.objects.get(key=f"{services.RENDER_VERSION}:{version.pk}")
+    assert task.state == OutboxState.PENDING and "ZeroDivisionError" in task.last_error and task.attempts == 1
+    assert client.get(url("annual-report-pdf", report)).status_code == 503

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 
 from gongkai.core.tests.helpers import at
@@ -183,7 +184,8 @@ def test_a_draft_download_is_marked_and_a_published_one_is_the_stored_file(
     assert "草稿" in document.sections[0].header.paragraphs[0].text
     assert document.paragraphs[0].text.endswith("（草稿）")
     base.ready_to_publish(report, office, leader)
-    services.report_publish(actor=office, report=report)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the files are rendered after the commit
+        services.report_publish(actor=office, report=report)
     report.refresh_from_db()
     monkeypatch.setattr("gongkai.reports.rendering.render_docx", lambda doc: b"rendered again")
     response = client.get(reverse("staff:report-docx", args=[report.pk]))

@@ -15,6 +15,7 @@ from gongkai.reports import selectors, services
 from gongkai.reports.document import ReportDocument
 from gongkai.reports.rendering.pdf import MissingCJKFont
 
+FILE_PENDING_RETRY_SECONDS = 30  # a report's files take a worker a few seconds to render
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -45,12 +46,17 @@ def version_download(version, kind: str, *, suffix: str = "") -> HttpResponse:
     if kind not in CONTENT_TYPES:
         raise Http404("不支持的格式")
     stored = getattr(version, kind)
-    if not stored:  # published before the files were stored: render them once
+    if not stored:  # just published, or published before files were stored: a worker renders them
         try:
             version = services.report_version_files_ensure(version=version)
-        except MissingCJKFont as exc:
+        except MissingCJKFont as exc:  # local mode renders here
             return HttpResponse(exc.message, status=503, content_type="text/plain; charset=utf-8")
         stored = getattr(version, kind)
+    if not stored:
+        response = render(None, "reports/public/file_pending.html",
+                          {"version": version, "kind": kind.upper()}, status=503)
+        response["Retry-After"] = str(FILE_PENDING_RETRY_SECONDS)
+        return response
     return _attachment(stored.open("rb"), kind=kind, name=f"{selectors.version_title(version)}{suffix}")
 
 

@@ -56,5 +56,18 @@ class Command(BaseCommand):
                 return application
 
         self.stdout.write(f"gongkai serving on http://{host}:{port}/ (Ctrl-C to stop)")
+        self.stdout.write(task_mode())
         self.stdout.flush()
         GongkaiServer().run()
+
+
+def task_mode() -> str:
+    """Where background tasks (e-mail, scheduled jobs) run, as the operator should know."""
+    from kombu.utils.url import maybe_sanitize_url
+
+    broker = getattr(settings, "TASK_BROKER_URL", None)
+    if not broker:
+        return ("tasks: run in this process right after each commit (local mode, no "
+                "TASK_BROKER_URL); scheduled jobs do not run: use their gongkai commands")
+    return (f"tasks: queued to {maybe_sanitize_url(broker)}; run `gongkai worker` and one "
+            "`gongkai scheduler` beside this server")

@@ -1,0 +1,53 @@
+"""What the operator sees: the server's task mode, the worker and scheduler commands, and
+the beat schedule naming every scheduled job by a handler a worker knows."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from celery.schedules import crontab
+
+from gongkai.core.management.commands.serve import task_mode
+from gongkai.tasks import registry
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_local_mode_says_tasks_run_in_the_server_process(settings):
+    settings.TASK_BROKER_URL = None
+    assert task_mode().startswith("tasks: run in this process right after each commit")
+
+
+def test_with_a_broker_the_server_names_it_without_its_password(settings):
+    settings.TASK_BROKER_URL = "redis://:s3cret@queue.example:6379/1"
+    line = task_mode()
+    assert "queue.example:6379/1" in line and "s3cret" not in line
+    assert "gongkai worker" in line and "gongkai scheduler" in line
+
+
+def test_every_scheduled_job_has_a_handler_and_a_schedule_in_code():
+    from gongkai.celery_app import SCHEDULE, app
+
+    jobs = {entry["args"][0]: entry["schedule"] for entry in SCHEDULE.values() if entry.get("args")}
+    assert set(jobs) == {
+        "schedule.foi_digest", "schedule.release_due", "schedule.report_remind",
+        "schedule.workplans_remind", "schedule.search_sync", "schedule.idempotency_purge",
+        "schedule.site_check", "tasks.purge",
+    }
+    assert set(jobs) <= set(registry.names())
+    assert app.conf.beat_schedule is SCHEDULE
+    assert SCHEDULE["relay"]["task"] == "gongkai.tasks.relay" and SCHEDULE["relay"]["schedule"] == 60.0
+    assert isinstance(jobs["schedule.release_due"], crontab)
+    assert app.conf.timezone == "Asia/Shanghai"
+    assert {"gongkai.tasks.run", "gongkai.tasks.relay", "gongkai.tasks.scheduled"} <= set(app.tasks)
+
+
+@pytest.mark.parametrize("command,celery_command", [("worker", "worker"), ("scheduler", "beat")])
+def test_worker_and_scheduler_start_celery_on_the_project_app(command, celery_command):
+    result = subprocess.run([sys.executable, "-m", "gongkai", command, "--help"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert f"gongkai {celery_command} [OPTIONS]" in result.stdout
