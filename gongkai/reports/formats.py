@@ -144,6 +144,10 @@ class ReportFormat:
     # False for the legacy appendix, whose local formats printed a subset of indicators.
     cells_required: bool = True
     _cells: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    # derived once when the format is read: every numbered cell's value type, and the rule
+    # instances (a province's roll-up decodes and checks thousands of reports)
+    _value_types: dict = field(default_factory=dict, compare=False, repr=False)
+    _instances: dict = field(default_factory=dict, compare=False, repr=False)
 
     def table(self, key: str) -> Table:
         for t in self.tables:
@@ -161,6 +165,9 @@ class ReportFormat:
         return ref in self._cells
 
     def value_type(self, ref: str) -> str:
+        known = self._value_types.get(ref)
+        if known is not None:
+            return known
         table, row, column = split_ref(ref)
         return self.table(table).value_type(row, column)
 
@@ -182,6 +189,11 @@ class ReportFormat:
     def rule_instances(self, *, cross_year: bool = False) -> list[RuleInstance]:
         """Every rule expanded over its columns or rows. Cross-year rules only when asked
         (they need last year's report)."""
+        if cross_year not in self._instances:
+            self._instances[cross_year] = tuple(self._expand_rules(cross_year))
+        return list(self._instances[cross_year])
+
+    def _expand_rules(self, cross_year: bool) -> list[RuleInstance]:
         out = []
         for rule in self.rules:
             if (rule.kind == "cross_year") != cross_year:
@@ -247,6 +259,8 @@ def _parse(data: dict, source: str) -> ReportFormat:
         raise FormatError(f"{source}: missing {exc}") from exc
     cells = frozenset(fmt.cell_refs())
     object.__setattr__(fmt, "_cells", cells)
+    fmt._value_types.update({ref: fmt.table(t).value_type(row, column)
+                             for ref in cells for t, row, column in (split_ref(ref),)})
     _validate(fmt, source)
     return fmt
 

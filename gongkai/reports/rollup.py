@@ -43,7 +43,6 @@ from gongkai.reports.models import (
     ReportFigure,
     ReportReminder,
     ReportState,
-    decode_cells,
 )
 from gongkai.reports.rules import check_cells, report_deadline
 from gongkai.reports.selectors import (
@@ -52,6 +51,7 @@ from gongkai.reports.selectors import (
     cells_digest,
     latest_figures,
     report_cells,
+    version_cells,
     violation_lines,
 )
 from gongkai.reports.services import FIRST_YEAR
@@ -92,8 +92,13 @@ def check_year(year: int, today: dt.date) -> int:
 
 
 def _reports_of(agencies: list[Agency], year: int) -> dict[int, AnnualReport]:
+    # the versions' figures and check, not their provenance, prose or typed sources (a
+    # province's thousands of versions would bring megabytes the roll-up never reads)
     return {r.agency_id: r for r in AnnualReport.objects.filter(agency__in=agencies, year=year)
             .select_related("published_version")
+            .defer("published_version__provenance", "published_version__prose",
+                   "published_version__manual_sources", "published_version__preamble",
+                   "computed_provenance", "preamble", "overview", "problems", "other_matters")
             .prefetch_related(Prefetch("figures", queryset=ReportFigure.objects.order_by("id")))}
 
 
@@ -114,7 +119,7 @@ def _published_cells(report: AnnualReport) -> Cells | None:
     version = report.published_version
     if version is None:
         return None
-    return decode_cells(get_format(version.format_id), version.cells)
+    return version_cells(version)
 
 
 def _kind(report: AnnualReport | None, fmt: ReportFormat) -> str:
@@ -393,7 +398,7 @@ def _checked_cells(report: AnnualReport) -> tuple[Cells | None, ReportFormat, st
     version = report.published_version
     if version is not None:
         fmt = get_format(version.format_id)
-        return decode_cells(fmt, version.cells), fmt, f"已发布第{version.number}版", version.check_result
+        return version_cells(version), fmt, f"已发布第{version.number}版", version.check_result
     return (_working_cells(report), report.format, f"工作稿（{report.get_state_display()}）",
             report.check_result)
 

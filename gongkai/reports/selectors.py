@@ -132,7 +132,12 @@ def previous_report(report: AnnualReport) -> AnnualReport | None:
 
 
 def version_cells(version: ReportVersion) -> Cells:
-    return decode_cells(get_format(version.format_id), version.cells)
+    """A published version's cells, decoded once per loaded version (a roll-up reads each
+    of thousands of versions several times); a fresh dict for each caller."""
+    decoded = getattr(version, "_decoded_cells", None)
+    if decoded is None:
+        decoded = version._decoded_cells = decode_cells(get_format(version.format_id), version.cells)
+    return dict(decoded)
 
 
 def previous_cells(report: AnnualReport, previous: AnnualReport | None = None) -> Cells | None:

@@ -171,3 +171,33 @@ def test_a_rule_naming_an_unknown_cell_is_refused_when_loaded(tmp_path, monkeypa
             formats.all_formats()
     finally:
         formats.all_formats.cache_clear()
+
+
+def test_the_derived_lookups_agree_with_the_definitions():
+    """Value types and rule instances are derived once per format (a province's roll-up
+    decodes and checks thousands of reports); they must say what the tables say, and a
+    caller changing the list it got changes nothing for the next."""
+    from gongkai.reports.formats import split_ref
+
+    for format_id in ("2021", "2019", "legacy"):
+        fmt = get_format(format_id)
+        for ref in fmt.cell_refs():
+            table, row, column = split_ref(ref)
+            assert fmt.value_type(ref) == fmt.table(table).value_type(row, column), ref
+        for cross_year in (False, True):
+            first = fmt.rule_instances(cross_year=cross_year)
+            assert first == fmt._expand_rules(cross_year)
+            first.clear()
+            assert fmt.rule_instances(cross_year=cross_year) == fmt._expand_rules(cross_year)
+
+
+def test_a_versions_cells_are_decoded_once_and_each_caller_gets_its_own_dict():
+    from gongkai.reports.models import ReportVersion
+    from gongkai.reports.selectors import version_cells
+
+    version = ReportVersion(format_id="2021", cells={"3/一/total": 3, "2.8/fees/amount": "1.25"})
+    first = version_cells(version)
+    assert first == {"3/一/total": 3, "2.8/fees/amount": Decimal("1.25")}
+    first["3/一/total"] = 99
+    version.cells = {}  # decoded once: a loaded version's cells never change
+    assert version_cells(version)["3/一/total"] == 3
