@@ -5,7 +5,9 @@ keeps. The ways in differ only in how they read the input and answer.
 A submission may be keyed (the API's ``Idempotency-Key``, the form's one-time token):
 then it runs once, and a repetition within 24 hours gets the first receipt back
 (``gongkai.core.idempotency``). The applicant is told the number and secret by e-mail
-(and SMS, when a backend is configured) once the request is committed."""
+(and SMS, when a backend is configured) once the request is committed: by tasks of
+``gongkai.tasks`` written with it, so that no submission waits for (or fails with) the
+mail server or the SMS gateway, and a failed send is retried."""
 
 from __future__ import annotations
 
@@ -15,10 +17,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.urls import reverse
 
-from gongkai.core import clock, idempotency, sms
+from gongkai.core import clock, crypto, idempotency, sms
 from gongkai.core.errors import DomainError
 from gongkai.core.identifiers import is_plausible_mobile
 from gongkai.core.models import IdempotencyRecord
@@ -26,6 +27,8 @@ from gongkai.core.uploads import sha256_of
 from gongkai.foi.forms import OnlineRequestForm
 from gongkai.foi.models import FoiRequest
 from gongkai.foi.services.requests import request_submit_online
+from gongkai.tasks.outbox import enqueue
+from gongkai.tasks.registry import handler
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +77,8 @@ def submit_online(data, files=None, *, form_class=OnlineRequestForm) -> Submissi
         except DomainError as exc:
             form.add_error("agency", exc.message)
         else:
-            # After the commit: a rolled-back submission must not tell anyone a number.
-            transaction.on_commit(lambda: send_receipt_notices(request, secret))
+            # Tasks sent after the commit: a rolled-back submission tells no one a number.
+            queue_receipt_notices(request, secret)
             return Submission(form, Receipt(request, secret))
     return Submission(form)
 
@@ -150,25 +153,39 @@ def receipt_text(request: FoiRequest, secret: str) -> str:
     )
 
 
-def send_receipt_notices(request: FoiRequest, secret: str) -> None:
+RECEIPT_EMAIL, RECEIPT_SMS = "foi.receipt_email", "foi.receipt_sms"
+
+
+def queue_receipt_notices(request: FoiRequest, secret: str) -> None:
     """E-mail the number and secret when the applicant gave an address; text them when
-    the phone is a mobile and an SMS backend is configured. A failure is logged, not
-    raised: the request stands, and the receipt page has shown both already."""
+    the phone is a mobile and an SMS backend is configured: tasks written in the caller's
+    transaction (each once per request), sent after its commit and retried on failure.
+    The request stands whatever becomes of them: the receipt page has shown both already.
+    The secret is stored only hashed with the request; in the tasks' arguments it is
+    encrypted under the field key (``core.crypto``), and done tasks are deleted after 30
+    days (``tasks.purge``)."""
+    token = crypto.encrypt(secret)
     if request.email:
-        try:
-            EmailMessage(
-                subject=f"政府信息公开申请已提交（申请编号 {request.tracking_number}）",
-                body=receipt_text(request, secret), to=[request.email],
-            ).send()
-        except Exception:
-            logger.exception("receipt e-mail for %s not sent", request.tracking_number)
+        enqueue(RECEIPT_EMAIL, args={"request": request.pk, "secret": token}, key=f"{RECEIPT_EMAIL}:{request.pk}")
     if sms.configured() and is_plausible_mobile(request.phone):
-        try:
-            sms.send_sms(request.phone, (
-                f"【政府信息公开】您向{request.agency.name}提交的申请已收到，"
-                f"申请编号{request.tracking_number}，查询码{secret}，请妥善保存。"))
-        except sms.SmsError:
-            logger.exception("receipt SMS for %s not sent", request.tracking_number)
+        enqueue(RECEIPT_SMS, args={"request": request.pk, "secret": token}, key=f"{RECEIPT_SMS}:{request.pk}")
+
+
+@handler(RECEIPT_EMAIL)
+def send_receipt_email(*, request: int, secret: str) -> None:
+    found = FoiRequest.objects.select_related("agency").get(pk=request)
+    EmailMessage(
+        subject=f"政府信息公开申请已提交（申请编号 {found.tracking_number}）",
+        body=receipt_text(found, crypto.decrypt(secret)), to=[found.email],
+    ).send()
+
+
+@handler(RECEIPT_SMS)
+def send_receipt_sms(*, request: int, secret: str) -> None:
+    found = FoiRequest.objects.select_related("agency").get(pk=request)
+    sms.send_sms(found.phone, (
+        f"【政府信息公开】您向{found.agency.name}提交的申请已收到，"
+        f"申请编号{found.tracking_number}，查询码{crypto.decrypt(secret)}，请妥善保存。"))
 
 
 def kept_receipt(*, record_pk: int | None, tracking_number: str) -> tuple[FoiRequest, str | None] | None:

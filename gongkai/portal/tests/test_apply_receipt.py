@@ -214,6 +214,39 @@ def test_the_number_and_secret_are_emailed_when_an_address_was_given(client, bur
     assert "https://gongkai.example.gov.cn/status/" in message.body
 
 
+def test_the_receipt_is_a_task_its_secret_encrypted_and_a_failed_send_is_retried(
+        client, bureau, settings, post, monkeypatch):
+    """The submission never waits for, nor fails with, the mail server: the receipt is a
+    task written with the request (its secret encrypted in the task's arguments); a send
+    that fails leaves the request standing and the task pending with its error, and the
+    relay sends it later."""
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from gongkai.foi.intake import RECEIPT_EMAIL
+    from gongkai.tasks.models import OutboxState, OutboxTask
+    from gongkai.tasks.outbox import relay
+
+    def refused(self, messages):
+        raise ConnectionRefusedError("the mail server is down")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refused)
+    response = post(filled(bureau))
+    assert response.status_code == 303
+    request = FoiRequest.objects.get()
+    secret = secret_on(client.get(response["Location"]).content.decode())
+    task = OutboxTask.objects.get(key=f"{RECEIPT_EMAIL}:{request.pk}")
+    assert secret not in str(task.args) and task.args["request"] == request.pk
+    assert task.state == OutboxState.PENDING and "ConnectionRefusedError" in task.last_error
+    assert mail.outbox == []
+    monkeypatch.undo()  # the mail server is back; the relay's next round, after the backoff
+    at_later = task.next_attempt_at
+    monkeypatch.setattr("gongkai.tasks.outbox.clock.now", lambda: at_later)
+    relay()
+    task.refresh_from_db()
+    assert task.state == OutboxState.DONE
+    assert len(mail.outbox) == 1 and secret in mail.outbox[0].body
+
+
 def test_no_email_without_an_address(client, bureau, post):
     post(filled(bureau, email="", delivery="pickup"))
     assert FoiRequest.objects.count() == 1 and mail.outbox == []
