@@ -31,9 +31,16 @@ baseline: a ``LIKE '%…%'`` scan of the active agencies' items' normalised text
 table), which also gives the ground truth. Recall is |found ∩ truth| / |truth| over every match of (1), and
 "exact" says whether (1)'s total equals the scan's count.
 
+The index is built as ``gongkai search rebuild`` builds it (one process, one
+transaction; ``--workers N`` splits it over N processes instead); the line printed gives
+the rate in items/s and the load average around it (the machine's other work shows).
+``--baseline-tree DIR`` rebuilds the same database with another tree's code too (a
+worktree of the commit to compare with) and says whether both leave the same rows and
+counts; ``--index-only`` stops after the build.
+
 Run: .venv/bin/python bench/search_bench.py [--items 1000000] [--postgres] [--runs 5]
      [--all-kinds] [--workdir DIR [--reuse [--reindex]]]   (keep the generated database in DIR and
-     reuse it, optionally building the index again)
+     reuse it, optionally building the index again) [--index-only] [--baseline-tree DIR]
 """
 
 from __future__ import annotations
@@ -104,9 +111,9 @@ class Bench:
         fresh = not (args.reuse and (self.postgres or self.db_path.exists()))
         if self.postgres:
             if fresh:
-                pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-                pg_admin(f"CREATE DATABASE {PG_DB}")
-            os.environ["DATABASE_URL"] = f"{PG_SERVER}/{PG_DB}"
+                pg_admin(f"DROP DATABASE IF EXISTS {args.pg_db} WITH (FORCE)")
+                pg_admin(f"CREATE DATABASE {args.pg_db}")
+            os.environ["DATABASE_URL"] = f"{PG_SERVER}/{args.pg_db}"
         else:
             if fresh:
                 for suffix in ("", "-wal", "-shm"):
@@ -182,9 +189,9 @@ class Bench:
             "INSERT INTO publishing_publication (id, agency_id, index_number, status, title, "
             "issuing_agency, doc_number, written_on, published_on, topic_id, "
             "disclosure_attribute, non_disclosure_reason, validity, body, keywords, "
-            "created_by_id, created_at, updated_at, withdrawal_reason) VALUES "
+            "created_by_id, created_at, updated_at, withdrawal_reason, origin) VALUES "
             "(%s, %s, %s, 'published', %s, '示例机关', %s, %s, %s, %s, 'proactive', '', "
-            "'valid', %s, '', %s, %s, %s, '')"
+            "'valid', %s, '', %s, %s, %s, '', 'regular')"
         )
         link_sql = (
             "INSERT INTO publishing_publication_columns (publication_id, column_id) "
@@ -249,19 +256,21 @@ class Bench:
                 cursor.execute("ANALYZE")
 
     def build_index(self) -> None:
-        from django.db import connection
+        from django.db import connection, transaction
 
         from gongkai.portal.search import rebuild_index
 
         started = time.perf_counter()
         if self.args.workers > 1:
             count = self.build_index_in_processes(self.args.workers)
+            how = f"{self.args.workers} processes"
         else:
-            count = rebuild_index(
-                batch_size=2000,
-                commit_each_batch=True,
-                progress=lambda n: self.progress(f"index {n:,}"),
-            )
+            # What `gongkai search rebuild` runs: one transaction, one process.
+            with transaction.atomic():
+                count = rebuild_index(
+                    batch_size=2000, progress=lambda n: self.progress(f"index {n:,}")
+                )
+            how = "one process, one transaction"
         self.progress("")
         seconds = time.perf_counter() - started
         with connection.cursor() as cursor:
@@ -274,8 +283,66 @@ class Bench:
                 )
             size = cursor.fetchone()[0] or 0
         print(
-            f"index: {count:,} items in {seconds:.0f} s ({count / seconds:,.0f} items/s), "
-            f"~{size / 1e9:.2f} GB"
+            f"index: {count:,} items in {seconds:.0f} s ({count / seconds:,.0f} items/s, {how}), "
+            f"~{size / 1e9:.2f} GB; load average before/after "
+            f"{self.load_before:.1f}/{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        )
+        if self.args.baseline_tree:
+            self.build_index_at_baseline(count / seconds)
+
+    def index_digest(self) -> str:
+        """A digest of every row the index holds (entries, the backend's rows, the kept
+        counts), to tell two builds apart."""
+        import hashlib
+
+        from django.db import connection
+
+        digest = hashlib.sha256()
+        statements = ["SELECT publication_id, key, tokens FROM portal_search_entry ORDER BY publication_id",
+                      "SELECT gram, df FROM portal_search_df ORDER BY gram"]
+        if self.postgres:
+            statements.append("SELECT publication_id, part, sort_key, multi, vec::text "
+                              "FROM portal_search_pg ORDER BY publication_id, part")
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                while rows := cursor.fetchmany(5000):
+                    for row in rows:
+                        digest.update(repr(tuple(bytes(v) if isinstance(v, memoryview) else v
+                                                 for v in row)).encode())
+        return digest.hexdigest()[:16]
+
+    def build_index_at_baseline(self, rate: float) -> None:
+        """The same rebuild (one transaction) by another tree's code (``--baseline-tree``,
+        e.g. a worktree of the commit before the batch path) on this database, in a process
+        of its own; then the digests of both indexes."""
+        import subprocess
+
+        ours = self.index_digest()
+        code = (
+            "import time, django\n"
+            "django.setup()\n"
+            "from django.db import transaction\n"
+            "from gongkai.portal.search import rebuild_index\n"
+            "started = time.perf_counter()\n"
+            "with transaction.atomic():\n"
+            "    n = rebuild_index(batch_size=2000)\n"
+            "print(n, time.perf_counter() - started)\n"
+        )
+        tree = str(Path(self.args.baseline_tree).resolve())
+        load = os.getloadavg()[0]
+        done = subprocess.run(
+            [sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": tree}, cwd=tree,
+            capture_output=True, text=True, check=True,
+        )
+        count, seconds = done.stdout.split()[-2:]
+        count, seconds = int(count), float(seconds)
+        theirs = self.index_digest()
+        print(
+            f"index at the baseline ({tree}, {provenance_of(tree)}): {count:,} items in "
+            f"{seconds:.0f} s ({count / seconds:,.0f} items/s, load average before/after "
+            f"{load:.1f}/{os.getloadavg()[0]:.1f}); ours {rate / (count / seconds):.1f}x; "
+            f"same rows and counts: {'yes' if ours == theirs else 'NO'} ({ours})"
         )
 
     def build_index_in_processes(self, workers: int) -> int:
@@ -448,8 +515,11 @@ class Bench:
 
         if self.fresh:
             self.populate()
+        self.load_before = os.getloadavg()[0]
         if self.fresh or self.args.reindex:
             self.build_index()
+        if self.args.index_only:
+            return 0
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM publishing_publication")
             items = cursor.fetchone()[0]
@@ -524,7 +594,7 @@ class Bench:
         if not self.args.workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
             if self.postgres:
-                pg_admin(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+                pg_admin(f"DROP DATABASE IF EXISTS {self.args.pg_db} WITH (FORCE)")
 
 
 def _index_range(bounds: tuple[int, int]):
@@ -554,6 +624,14 @@ def _index_range(bounds: tuple[int, int]):
     return counts
 
 
+def provenance_of(tree: str) -> str:
+    import subprocess
+
+    head = subprocess.run(["git", "-C", tree, "rev-parse", "--short=7", "HEAD"],
+                          capture_output=True, text=True, check=False).stdout.strip()
+    return f"commit {head}" if head else "not a git tree"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=1_000_000)
@@ -573,6 +651,15 @@ def main() -> int:
         help="time search() over every kind (facets counted, items selected) instead of "
              "search_publications (the index also holds every agency's guide either way)",
     )
+    parser.add_argument(
+        "--index-only", action="store_true", help="stop after building the index (no queries)"
+    )
+    parser.add_argument(
+        "--baseline-tree", metavar="DIR",
+        help="also rebuild with the code of this tree (e.g. `git worktree add DIR b31396b`) "
+             "on the same database, and compare the rates and the rows",
+    )
+    parser.add_argument("--pg-db", default=PG_DB, help="the PostgreSQL database to create and drop")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     provenance.announce()

@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gongkai.core.models import Agency
 from gongkai.portal.search import text as t
@@ -139,15 +139,37 @@ def make(
 ) -> Document:
     """The document of any public object: filters, headline (title, number) and text
     (title, number, then ``texts``: plain text, already as the public sees it)."""
+    return assemble(
+        document_id,
+        day=day,
+        agency_id=agency_id,
+        agency_path=agency_path,
+        kind=kind,
+        fields=[t.normalise(title), t.normalise(doc_number),
+                *t.normalise_many([x for x in texts if x])],
+        extra_filters=extra_filters,
+    )
+
+
+def assemble(
+    document_id: int,
+    *,
+    day: dt.date | None,
+    agency_id: int,
+    agency_path: str,
+    kind: str,
+    fields: list[str],
+    extra_filters: Iterable[str] = (),
+) -> Document:
+    """``make`` from the fields already normalised: title, number, then the other texts
+    (the non-empty ones). A batch normalises every field of its items at once."""
     filters = [kind_token(kind)] if kind != "publication" else []
     filters.append(filter_token("ow", agency_id))
     filters += [filter_token("ag", pk) for pk in agency_ids_on_path(agency_path)]
     filters += list(extra_filters)
-    title_n = t.normalise(title)
-    number_n = t.normalise(doc_number)
+    title_n, number_n = fields[0], fields[1]
     headline_runs = t.runs(f"{title_n} {number_n}")
     headline = " ".join(HEADLINE + token for token in t.tokens_of_runs(headline_runs).split())
-    fields = [title_n, number_n, *t.normalise_many([x for x in texts if x])]
     field_runs = [t.runs(f) for f in fields]
     text = f" {FIELD_SEPARATOR} ".join(
         tokens for runs in field_runs if (tokens := t.tokens_of_runs(runs))
@@ -161,6 +183,16 @@ def make(
         text_runs=tuple(run for runs in field_runs for run in runs),
         headline_runs=tuple(headline_runs),
     )
+
+
+def listed_columns(column_ids: Iterable[int], column_parents: dict[int, int | None]) -> list[int]:
+    """The columns an item is listed in and every column above them, sorted."""
+    listed: set[int] = set()
+    for pk in column_ids:
+        while pk is not None and pk not in listed:
+            listed.add(pk)
+            pk = column_parents.get(pk)
+    return sorted(listed)
 
 
 def build(
@@ -177,12 +209,8 @@ def build(
     extra = []
     if publication.topic_id:
         extra.append(filter_token("tp", publication.topic_id))
-    listed: set[int] = set()
-    for pk in column_ids:
-        while pk is not None and pk not in listed:
-            listed.add(pk)
-            pk = column_parents.get(pk)
-    extra += [filter_token("co", pk) for pk in sorted(listed)]
+    listed = listed_columns(column_ids, column_parents)
+    extra += [filter_token("co", pk) for pk in listed]
     names = column_names or {}
     return make(
         publication.pk,
@@ -194,7 +222,7 @@ def build(
         doc_number=publication.doc_number,
         # the catalogue it is filed under is part of what the public reads with it
         texts=[t.html_to_text(publication.body), *attachment_texts, topic_name,
-               *(names[pk] for pk in sorted(listed) if pk in names)],
+               *(names[pk] for pk in listed if pk in names)],
         extra_filters=extra,
     )
 
@@ -213,28 +241,65 @@ def publication_kinds(ids: list[int]) -> dict[int, str]:
     return kinds
 
 
+# The fields of an item a document is made of, in the order ``build_rows`` reads them.
+ROW = ("pk", "agency_id", "topic_id", "published_on", "title", "doc_number", "body")
+
+
+@dataclass
+class Catalogue:
+    """What the documents of items need from the small tables: agencies' paths, columns
+    (parent, name) and topics' names. A rebuild reads them once; ``build_many`` (publish,
+    import) reads those of its batch."""
+
+    paths: dict[int, str] = field(default_factory=dict)
+    column_parents: dict[int, int | None] = field(default_factory=dict)
+    column_names: dict[int, str] = field(default_factory=dict)
+    topic_names: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, *, agency_ids: Iterable[int] | None = None,
+             topic_ids: Iterable[int] | None = None) -> Catalogue:
+        """Everything, or what the items of these agencies and topics need (the columns
+        of an agency: a column and those above it belong to one agency)."""
+        agencies, columns, topics = Agency.objects.all(), Column.objects.all(), Topic.objects.all()
+        if agency_ids is not None:
+            agency_ids = set(agency_ids)
+            agencies = agencies.filter(pk__in=agency_ids)
+            columns = columns.filter(agency_id__in=agency_ids)
+        if topic_ids is not None:
+            topics = topics.filter(pk__in=set(topic_ids))
+        out = cls(paths=dict(agencies.values_list("id", "path")),
+                  topic_names=dict(topics.values_list("id", "name")))
+        for pk, parent_id, name in columns.values_list("id", "parent_id", "name"):
+            out.column_parents[pk], out.column_names[pk] = parent_id, name
+        return out
+
+
 def build_many(publications: list[Publication]) -> list[Document]:
     """Documents for a batch of items with a fixed number of queries (columns, their
     parents, agencies' paths, attachments)."""
     if not publications:
         return []
-    ids = [p.pk for p in publications]
+    rows = [tuple(getattr(p, name) for name in ROW) for p in publications]
+    catalogue = Catalogue.load(agency_ids={p.agency_id for p in publications},
+                               topic_ids={p.topic_id for p in publications if p.topic_id})
+    return build_rows(rows, catalogue)
+
+
+def build_rows(rows: list[tuple], catalogue: Catalogue) -> list[Document]:
+    """Documents of items given as ``ROW`` tuples, in three queries (columns listed in,
+    attachments, register kinds) and one normalisation of every field of the batch: what
+    ``build`` gives item by item (``make``'s fields, in its order), for a fraction of the
+    cost (one OpenCC call instead of three per item)."""
+    if not rows:
+        return []
+    ids = [row[0] for row in rows]
     through = Publication.columns.through
     columns: dict[int, list[int]] = defaultdict(list)
     for pub_id, column_id in through.objects.filter(publication_id__in=ids).values_list(
         "publication_id", "column_id"
     ):
         columns[pub_id].append(column_id)
-    agency_ids = {p.agency_id for p in publications}
-    parents, names = {}, {}
-    for pk, parent_id, name in Column.objects.filter(agency_id__in=agency_ids).values_list(
-        "id", "parent_id", "name"
-    ):
-        parents[pk], names[pk] = parent_id, name
-    topic_ids = {p.topic_id for p in publications if p.topic_id}
-    topics = dict(Topic.objects.filter(pk__in=topic_ids).values_list("id", "name")) if topic_ids else {}
-    kinds = publication_kinds(ids)
-    paths = dict(Agency.objects.filter(pk__in=agency_ids).values_list("id", "path"))
     attachments: dict[int, list[str]] = defaultdict(list)
     for pub_id, text in (
         PublicationAttachment.objects.filter(publication_id__in=ids, is_active=True)
@@ -243,16 +308,32 @@ def build_many(publications: list[Publication]) -> list[Document]:
     ):
         if text:
             attachments[pub_id].append(text)
+    kinds = publication_kinds(ids)
+    parents, names, topics = catalogue.column_parents, catalogue.column_names, catalogue.topic_names
+    raw: list[str] = []  # every field of every item, normalised below in one call
+    bounds: list[tuple[int, int]] = []
+    extras: list[list[str]] = []
+    for pk, _, topic_id, _, title, doc_number, body in rows:
+        listed = listed_columns(columns.get(pk, ()), parents)
+        extra = [filter_token("tp", topic_id)] if topic_id else []
+        extra += [filter_token("co", c) for c in listed]
+        extras.append(extra)
+        # as ``build``: the catalogue it is filed under is read with it
+        texts = [t.html_to_text(body), *attachments.get(pk, ()), topics.get(topic_id, ""),
+                 *(names[c] for c in listed if c in names)]
+        start = len(raw)
+        raw += [title, doc_number, *(x for x in texts if x)]
+        bounds.append((start, len(raw)))
+    normalised = t.normalise_many(raw)
     return [
-        build(
-            p,
-            agency_path=paths[p.agency_id],
-            column_ids=columns.get(p.pk, ()),
-            column_parents=parents,
-            attachment_texts=attachments.get(p.pk, ()),
-            column_names=names,
-            topic_name=topics.get(p.topic_id, ""),
-            kind=kinds.get(p.pk, "publication"),
+        assemble(
+            pk,
+            day=day,
+            agency_id=agency_id,
+            agency_path=catalogue.paths[agency_id],
+            kind=kinds.get(pk, "publication"),
+            fields=normalised[start:end],
+            extra_filters=extra,
         )
-        for p in publications
+        for (pk, agency_id, _, day, *_), (start, end), extra in zip(rows, bounds, extras, strict=True)
     ]

@@ -15,13 +15,14 @@ visitor typed reaches the database as a bound parameter (``# noqa: S608`` below)
 from __future__ import annotations
 
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
+from operator import add
 
 from django.db import connection
 
 from gongkai.portal.search import query
 from gongkai.portal.search.documents import CODES, HEADLINE, ID_STRIDE, Document, kind_token
-from gongkai.portal.search.query import Spec, Tier, insert_rows
+from gongkai.portal.search.query import Spec, Tier
 
 TABLE = "portal_search_pg"
 ENTRY = query.ENTRY
@@ -44,17 +45,26 @@ CREATE = [
 DROP = [f"DROP TABLE IF EXISTS {TABLE}", f"DROP TABLE IF EXISTS {ENTRY}"]
 
 
+# "':1", "':2", …: a position's end of a lexeme in a tsvector literal.
+_POSITION = [f"':{position}" for position in range(1, MAX_POSITION + 1)]
+
+
 def _vector(tokens: list[str]) -> str:
-    positions: dict[str, list[str]] = defaultdict(list)
-    for position, token in enumerate(tokens, start=1):
-        positions[token].append(str(position))
-    return " ".join(f"'{token}':{','.join(p)}" for token, p in positions.items())
+    """A tsvector literal with one entry per position ('ab':1 'bc':2 'ab':3): PostgreSQL's
+    input merges the entries of a lexeme (sorted positions), so the value is the one of
+    a literal grouped here, written without a dictionary of positions."""
+    return " ".join(map(add, map("'".__add__, tokens), _POSITION[: len(tokens)]))
 
 
 def parts(document: Document) -> list[str]:
     """The tsvector literals of a document's parts."""
     head = document.filters.split() + document.headline.split()
     text = document.text.split()
+    if len(head) + len(text) <= MAX_POSITION:
+        # Nearly every item: one part, unless a token repeats more than a lexeme holds.
+        every = head + text
+        if max(Counter(every).values()) <= MAX_PER_LEXEME:
+            return [_vector(every)]
     out: list[list[str]] = []
     current = list(head)
     counts: dict[str, int] = defaultdict(int)
@@ -95,38 +105,50 @@ def remove(publication_ids: list[int]) -> list[str]:
 
 
 def insert(documents: list[Document]) -> None:
-    rows, entries = [], []
-    for d in documents:
-        vectors = parts(d)
-        multi = len(vectors) > 1
-        rows += [(d.publication_id, n, d.key, multi, v) for n, v in enumerate(vectors)]
-        entries.append((d.publication_id, d.key, zlib.compress(d.token_string().encode(), 1)))
+    """Index documents (not indexed at the moment: ``remove`` them first) with ``COPY``,
+    in the caller's transaction (a rolled-back publish leaves no row)."""
+    if not documents:
+        return
     with connection.cursor() as cursor:
-        insert_rows(
-            cursor,
-            f"INSERT INTO {TABLE} (publication_id, part, sort_key, multi, vec)",
-            "(%s, %s, %s, %s, %s::tsvector)",
-            rows,
-            max_params=10000,
-        )
-        insert_rows(
-            cursor,
-            f"INSERT INTO {ENTRY} (publication_id, key, tokens)",
-            "(%s, %s, %s)",
-            entries,
-            max_params=10000,
-        )
+        with cursor.copy(
+            f"COPY {TABLE} (publication_id, part, sort_key, multi, vec) FROM STDIN"
+        ) as copy:
+            for d in documents:
+                vectors = parts(d)
+                multi = len(vectors) > 1
+                for n, vector in enumerate(vectors):
+                    copy.write_row((d.publication_id, n, d.key, multi, vector))
+        with cursor.copy(f"COPY {ENTRY} (publication_id, key, tokens) FROM STDIN") as copy:
+            for d in documents:
+                copy.write_row(
+                    (d.publication_id, d.key, zlib.compress(d.token_string().encode(), 1))
+                )
 
 
-def clear() -> None:
+# The indexes a rebuild in one transaction drops and builds again at the end (``optimise``):
+# building a GIN index once over every row is many times faster than growing it row by row.
+REBUILT_INDEXES = (f"{TABLE}_vec", f"{TABLE}_vec_multi", f"{TABLE}_key")
+
+
+def clear(*, bulk: bool = False) -> None:
+    """Empty the index; with ``bulk`` (a rebuild inside one transaction, so a failure
+    restores them) also drop its search indexes until ``optimise``."""
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {TABLE}, {ENTRY}")
+        if bulk:
+            for name in REBUILT_INDEXES:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
 def optimise() -> None:
     from gongkai.portal.search import stats
 
     with connection.cursor() as cursor:
+        # The indexes a rebuild dropped (``clear``), built again: with memory enough to
+        # sort a large index at once (for this transaction only).
+        cursor.execute("SELECT set_config('maintenance_work_mem', '256MB', true)")
+        for statement in CREATE:
+            cursor.execute(statement)
         cursor.execute(f"ANALYZE {TABLE}")
         cursor.execute(f"ANALYZE {ENTRY}")
         # The kept counts were just replaced (a few rows → thousands): without fresh

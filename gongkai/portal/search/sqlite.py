@@ -61,7 +61,9 @@ def remove(publication_ids: list[int]) -> list[str]:
 
 
 def insert(documents: list[Document]) -> None:
-    """Index documents (not indexed at the moment: ``remove`` them first)."""
+    """Index documents (not indexed at the moment: ``remove`` them first). Multi-row
+    INSERTs (``insert_rows``): as fast here as ``executemany`` (measured, issue 20), and a
+    fixed number of statements per batch."""
     rows = [(d.key, d.token_string()) for d in documents]
     with connection.cursor() as cursor:
         insert_rows(cursor, f"INSERT INTO {FTS}(rowid, tokens)", "(%s, %s)", rows)
@@ -76,15 +78,34 @@ def insert(documents: list[Document]) -> None:
         )
 
 
-def clear() -> None:
+# FTS5's merge settings while a rebuild loads every row (``clear(bulk=True)``), and
+# FTS5's defaults, which ``optimise`` puts back: no merging as the segments grow (a
+# quarter of the insert time) until a level holds 64 of them; the final 'optimize'
+# merges them all at once anyway.
+BULK_MERGE = {"automerge": 0, "crisismerge": 64}
+DEFAULT_MERGE = {"automerge": 4, "crisismerge": 16}
+
+
+def _merge_settings(settings: dict[str, int]) -> None:
+    with connection.cursor() as cursor:
+        for name, value in settings.items():
+            cursor.execute(f"INSERT INTO {FTS}({FTS}, rank) VALUES(%s, %s)", [name, value])
+
+
+def clear(*, bulk: bool = False) -> None:
+    """Empty the index; with ``bulk`` (a rebuild in one transaction: a failure restores
+    the settings) load the rows that follow without merging until ``optimise``."""
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES('delete-all')")
         cursor.execute(f"DELETE FROM {ENTRY}")  # noqa: S608
+    if bulk:
+        _merge_settings(BULK_MERGE)
 
 
 def optimise() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES('optimize')")
+    _merge_settings(DEFAULT_MERGE)
 
 
 # Shared with the other backend: the entry table is the same.

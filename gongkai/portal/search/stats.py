@@ -192,7 +192,8 @@ def replace(counts: Counter) -> int:
     """Track the strings of ``counts`` found in at least TRACK_AT items, and every
     agency's count (``OWNERS`` too, even at 0: the counts are complete); returns how many."""
     clear()
-    rows = [(gram, n) for gram, n in counts.items() if n >= TRACK_AT or is_owner_count(gram)]
+    owner_marks = (OWNERS, KIND_MARK)  # ``is_owner_count``, in one C call per string
+    rows = [(gram, n) for gram, n in counts.items() if n >= TRACK_AT or gram.startswith(owner_marks)]
     if OWNERS not in counts:
         rows.append((OWNERS, 0))
     with connection.cursor() as cursor:

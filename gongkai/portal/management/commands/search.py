@@ -1,5 +1,6 @@
 """`gongkai search rebuild` (index every published item and other public object again, in
-one transaction), `gongkai search verify` (compare the index with what is public; exit 1
+one transaction: the batch path, PostgreSQL's search indexes built once at the end;
+``--batch-commit`` commits each batch instead, keeping the indexes as they go), `gongkai search verify` (compare the index with what is public; exit 1
 on drift) and `gongkai search sync` (decisions: take out those whose publication period
 is over, put in those public since without an event; run it daily)."""
 
@@ -45,8 +46,10 @@ class Command(BaseCommand):
                         batch_size=options["batch_size"], progress=progress
                     )
             self.stderr.write("")
+            seconds = time.perf_counter() - started
             self.stdout.write(
-                f"search index rebuilt: {count} items in {time.perf_counter() - started:.1f} s"
+                f"search index rebuilt: {count} items in {seconds:.1f} s "
+                f"({count / max(seconds, 1e-9):,.0f} items/s)"
             )
             return
         if action == "sync":
