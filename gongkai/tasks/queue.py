@@ -38,13 +38,17 @@ def _setting(name: str, default):
 
 class OutboxRun(Task):
     """Retries use the delay the outbox row recorded, so what the administrator reads is
-    what the broker did."""
+    what the broker did. An error before the handler ran (claiming the row: the database
+    busy or unreachable) recorded nothing: it is retried after the first backoff step,
+    not Celery's default three minutes."""
 
     def retry(self, args=None, kwargs=None, exc=None, throw=True, eta=None, countdown=None,
               max_retries=None, **options):
         delay = getattr(self.request, "outbox_delay", None)
         if delay is not None:
             countdown = delay
+        elif countdown is None and eta is None:
+            countdown = backoff(1)
         return super().retry(args, kwargs, exc, throw, eta, countdown, max_retries, **options)
 
 

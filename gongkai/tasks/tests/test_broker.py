@@ -39,6 +39,27 @@ def test_a_task_failing_every_time_is_retried_with_backoff_then_failed(worker):
     assert row.last_error == "ConnectionError: mail server refused"
 
 
+def test_a_database_error_before_the_work_is_retried_soon(worker, monkeypatch):
+    """Claiming the row failed (the database busy or unreachable for a moment): nothing
+    was recorded, and the broker tries again after the first backoff step (1 s here),
+    not Celery's default of three minutes."""
+    from django.db import OperationalError
+
+    real_claim, failures = outbox.claim, []
+
+    def busy_once(pk):
+        if not failures:
+            failures.append(pk)
+            raise OperationalError("database table is locked")
+        return real_claim(pk)
+
+    monkeypatch.setattr(outbox, "claim", busy_once)  # the worker is a thread of this process
+    outbox.enqueue("test.count", args={"key": "busy"}, key="count:busy")
+    wait_for(lambda: state_of("count:busy") == OutboxState.DONE, seconds=15)
+    assert failures and done == {"busy": 1}
+    assert OutboxTask.objects.get(key="count:busy").attempts == 1
+
+
 def test_a_task_delivered_twice_does_its_work_once(worker, broker):
     with transaction.atomic():
         row = outbox.enqueue("test.count", args={"key": "twice"}, key="count:twice")
