@@ -27,6 +27,20 @@ from gongkai.core.services import calendar as calendar_services
 from gongkai.core.services import signin as signin_services
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the platform administrator reads and never edits here: every change goes
+    through the area's services (with its event and audit entry) or an admin action."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "level", "kind", "parent", "accepts_requests", "is_active"]
@@ -224,7 +238,7 @@ class ScheduledYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignInFailure)
-class SignInFailureAdmin(admin.ModelAdmin):
+class SignInFailureAdmin(ReadOnlyAdmin):
     list_display = ["username", "ip_address", "at"]
     search_fields = ["username"]
     actions = ["unlock"]
@@ -234,27 +248,9 @@ class SignInFailureAdmin(admin.ModelAdmin):
         for username in set(queryset.values_list("username", flat=True)):
             signin_services.signin_unlock(actor=request.user, username=username, reason="平台管理后台解锁")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["seq", "occurred_at", "actor_label", "agency", "action", "object_repr"]
     list_filter = ["action"]
     search_fields = ["actor_label", "object_repr", "object_id", "reason"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

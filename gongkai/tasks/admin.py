@@ -3,12 +3,13 @@ and a "retry" action. Tasks are not edited here: a retry goes through ``outbox``
 
 from django.contrib import admin, messages
 
+from gongkai.core.admin import ReadOnlyAdmin
 from gongkai.tasks import outbox
 from gongkai.tasks.models import OutboxState, OutboxTask
 
 
 @admin.register(OutboxTask)
-class OutboxTaskAdmin(admin.ModelAdmin):
+class OutboxTaskAdmin(ReadOnlyAdmin):
     list_display = ["name", "state", "attempts", "next_attempt_at", "last_error_short", "created_at"]
     list_filter = ["state", "name"]
     search_fields = ["name", "key", "last_error"]
@@ -17,15 +18,6 @@ class OutboxTaskAdmin(admin.ModelAdmin):
               "args", "created_at", "updated_at"]
     readonly_fields = fields
     actions = ["retry"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="最近错误")
     def last_error_short(self, obj):
