@@ -86,32 +86,14 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--naive-sample", type=int, default=30)
     parser.add_argument("--sqlite", metavar="PATH", help="run on a SQLite file instead of PostgreSQL")
-    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
-    parser.add_argument("--db", default=PG_DB, help=f"PostgreSQL database name (default {PG_DB})")
-    parser.add_argument("--reuse", action="store_true",
-                        help="measure on the database a previous --keep run left (no load)")
+    province.add_database_options(parser, PG_DB)
     args = parser.parse_args()
     provenance.announce()
     where = "SQLite" if args.sqlite else "PostgreSQL"
     print(f"== oversight: compliance table over {args.agencies:,} agencies, {args.years} years, on {where} "
           f"(bounds: table {TABLE_BOUND * 1000:g} ms p95, drill-down {DRILL_BOUND * 1000:g} ms p95)")
-    if args.sqlite:
-        Path(args.sqlite).unlink(missing_ok=True)
-        url = f"sqlite:///{Path(args.sqlite).resolve()}"
-    else:
-        if not args.reuse:
-            province.pg_admin(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
-            province.pg_admin(f"CREATE DATABASE {args.db}")
-        url = f"{province.PG_SERVER}/{args.db}"
-    province.setup_django(url)
-    try:
+    with province.bench_database(args, sqlite=args.sqlite):
         return run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.sqlite and not args.keep and not args.reuse:
-            province.pg_admin(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
 
 
 def run(args) -> int:

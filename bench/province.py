@@ -44,6 +44,7 @@ import os
 import random
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,6 +86,40 @@ def setup_django(database_url: str) -> None:
     from django.conf import settings
 
     settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+
+
+def add_database_options(parser: argparse.ArgumentParser, default_db: str) -> None:
+    """The options of a benchmark that measures on a generated province: its database,
+    and whether to keep it for another run or reuse the one a run kept."""
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
+    parser.add_argument("--db", default=default_db, help=f"PostgreSQL database name (default {default_db})")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure on the database a previous --keep run left (no load)")
+
+
+@contextmanager
+def bench_database(args, *, sqlite: str | None = None):
+    """Django set up on a benchmark's database for the ``with`` block: a SQLite file made
+    afresh, or the PostgreSQL database ``args.db`` made afresh (``--reuse``: as a ``--keep``
+    run left it) and dropped afterwards unless kept or reused."""
+    reuse = getattr(args, "reuse", False)
+    if sqlite:
+        Path(sqlite).unlink(missing_ok=True)
+        url = f"sqlite:///{Path(sqlite).resolve()}"
+    else:
+        if not reuse:
+            pg_admin(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
+            pg_admin(f"CREATE DATABASE {args.db}")
+        url = f"{PG_SERVER}/{args.db}"
+    setup_django(url)
+    try:
+        yield
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not sqlite and not args.keep and not reuse:
+            pg_admin(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
 
 
 def _bulk(model, objs, progress=None) -> list:
@@ -489,28 +524,16 @@ def main() -> int:
     parser.add_argument("--db", default="gongkai_province", help="the PostgreSQL database (created afresh)")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
     args = parser.parse_args()
-    if args.sqlite:
-        Path(args.sqlite).unlink(missing_ok=True)
-        url = f"sqlite:///{Path(args.sqlite).resolve()}"
-    else:
-        pg_admin(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
-        pg_admin(f"CREATE DATABASE {args.db}")
-        url = f"{PG_SERVER}/{args.db}"
-    setup_django(url)
-    from django.core.management import call_command
+    with bench_database(args, sqlite=args.sqlite):
+        from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    counts = generate(agencies=args.agencies, years=args.years, publications=args.publications,
-                      complaints=args.complaints,
-                      progress=lambda t: print(f"\r{t:<60}", end="", flush=True) if sys.stdout.isatty() else None)
-    print(f"\rloaded in {time.perf_counter() - started:.0f} s: "
-          + ", ".join(f"{k} {v:,}" for k, v in counts.items() if isinstance(v, int)))
-    if not args.sqlite and not args.keep:
-        from django.db import connections
-
-        connections.close_all()
-        pg_admin(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        counts = generate(agencies=args.agencies, years=args.years, publications=args.publications,
+                          complaints=args.complaints,
+                          progress=lambda t: print(f"\r{t:<60}", end="", flush=True) if sys.stdout.isatty() else None)
+        print(f"\rloaded in {time.perf_counter() - started:.0f} s: "
+              + ", ".join(f"{k} {v:,}" for k, v in counts.items() if isinstance(v, int)))
     return 0
 
 

@@ -57,27 +57,14 @@ def main() -> int:
     parser.add_argument("--publications", type=int, default=150_000)
     parser.add_argument("--busy", type=int, default=5000, help="requests of the busy agency in the report year")
     parser.add_argument("--runs", type=int, default=10)
-    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
-    parser.add_argument("--db", default=PG_DB, help=f"PostgreSQL database name (default {PG_DB})")
-    parser.add_argument("--reuse", action="store_true",
-                        help="measure on the database a previous --keep run left (no load)")
+    province.add_database_options(parser, PG_DB)
     args = parser.parse_args()
     provenance.announce()
     print(f"== annual reports at scale: {args.agencies:,} agencies, {args.years} years, on PostgreSQL "
           f"(bounds: one agency-year computed {COMPUTE_BOUND * 1000:g} ms, the province's roll-up "
           f"{ROLLUP_BOUND:g} s)")
-    if not args.reuse:
-        province.pg_admin(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
-        province.pg_admin(f"CREATE DATABASE {args.db}")
-    province.setup_django(f"{province.PG_SERVER}/{args.db}")
-    try:
+    with province.bench_database(args):
         return run(args)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep and not args.reuse:
-            province.pg_admin(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
 
 
 def _busy_requests(root, year: int, count: int) -> int:
