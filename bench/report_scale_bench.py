@@ -86,21 +86,37 @@ def _busy_requests(root, year: int, count: int) -> int:
     return len(reqs)
 
 
-def _publish_all(year: int, fmt, supervisor) -> tuple[list[float], list[float]]:
-    """Compute every agency's published report of ``year`` and store it as its published
-    version; returns each computation's time and this process's CPU time (seconds)."""
+class _Stopwatch:
+    """Each call's wall time and this process's CPU time, and their spread."""
+
+    def __init__(self):
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+    def __call__(self, fn, *args, **kwargs):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        result = fn(*args, **kwargs)
+        self.wall.append(time.perf_counter() - started)
+        self.cpu.append(time.process_time() - started_cpu)
+        return result
+
+    def spread(self) -> dict:
+        return {"p95": p95(self.wall), "median": statistics.median(self.wall), "min": min(self.wall),
+                "max": max(self.wall), "runs": len(self.wall), "cpu": statistics.median(self.cpu)}
+
+
+def _publish_all(year: int, fmt, supervisor, watch: _Stopwatch) -> None:
+    """Compute every agency's published report of ``year`` (each computation timed by
+    ``watch``) and store it as its published version."""
     from django.utils import timezone
 
     from gongkai.reports.computation import compute_report
     from gongkai.reports.models import AnnualReport, ReportState, ReportVersion, encode_cells
 
     reports = list(AnnualReport.objects.filter(year=year, state=ReportState.PUBLISHED).select_related("agency"))
-    times, cpu, versions = [], [], []
+    versions = []
     for report in reports:
-        started, started_cpu = time.perf_counter(), time.process_time()
-        comp = compute_report(fmt, agency_ids=[report.agency_id], year=year)
-        times.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - started_cpu)
+        comp = watch(compute_report, fmt, agency_ids=[report.agency_id], year=year)
         versions.append(ReportVersion(
             report=report, number=1, format_id=fmt.id, agency_name=report.agency.name,
             cells=encode_cells(comp.cells), provenance=comp.provenance, published_on=report.published_on,
@@ -109,12 +125,6 @@ def _publish_all(year: int, fmt, supervisor) -> tuple[list[float], list[float]]:
     for report, version in zip(reports, versions, strict=True):
         report.published_version = version
     AnnualReport.objects.bulk_update(reports, ["published_version"], batch_size=province.BATCH)
-    return times, cpu
-
-
-def _spread(times: list[float], cpu: list[float]) -> dict:
-    return {"p95": p95(times), "median": statistics.median(times), "min": min(times), "max": max(times),
-            "runs": len(times), "cpu": statistics.median(cpu)}
 
 
 def run(args) -> int:
@@ -146,36 +156,32 @@ def run(args) -> int:
         root, supervisor = loaded["root"], loaded["supervisor"]
         print(f"load: {time.perf_counter() - started:.0f} s — "
               + ", ".join(f"{k} {v:,}" for k, v in loaded.items() if isinstance(v, int)))
-    computed = None
     if not FoiRequest.objects.filter(tracking_number__startswith=f"T{root.pk}-{BUSY_SERIAL}").exists():
         print(f"added {_busy_requests(root, year, args.busy):,} requests of {root.name} in {year}")
     if not ReportVersion.objects.filter(report__year=year).exists():
         started = time.perf_counter()
-        _publish_all(year - 1, format_for_year(year - 1), supervisor)
-        computed = _spread(*_publish_all(year, fmt, supervisor))
+        _publish_all(year - 1, format_for_year(year - 1), supervisor, _Stopwatch())
+        watch = _Stopwatch()
+        _publish_all(year, fmt, supervisor, watch)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         print(f"computed and published every agency's reports of {year - 1} and {year} in "
               f"{time.perf_counter() - started:.0f} s")
     else:  # published by an earlier run: the computations are timed on their own
-        times, cpu = [], []
+        watch = _Stopwatch()
         for pk in Agency.objects.filter(annual_reports__year=year).values_list("pk", flat=True):
-            started, started_cpu = time.perf_counter(), time.process_time()
-            compute_report(fmt, agency_ids=[pk], year=year)
-            times.append(time.perf_counter() - started)
-            cpu.append(time.process_time() - started_cpu)
-        computed = _spread(times, cpu)
+            watch(compute_report, fmt, agency_ids=[pk], year=year)
+    computed = watch.spread()
 
     print(f"load average before timing: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    if computed:
-        show(f"one agency-year computed (compute_report, each of {computed['runs']:,} agencies' {year} "
-             "report once)", computed, COMPUTE_BOUND)
+    show(f"one agency-year computed (compute_report, each of {computed['runs']:,} agencies' {year} "
+         "report once)", computed, COMPUTE_BOUND)
     busy = timed(lambda i=0: compute_report(fmt, agency_ids=[root.pk], year=year), args.runs)
     show(f"the busy agency's {year} report ({root.name}, {args.busy:,} requests)", busy, COMPUTE_BOUND)
 
     view = rollup.rollup(user=supervisor, root=root, year=year)
     published = sum(1 for row in view.rows if row.summed)
-    assert published > 0.8 * args.agencies, published
+    assert published > 0.8 * len(view.rows), published
     summed = timed(lambda i=0: rollup.rollup(user=supervisor, root=root, year=year), args.runs)
     show(f"the province's roll-up (rollup: {len(view.rows):,} agencies, {published:,} published reports summed)",
          summed, ROLLUP_BOUND)
@@ -210,7 +216,7 @@ def run(args) -> int:
           f"records, and {summed['median'] / floor['median']:.1f}x the counting floor")
     print(f"load average after timing: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (on {os.cpu_count()} CPUs)")
     met = (busy["p95"] <= COMPUTE_BOUND and summed["p95"] <= ROLLUP_BOUND and checked["p95"] <= ROLLUP_BOUND
-           and (not computed or computed["p95"] <= COMPUTE_BOUND))
+           and computed["p95"] <= COMPUTE_BOUND)
     print("verdict: " + ("every bound met" if met else "a bound was missed"))
     return 0
 
