@@ -30,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -300,7 +299,7 @@ def rebuild_index(*, batch_size: int = 2000, commit_each_batch: bool = False, pr
         stats.clear()
         stats.clear_last_days()
     catalogue = documents.Catalogue.load()
-    counts: Counter[str] = Counter()
+    counts = stats.Frequencies()
     done = 0
     last = 0
     queryset = _public_queryset().order_by("pk").values_list(*documents.ROW)
@@ -311,7 +310,7 @@ def rebuild_index(*, batch_size: int = 2000, commit_each_batch: bool = False, pr
                 break
             docs = documents.build_rows(rows, catalogue)
             backend.insert(docs)
-        stats.count_all(docs, into=counts)
+        stats.tally(docs, into=counts)
         done += len(rows)
         last = rows[-1][0]
         if progress:
@@ -321,12 +320,12 @@ def rebuild_index(*, batch_size: int = 2000, commit_each_batch: bool = False, pr
             docs, last_days = sources.documents_of(model)
             backend.insert(docs)
             stats.set_last_days(last_days)
-        stats.count_all(docs, into=counts)
+        stats.tally(docs, into=counts)
         done += len(docs)
         if progress:
             progress(done)
     with step():
-        stats.replace(counts)
+        stats.replace(counts.at_least(stats.TRACK_AT))
         backend.optimise()
     return done
 
@@ -361,7 +360,7 @@ def verify_index(*, counts: bool = True) -> Drift:
         stale=sorted(pk for pk, key in expected.items() if pk in indexed and indexed[pk] != key),
     )
     if counts:
-        drift.wrong_counts = stats.wrong_counts(stats.count_all(backend.all_tokens()))
+        drift.wrong_counts = stats.wrong_counts(stats.tally(backend.all_tokens()))
     return drift
 
 

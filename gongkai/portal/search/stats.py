@@ -26,16 +26,18 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from operator import add
 
 from django.db import connection
 
 from gongkai.core.models import Agency
+from gongkai.portal.search import frequencies
 from gongkai.portal.search.documents import FIELD_SEPARATOR, FILTER, HEADLINE, KINDS, kind_token
+from gongkai.portal.search.frequencies import Frequencies
 
 TABLE = "portal_search_df"
-MAX_GRAM = 4  # grams_of_runs is written out for 1 to 4
+MAX_GRAM = frequencies.MAX_GRAM  # grams_of_runs is written out for 1 to 4
 TRACK_AT = 1000  # items a string must be in, at the last rebuild, to have its count kept
 
 # Every item's own agency is the filter token "§ow" + id (``documents.filter_token``).
@@ -181,14 +183,39 @@ def apply(added: Iterable, removed: Iterable[str]) -> None:
 
 
 def count_all(items: Iterable, into: Counter | None = None) -> Counter:
-    """Items per string over documents or token strings."""
+    """Items per string over documents or token strings, one item at a time (what
+    ``apply`` does; ``tally`` counts the same in bulk)."""
     counts = into if into is not None else Counter()
     for item in items:
         counts.update(grams(item) if isinstance(item, str) else document_grams(item))
     return counts
 
 
-def replace(counts: Counter) -> int:
+def tally(items: Iterable, into: Frequencies | None = None, *, batch: int = 2000) -> Frequencies:
+    """Items per string over documents or token strings, counted in bulk (``frequencies``):
+    the rebuild's and ``verify``'s path, exact like ``count_all`` and several times faster."""
+    counts = into if into is not None else Frequencies()
+    chunk: list = []
+
+    def flush() -> None:
+        counts.add_runs(
+            runs_of_tokens(item) if isinstance(item, str)
+            else (item.text_runs, item.headline_runs) for item in chunk
+        )
+        for item in chunk:
+            counts.add_strings(owners_of_tokens(item if isinstance(item, str) else item.filters))
+        chunk.clear()
+
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= batch:
+            flush()
+    if chunk:
+        flush()
+    return counts
+
+
+def replace(counts: Mapping[str, int]) -> int:
     """Track the strings of ``counts`` found in at least TRACK_AT items, and every
     agency's count (``OWNERS`` too, even at 0: the counts are complete); returns how many."""
     clear()
@@ -306,11 +333,9 @@ def expired_docs(today) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def wrong_counts(recount: Counter) -> list[str]:
-    """The kept counts that differ from ``recount`` (from the indexed token strings): a
-    tracked string's, an agency's, or a missing ``OWNERS`` row (never rebuilt)."""
+def wrong_counts(recount: Frequencies) -> list[str]:
+    """The kept counts that differ from ``recount`` (``tally`` of the indexed token
+    strings): a tracked string's, an agency's, or a missing ``OWNERS`` row (never rebuilt)."""
     kept = tracked()
-    owners = {gram for gram in recount if is_owner_count(gram)} | {OWNERS}
-    return sorted(
-        gram for gram in set(kept) | owners if kept.get(gram) != recount.get(gram, 0)
-    )
+    owners = set(recount.others()) | {OWNERS}
+    return sorted(gram for gram in set(kept) | owners if kept.get(gram) != recount.get(gram))

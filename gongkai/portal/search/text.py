@@ -54,13 +54,13 @@ def normalise(text: str) -> str:
 def normalise_many(texts: list[str]) -> list[str]:
     """``normalise`` of each text, with one call into OpenCC for all of them (its
     per-call cost dominates for short texts such as a page of titles)."""
-    folded = [_fold(text) for text in texts]
-    joined = "\n".join(folded)
+    # Folded once too: ``_fold`` keeps the length, so each text keeps its place.
+    joined = _fold("\n".join(texts))
     converted = _T2S.convert(joined) if joined else ""
     if len(converted) != len(joined):
         return [normalise(text) for text in texts]
     out, position = [], 0
-    for text in folded:
+    for text in texts:
         out.append(converted[position : position + len(text)])
         position += len(text) + 1
     return out

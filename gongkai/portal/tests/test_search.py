@@ -168,6 +168,14 @@ def test_full_width_and_case_are_folded_and_numbers_are_found(make_published):
     assert found("2020") == []
 
 
+def test_a_batch_is_normalised_as_each_text_alone():
+    """The rebuild folds and converts a batch's fields in one call: each keeps its place,
+    even where lowercasing would change a length (İ) or a text is empty or has lines."""
+    texts = ["ＡＢＣ關於", "", "İstanbul 年度報告\n第二行", "\u3000全角　空格", "x", "資訊公開"]
+    assert t.normalise_many(texts) == [t.normalise(text) for text in texts]
+    assert t.normalise_many(texts)[0] == "abc关于"
+
+
 def test_a_two_character_word_is_found_inside_longer_words(make_published):
     # Word segmentation would cut 县市场所 as 县 / 市 / 场所 and lose 市场.
     make_published("关于县市场所整治的通知")

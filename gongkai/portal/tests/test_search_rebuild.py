@@ -168,6 +168,24 @@ def test_the_batch_documents_are_those_built_item_by_item(every_kind):
         p.pk for p in items if "檢" in p.title))
 
 
+def test_a_batch_reads_its_rows_by_range_when_dense_by_list_when_sparse(every_kind):
+    through = Publication.columns.through
+    ids = sorted(through.objects.values_list("publication_id", flat=True).distinct())
+    assert len(ids) >= 3
+
+    def rows(queryset):
+        return sorted(r for r in queryset.values_list("publication_id", "column_id") if r[0] in chosen)
+
+    chosen = ids[::2]  # dense: read by range (the ones between too, looked up by item)
+    dense = documents._of_items(through.objects, chosen)
+    assert " IN (" not in str(dense.query)
+    assert rows(dense) == rows(through.objects.filter(publication_id__in=chosen))
+    chosen = [ids[0], ids[-1] + 10**6]  # sparse: by list, never a million rows between
+    sparse = documents._of_items(through.objects, chosen)
+    assert " IN (" in str(sparse.query)
+    assert rows(sparse) == rows(through.objects.filter(publication_id=ids[0]))
+
+
 def _search_indexes() -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'portal_search_pg'")
