@@ -26,7 +26,8 @@ from gongkai.portal.search.documents import HEADLINE
 
 MAX_GRAM = 4  # as stats.MAX_GRAM (stats imports this module)
 BITS = 16
-MAX_CHARS = (1 << BITS) - 1
+MASK = (1 << BITS) - 1  # one character of a packed string
+MAX_CHARS = MASK  # distinct characters that pack (ids 1 to MASK)
 MERGE_AT = 1 << 20  # pending keys merged once they outnumber these and the merged ones
 _CODE_POINTS = 0x110000
 
@@ -92,21 +93,24 @@ class Frequencies:
             for text_runs, headline_runs in items:
                 self._slow.update(stats.grams_of_runs(text_runs, headline_runs))
             return
+        batches = []
         for mark, runs_of in (("", 0), (HEADLINE, 1)):
             # Each item's runs joined by a separator (0), items too: no string spans two.
             joined = ["\0".join(item[runs_of]) for item in items]
-            text = "\0".join(joined) + "\0"
-            codes = np.frombuffer(text.encode("utf-32-le"), np.uint32)
-            if not self._learn(codes):
-                self._go_slow()
-                self.add_runs(items)  # counts nothing twice: none of this batch was added
-                return
-            ids = self._ids[codes]
+            codes = np.frombuffer(("\0".join(joined) + "\0").encode("utf-32-le"), np.uint32)
+            batches.append((mark, joined, codes))
+        # Every new character learnt before anything is counted: past MAX_CHARS the batch
+        # is counted the slow way as a whole, never half of it twice.
+        if not self._learn(np.concatenate([codes for _, _, codes in batches])):
+            self._go_slow()
+            self.add_runs(items)
+            return
+        for mark, joined, codes in batches:
             item_of = np.repeat(
                 np.arange(len(items), dtype=np.uint64),
                 np.fromiter((len(j) + 1 for j in joined), np.int64, len(joined)),
             )
-            self._count(mark, ids, item_of, len(items))
+            self._count(mark, self._ids[codes], item_of, len(items))
 
     def add_strings(self, strings: Iterable[str]) -> None:
         """One item's other strings (each counted once per call)."""
@@ -150,7 +154,7 @@ class Frequencies:
 
     def _decode(self, n: int, keys: np.ndarray) -> list[str]:
         chars = self._chars
-        mask = np.uint64(MAX_CHARS)
+        mask = np.uint64(MASK)
         columns = [
             ((keys >> np.uint64(BITS * (n - 1 - i))) & mask).tolist() for i in range(n)
         ]

@@ -115,3 +115,20 @@ def test_past_the_character_limit_the_count_goes_on_the_slow_way(monkeypatch):
 def test_tiny_corpora(items):
     docs = _corpus(items)
     assert stats.tally(docs).as_counter() == Counter(stats.count_all(docs))
+
+
+def test_a_batch_whose_headlines_pass_the_character_limit_is_counted_once(monkeypatch):
+    """The text of the batch fits, its headlines bring the characters that do not: the
+    batch is counted the slow way as a whole (not its text twice)."""
+    monkeypatch.setattr(frequencies, "MAX_CHARS", 6)
+    docs = [
+        Document(publication_id=1, key=1, filters=filter_token("ow", 1), headline="", text="",
+                 text_runs=("政府信息",), headline_runs=()),
+        Document(publication_id=2, key=2, filters=filter_token("ow", 1), headline="", text="",
+                 text_runs=("政府",), headline_runs=("年度报告",)),
+    ]
+    counted = stats.tally(docs[:1])
+    stats.tally(docs[1:], into=counted)
+    assert counted._slow is not None
+    assert counted.as_counter() == stats.count_all(docs)
+    assert counted.get("政府") == 2
