@@ -72,6 +72,21 @@ def search_sync() -> None:
         search.sync_decisions()
 
 
+@handler("schedule.search_verify")
+def search_verify() -> None:
+    """`gongkai search verify`: drift raises, so the job is retried (a drift while
+    something was being published clears) and, when it stays, listed among the failed
+    tasks with what drifted; `gongkai search rebuild` repairs it."""
+    from gongkai.portal import search
+
+    drift = search.verify_index()
+    if not drift.ok:
+        raise RuntimeError(
+            "search index drift, run `gongkai search rebuild`: "
+            f"{len(drift.missing)} missing, {len(drift.extra)} extra, {len(drift.stale)} stale, "
+            f"{len(drift.wrong_counts)} wrong counts")
+
+
 @handler("schedule.idempotency_purge")
 def idempotency_purge() -> None:
     """`gongkai idempotency purge`."""
@@ -95,8 +110,10 @@ def _job(name: str, schedule) -> dict:
 
 
 # Times are the platform's (Asia/Shanghai, CELERY_TIMEZONE). `gongkai audit anchor FILE`
-# is not here: its file is a command argument with no setting, and the anchoring logic
-# lives in the command; keep it in the host's timer (docs/security.md).
+# and `gongkai backup DIR` are not here: their file and directory are command arguments
+# with no setting (and the anchor must be written where the database cannot reach it);
+# keep them in the host's timer (docs/security.md). `search verify` runs at 4:00, after
+# the night's sync (1:00) and site check (3:00).
 SCHEDULE = {
     "relay": {"task": "gongkai.tasks.relay", "schedule": 60.0},
     "publishing-release-due": _job("schedule.release_due", crontab(minute="*/5")),
@@ -105,8 +122,11 @@ SCHEDULE = {
     "workplans-remind": _job("schedule.workplans_remind",
                              crontab(hour=8, minute=15, day_of_week="mon-fri")),
     "search-sync": _job("schedule.search_sync", crontab(hour=1, minute=0)),
+    "search-verify": _job("schedule.search_verify", crontab(hour=4, minute=0)),
     "idempotency-purge": _job("schedule.idempotency_purge", crontab(hour=2, minute=0)),
     "site-check": _job("schedule.site_check", crontab(hour=3, minute=0)),
     "tasks-purge": _job("tasks.purge", crontab(hour=2, minute=30)),
+    # The back office's prepared PDFs (reports.prepared) made more than 30 days ago.
+    "reports-purge-prepared": _job("reports.purge_prepared", crontab(hour=2, minute=45)),
 }
 app.conf.beat_schedule = SCHEDULE

@@ -7,7 +7,8 @@ class FoiConfig(AppConfig):
     verbose_name = "依申请公开"
 
     def ready(self):
-        from gongkai.foi import (  # noqa: F401  (intake: registers its tasks)
+        from gongkai.foi import (  # noqa: F401  (intake, delivery: register their tasks)
+            delivery,
             intake,
             navigation_entries,  # noqa: F401  (registers the nav entry)
             notifications,

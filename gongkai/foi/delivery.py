@@ -8,8 +8,9 @@ and counted: the entry carries the running count for that file, taken under the
 request's row lock so two downloads at once never get the same count.
 
 Delivery by e-mail goes through an outbox (``DeliveryEmail``): the office's step writes
-the row and the message is sent once that step has committed (``foi.services.requests``
-records the result). This module prepares the message and sends it.
+the row and a task of the task queue (``foi.delivery_email``, enqueued in the same
+transaction) sends the message once that step has committed; ``foi.services.requests``
+records the result. This module prepares the message and sends it.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from gongkai.core.errors import DomainError
 from gongkai.core.models import AuditEvent
 from gongkai.foi.models import DisclosedFile, FoiRequest, Letter
 from gongkai.foi.workflow import RequestStatus
+from gongkai.tasks.outbox import enqueue
+from gongkai.tasks.registry import handler
 
 logger = logging.getLogger(__name__)
 
@@ -217,12 +220,13 @@ def _read(item: ApplicantFile) -> bytes:
         return handle.read()
 
 
-def prepare_delivery_email(request: FoiRequest) -> PreparedEmail:
+def prepare_delivery_email(request: FoiRequest, *, message_id: str | None = None) -> PreparedEmail:
     """The message that delivers the letters (the PDF; the DOCX when no PDF was made) and
     the disclosed files: attached when all together stay within
     ``GONGKAI_DELIVERY_ATTACHMENT_LIMIT``, otherwise as a link valid for 30 days. Sends
     nothing. Refuses (``DomainError``) without an address or when a file cannot be read,
-    so nothing is queued that could not go out."""
+    so nothing is queued that could not go out. ``message_id``: the one recorded when the
+    mail was queued (the task prepares the message again when it sends it)."""
     if not request.email:
         raise DomainError(NO_EMAIL)
     documents = applicant_documents(request)
@@ -248,7 +252,7 @@ def prepare_delivery_email(request: FoiRequest) -> PreparedEmail:
     lines += ["", "凭申请编号和查询码也可在政府信息公开平台查询办理情况、下载上述文件。",
               f"如有疑问，请联系{request.agency.name}"
               + (f"（电话：{request.agency.phone}）。" if request.agency.phone else "。")]
-    message_id = _message_id()
+    message_id = message_id or _message_id()
     message = EmailMessage(
         subject=f"政府信息公开申请答复送达（申请编号 {request.tracking_number}）",
         body="\n".join(lines), to=[request.email], headers={"Message-ID": message_id},
@@ -260,6 +264,74 @@ def prepare_delivery_email(request: FoiRequest) -> PreparedEmail:
         raise DomainError("送达的文件无法读取，请检查文书和公开文件后重试。") from None
     return PreparedEmail(message=message, message_id=message_id, attached=[f.ref for f in attachments],
                          link=link)
+
+
+DELIVERY_EMAIL = "foi.delivery_email"
+SENT_TOO_LATE = "未能在{minutes}分钟内发出"
+
+
+class DeliveryEmailNotSent(Exception):
+    """The mail server refused or failed: its text is the original error's class only,
+    never the address or the server's reply (it ends up in the task's error and the
+    request's history)."""
+
+
+def send_delivery_email_later(outbox) -> None:
+    """Have a worker send the queued delivery e-mail (``DeliveryEmail``) after the
+    caller's commit: no request waits on the mail server. Once per row. The task's
+    arguments hold only the row's id: the message (the applicant's name and address, the
+    delivery link) is prepared again when it is sent, with the recorded Message-ID."""
+    enqueue(DELIVERY_EMAIL, args={"delivery_email": outbox.pk}, key=f"{DELIVERY_EMAIL}:{outbox.pk}")
+
+
+def _record_result(outbox_pk: int, *, error: str = "") -> None:
+    # Through the module, so the record's own failure can be simulated in tests.
+    from gongkai.foi.services import requests as request_services
+
+    request_services.delivery_email_record_result(outbox_pk, error=error)
+
+
+def delivery_email_gave_up(*, delivery_email: int, error: BaseException) -> None:
+    """The task failed for good (every retry refused): the mail is recorded as failed, in
+    the request's history, so the office can send again or deliver another way."""
+    text = str(error) if isinstance(error, (DeliveryEmailNotSent, DomainError)) else type(error).__name__
+    _record_result(delivery_email, error=text or type(error).__name__)
+
+
+@handler(DELIVERY_EMAIL, on_give_up=delivery_email_gave_up)
+def send_queued_delivery_email(*, delivery_email: int) -> None:
+    """Send a queued delivery e-mail and record the result (a task).
+
+    Idempotent: a row no longer ``queued`` (sent, or failed) sends nothing, so a second
+    run of the task sends no second mail. A refusal by the mail server raises, and the
+    queue retries with backoff; the last refusal is recorded as the failure
+    (``delivery_email_gave_up``). A mail is sent within ``EMAIL_SEND_WINDOW`` of being
+    queued or not at all: after that the office may queue another, and the applicant must
+    not get both. Once the mail went, a failure to record the result is logged, not
+    retried (a retry would send it again): the row stays ``queued`` with its Message-ID,
+    which the office's page shows as "result unknown"."""
+    from gongkai.foi.models import DeliveryEmail, DeliveryEmailState
+    from gongkai.foi.services.requests import EMAIL_SEND_WINDOW
+
+    outbox = DeliveryEmail.objects.select_related("request__agency").filter(pk=delivery_email).first()
+    if outbox is None or outbox.state != DeliveryEmailState.QUEUED:
+        return
+    if clock.now() - outbox.queued_at > EMAIL_SEND_WINDOW:
+        _record_result(outbox.pk, error=SENT_TOO_LATE.format(
+            minutes=int(EMAIL_SEND_WINDOW.total_seconds() // 60)))
+        return
+    prepared = prepare_delivery_email(outbox.request, message_id=outbox.message_id)
+    if (prepared.attached, bool(prepared.link)) != (outbox.attached, outbox.link_sent):
+        # The files changed since the mail was queued: the record says what actually went.
+        DeliveryEmail.objects.filter(pk=outbox.pk).update(attached=prepared.attached,
+                                                          link_sent=bool(prepared.link))
+    error = send_delivery_email(prepared)
+    if error:
+        raise DeliveryEmailNotSent(error)
+    try:
+        _record_result(outbox.pk)
+    except Exception:
+        logger.exception("the result of delivery e-mail %s could not be recorded", prepared.message_id)
 
 
 def send_delivery_email(prepared: PreparedEmail) -> str:

@@ -8,13 +8,15 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         # The back office's menu entries, the deploy checks (a CJK font for the PDFs) and
-        # the task handlers (a published version's files) register themselves on import.
+        # the task handlers (a published version's files, the back office's PDFs) register
+        # themselves on import.
         from gongkai.core import desk as core_desk
         from gongkai.reports import (  # noqa: F401
             checks,  # noqa: F401
             desk,
             navigation_checker,
             navigation_entries,
+            prepared,
             services,
         )
 

@@ -130,6 +130,7 @@ def record_failure(row: OutboxTask, error: BaseException, *, delay: int, max_att
         OutboxTask.objects.filter(pk=row.pk).update(
             state=OutboxState.FAILED, locked_until=None, last_error=message, updated_at=now
         )
+        _give_up(row, error)
         return True
     OutboxTask.objects.filter(pk=row.pk).update(
         state=OutboxState.SENT if in_broker else OutboxState.PENDING,
@@ -138,6 +139,18 @@ def record_failure(row: OutboxTask, error: BaseException, *, delay: int, max_att
         locked_until=None, last_error=message, updated_at=now,
     )
     return False
+
+
+def _give_up(row: OutboxTask, error: BaseException) -> None:
+    """Tell the task's own record it failed for good (``registry.handler(on_give_up=)``).
+    Its own failure is logged, not raised: the row is failed already, for the administrator."""
+    hook = registry.give_up_hook(row.name)
+    if hook is None:
+        return
+    try:
+        hook(**row.args, error=error)
+    except Exception:  # noqa: BLE001 - logged; the failed row stays listed
+        log.exception("outbox task %s (%s): its give-up hook failed", row.pk, row.name)
 
 
 def retry_failed(rows) -> int:

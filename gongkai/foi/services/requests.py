@@ -4,7 +4,6 @@ reply, delivery, archiving, withdrawal (条例 Art. 27–45)."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -610,11 +609,12 @@ def request_deliver(*, actor, request: FoiRequest, method: str, delivered_on: dt
     """送达: the reply reached the applicant by ``method`` on ``delivered_on`` (today
     if not given).
 
-    By e-mail the step only queues the mail (``DeliveryEmail``, with its Message-ID) in
-    this transaction; the mail is sent once it commits, and then the request is recorded
-    as delivered, dated the day the mail went out, or the failure is recorded in its
-    history (``_deliver_by_email_after_commit``). The date of an e-mail delivery is
-    therefore the sending day: another ``delivered_on`` is refused."""
+    By e-mail the step only queues the mail (``DeliveryEmail``, with its Message-ID, and
+    the task that sends it) in this transaction; a worker sends it once it commits, and
+    then the request is recorded as delivered, dated the day the mail went out, or the
+    failure is recorded in its history (``foi.delivery.send_queued_delivery_email``).
+    The date of an e-mail delivery is therefore the sending day: another ``delivered_on``
+    is refused."""
     request = _locked(request, Action.DELIVER)
     _require(actor, request, Role.OFFICE)
     if method == Delivery.EMAIL:
@@ -631,7 +631,7 @@ def request_deliver(*, actor, request: FoiRequest, method: str, delivered_on: dt
 
 
 def _queue_delivery_email(*, actor, request: FoiRequest, note: str) -> DeliveryEmail:
-    from gongkai.foi.delivery import prepare_delivery_email
+    from gongkai.foi.delivery import prepare_delivery_email, send_delivery_email_later
 
     on_its_way = request.delivery_emails.filter(
         state=DeliveryEmailState.QUEUED, queued_at__gt=clock.now() - EMAIL_SEND_WINDOW).first()
@@ -645,21 +645,8 @@ def _queue_delivery_email(*, actor, request: FoiRequest, note: str) -> DeliveryE
     audit.record(actor=actor, action="foi.delivery_email.queue", obj=request, agency=request.agency,
                  reason=note, after={"delivery_email_id": outbox.pk, "message_id": outbox.message_id,
                                      "attached": outbox.attached, "link_sent": outbox.link_sent})
-    transaction.on_commit(functools.partial(_deliver_by_email_after_commit, outbox.pk, prepared))
+    send_delivery_email_later(outbox)  # a task: sent by a worker after the commit
     return outbox
-
-
-def _deliver_by_email_after_commit(outbox_pk: int, prepared) -> None:
-    """Send the queued mail, then record what happened. A failure to record (after the
-    mail went) is logged; the row stays ``queued`` with its Message-ID, which the office's
-    page shows as "result unknown"."""
-    from gongkai.foi.delivery import send_delivery_email
-
-    error = send_delivery_email(prepared)
-    try:
-        delivery_email_record_result(outbox_pk, error=error)
-    except Exception:
-        logger.exception("the result of delivery e-mail %s could not be recorded", prepared.message_id)
 
 
 @transaction.atomic

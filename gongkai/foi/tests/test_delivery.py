@@ -20,8 +20,9 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from gongkai.core import audit
+from gongkai.core import audit, clock
 from gongkai.core.errors import DomainError
 from gongkai.core.models import AuditEvent
 from gongkai.core.tests.helpers import at
@@ -31,6 +32,8 @@ from gongkai.foi.services import requests as svc
 from gongkai.foi.services.replies import request_reply
 from gongkai.foi.services.requests import request_deliver
 from gongkai.foi.workflow import Action, RequestStatus
+from gongkai.tasks import outbox as task_outbox
+from gongkai.tasks.models import OutboxState, OutboxTask
 
 pytestmark = pytest.mark.django_db
 
@@ -155,9 +158,10 @@ def test_an_email_delivery_is_dated_the_day_the_mail_went_out(replied, office,
     with pytest.raises(DomainError, match="以邮件发出之日为送达日期"):
         request_deliver(actor=office, request=request, method="email", delivered_on=dt.date(2025, 3, 5))
     assert not DeliveryEmail.objects.exists() and mail.outbox == []
+    clock.freeze(timezone.make_aware(dt.datetime(2025, 3, 10, 23, 58)))
     with django_capture_on_commit_callbacks() as callbacks:
         request_deliver(actor=office, request=request, method="email")
-    at(dt.date(2025, 3, 11), 0)  # the commit's send ran past midnight
+    clock.freeze(timezone.make_aware(dt.datetime(2025, 3, 11, 0, 1)))  # the worker sent it past midnight
     callbacks[0]()
     assert deliver_event(request).on == dt.date(2025, 3, 11)
 
@@ -177,6 +181,7 @@ def test_the_office_form_refuses_another_date_for_an_email_delivery(replied, off
 def test_a_refusing_mail_server_is_recorded_in_the_history_and_nothing_is_delivered(
         replied, office, deliver, settings):
     settings.EMAIL_BACKEND = REFUSING_BACKEND
+    settings.TASK_MAX_ATTEMPTS = 1  # the first refusal is the last: recorded at once
     request, letter, file = replied()
     deliver(office, request)
     assert request.status == RequestStatus.REPLIED
@@ -204,6 +209,7 @@ def test_the_office_is_told_at_once_whether_the_mail_went(replied, office, clien
     form = {"deliver-method": "email", "deliver-delivered_on": REPLIED_ON.isoformat()}
 
     settings.EMAIL_BACKEND = REFUSING_BACKEND
+    settings.TASK_MAX_ATTEMPTS = 1  # no broker, no retry left: the task runs and fails here
     refused = client.post(url, form)
     assert refused.status_code == 400
     text = text_of(refused)
@@ -220,6 +226,66 @@ def test_the_office_is_told_at_once_whether_the_mail_went(replied, office, clien
     assert 'data-testid="delivery-email"' not in sent.content.decode()
     request.refresh_from_db()
     assert request.status == RequestStatus.DELIVERED
+
+
+def test_a_refused_mail_is_retried_with_backoff_and_sent_once(replied, office, deliver, settings):
+    """The queue retries a refusal (the task's backoff); meanwhile the mail is on its way,
+    not failed; the retry sends it, and a further run of the task sends nothing more."""
+    settings.EMAIL_BACKEND = REFUSING_BACKEND
+    request, letter, file = replied()
+    deliver(office, request)
+    queued = DeliveryEmail.objects.get(request=request)
+    task = OutboxTask.objects.get(name="foi.delivery_email")
+    assert task.args == {"delivery_email": queued.pk}  # no address, name or link in the queue
+    assert (task.state, task.attempts) == (OutboxState.PENDING, 1)
+    assert task.last_error == "DeliveryEmailNotSent: SMTPServerDisconnected"  # no server reply
+    assert queued.state == DeliveryEmailState.QUEUED and request.status == RequestStatus.REPLIED
+    assert not FoiEvent.objects.filter(request=request, action=Action.DELIVERY_EMAIL_FAILED).exists()
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    at(REPLIED_ON, 10)
+    clock.freeze(clock.now() + dt.timedelta(minutes=1))  # the backoff has passed
+    task_outbox.relay()
+    [message] = mail.outbox
+    assert message.extra_headers["Message-ID"] == queued.message_id
+    queued.refresh_from_db()
+    request.refresh_from_db()
+    assert queued.state == DeliveryEmailState.SENT and request.status == RequestStatus.DELIVERED
+    # The task delivered twice (a worker lost its lease after sending): no second mail.
+    delivery.send_queued_delivery_email(delivery_email=queued.pk)
+    assert len(mail.outbox) == 1
+
+
+def test_a_mail_refused_on_every_try_is_recorded_as_failed_at_the_last(replied, office, deliver,
+                                                                      settings):
+    settings.EMAIL_BACKEND = REFUSING_BACKEND
+    request, letter, file = replied()
+    deliver(office, request)
+    for minute in (1, 2):  # TASK_MAX_ATTEMPTS is 3 in the tests
+        clock.freeze(timezone.make_aware(dt.datetime(2025, 3, 4, 10, minute)))
+        task_outbox.relay()
+    assert OutboxTask.objects.get(name="foi.delivery_email").state == OutboxState.FAILED
+    queued = DeliveryEmail.objects.get(request=request)
+    assert (queued.state, queued.error) == (DeliveryEmailState.FAILED, "SMTPServerDisconnected")
+    assert FoiEvent.objects.filter(request=request, action=Action.DELIVERY_EMAIL_FAILED).count() == 1
+    assert mail.outbox == []
+
+
+def test_a_mail_not_sent_within_the_window_is_never_sent(replied, office,
+                                                         django_capture_on_commit_callbacks):
+    """After EMAIL_SEND_WINDOW the office may queue another mail: the first, its queue
+    held up (a worker down), must not reach the applicant as well."""
+    request, letter, file = replied()
+    at(REPLIED_ON, 10)
+    with django_capture_on_commit_callbacks():  # the commit's push is dropped: no worker
+        request_deliver(actor=office, request=request, method="email")
+    clock.freeze(clock.now() + svc.EMAIL_SEND_WINDOW + dt.timedelta(seconds=1))
+    task_outbox.relay()
+    assert mail.outbox == []
+    queued = DeliveryEmail.objects.get(request=request)
+    assert (queued.state, queued.error) == (DeliveryEmailState.FAILED, "未能在10分钟内发出")
+    request.refresh_from_db()
+    assert request.status == RequestStatus.REPLIED
 
 
 def test_a_send_still_under_way_is_shown_as_such(replied, office, client_for):

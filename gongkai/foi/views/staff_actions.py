@@ -237,9 +237,9 @@ def request_reply(request, foi, d):
 
 @_request_action("deliver")
 def request_deliver(request, foi, d):
-    """By e-mail the mail is sent once the step commits (before this returns): the
-    message says whether it went; a failure is refused like any step, and it is also in
-    the request's history."""
+    """By e-mail a worker sends the mail once the step commits: the message says it is on
+    its way (or, where tasks run in the request — local mode — whether it went; a failure
+    is then refused like any step). Either way the result goes into the request's history."""
     svc.request_deliver(actor=request.user, request=foi, delivered_on=d["delivered_on"],
                         method=d["method"], note=d["note"])
     if d["method"] != Delivery.EMAIL:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.core.checks import registry
+from django.test import TestCase
 from django.urls import reverse
 
 from gongkai.reports import checks, services
@@ -82,12 +83,20 @@ def test_publication_without_a_cjk_font_stores_and_publishes_nothing(
 
 
 def test_a_draft_pdf_without_a_cjk_font_is_an_error_message_not_boxes(
-        report, office, boxes_pdf, monkeypatch, client_for):
+        report, office, boxes_pdf, monkeypatch, client_for, settings):
     monkeypatch.setattr(pdf, "write_pdf", lambda html: boxes_pdf)
     monkeypatch.setattr(pdf, "html_to_pdf", REAL_HTML_TO_PDF)
-    response = client_for(office).get(reverse("staff:report-pdf", args=[report.pk]), follow=True)
+    client = client_for(office)
+    url = reverse("staff:report-pdf", args=[report.pk])
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the worker's try (local mode)
+        assert client.get(url).status_code == 503
+    # The worker was refused for want of a font: the page says so instead of "wait".
+    response = client.get(url, follow=True)
     assert response["Content-Type"].startswith("text/html")
     assert "服务器没有中文字体" in response.content.decode()
+    assert response.redirect_chain == [(reverse("staff:report-detail", args=[report.pk]), 302)]
+    assert not Path(settings.MEDIA_ROOT).exists() or not any(
+        p.is_file() for p in Path(settings.MEDIA_ROOT).rglob("*.pdf"))
 
 
 def test_the_font_is_a_deploy_check():

@@ -89,6 +89,13 @@ def test_a_corrected_report_keeps_its_earlier_version(client, published, office,
     assert response.status_code == 200
     assert _filename_header(published, "docx", "（第1版）") in response["Content-Disposition"]
     assert client.get(url("annual-report-pdf", published, version=9)).status_code == 404
+    # Version 1's files lost (a restored backup): its waiting page links to version 1's page.
+    first = published.versions.get(number=1)
+    type(first).objects.filter(pk=first.pk).update(docx="", pdf="")
+    with django_capture_on_commit_callbacks(execute=False):
+        pending = client.get(url("annual-report-pdf", published, version=1))
+    assert pending.status_code == 503
+    assert f'href="{url("annual-report-detail", published, version=1)}"' in pending.content.decode()
 
 
 # --- a published report, its pages and its files (rendered once, at publication) ------------
@@ -187,7 +194,10 @@ def test_a_version_without_its_files_asks_a_worker_for_them_and_says_so(client, 
     with TestCase.captureOnCommitCallbacks(execute=False) as queued:
         response = client.get(url("annual-report-pdf", published))
     assert response.status_code == 503 and response["Retry-After"] == "30"
-    assert "PDF文件正在生成" in response.content.decode()
+    text = response.content.decode()
+    assert "PDF文件正在生成" in text and '<meta http-equiv="refresh" content="30">' in text
+    # The web page of the report is readable meanwhile: the page links to it.
+    assert f'href="{url("annual-report-detail", published)}" data-testid="report-html-link"' in text
     version.refresh_from_db()
     assert not version.pdf  # nothing was rendered in the request
     for callback in queued:  # the commit: the task runs (local mode: no broker)

@@ -22,6 +22,8 @@ from gongkai.reports import reminders, rollup, selectors, services
 from gongkai.reports.formats import format_for_year
 from gongkai.reports.models import ReportReminder
 from gongkai.reports.tests import test_services as base
+from gongkai.reports.tests.test_prepared import body as prepared_body
+from gongkai.reports.tests.test_prepared import get_prepared
 from gongkai.reports.tests.test_services import FEES, ready_to_publish, receive, receive_a_year
 
 TOTAL = "3/一/total"  # 一、本年新收政府信息公开申请数量（总计）
@@ -128,8 +130,9 @@ def test_the_summary_downloads_as_docx_and_pdf(client_for, subtree, supervisor, 
     docx = client.get(reverse("staff:report-rollup-docx", args=[tree["city"].pk, 2025]))
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
     assert "%E6%B1%87%E6%80%BB%E8%A1%A8" in docx["Content-Disposition"]  # 汇总表
-    pdf = client.get(reverse("staff:report-rollup-pdf", args=[tree["city"].pk, 2025]))
-    assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
+    # The PDF by a worker (reports.prepared): the page that waits, then the file.
+    pdf = get_prepared(client, reverse("staff:report-rollup-pdf", args=[tree["city"].pk, 2025]))
+    assert pdf.status_code == 200 and prepared_body(pdf)[:4] == b"%PDF"
 
 
 def test_the_summary_document_says_what_it_summed(subtree, supervisor, tree):
@@ -424,7 +427,8 @@ def test_the_summary_pdf_opens_in_poppler(client_for, subtree, supervisor, tree,
 
     if not shutil.which("pdftoppm"):
         pytest.skip("poppler-utils (pdftoppm) is not installed")
-    pdf = client_for(supervisor).get(reverse("staff:report-rollup-pdf", args=[tree["city"].pk, 2025])).content
+    pdf = prepared_body(get_prepared(client_for(supervisor),
+                                     reverse("staff:report-rollup-pdf", args=[tree["city"].pk, 2025])))
     path = tmp_path / "summary.pdf"
     path.write_bytes(pdf)
     subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")],

@@ -1,21 +1,29 @@
 """The public pages of annual reports (条例 Art. 49–50): an agency's published reports by
 year, one report as HTML with its DOCX and PDF downloads (the files stored when the
 version was published: a download renders nothing), and earlier versions of a corrected
-report. Only published versions are ever shown: a draft is a 404."""
+report. Only published versions are ever shown: a draft is a 404.
+
+Also the download responses the back office shares: a working copy's DOCX (rendered in
+the request, a fraction of a second) and PDF (rendered by a worker: ``prepared``)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from gongkai.core.selectors import agency_get_public
-from gongkai.reports import selectors, services
+from gongkai.reports import prepared, selectors, services
 from gongkai.reports.document import ReportDocument
 from gongkai.reports.rendering.pdf import MissingCJKFont
 
 FILE_PENDING_RETRY_SECONDS = 30  # a report's files take a worker a few seconds to render
+# A back-office PDF is one file, asked for by someone waiting for it: look again sooner.
+PREPARING_RETRY_SECONDS = 5
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -29,20 +37,39 @@ def _attachment(body, *, kind: str, name: str) -> HttpResponse:
     return response
 
 
-def download_response(doc: ReportDocument, kind: str, *, suffix: str = "") -> HttpResponse:
-    """The document rendered now as DOCX or PDF, as an attachment named in Chinese: only
-    for the back office's working copy (marked 草稿); published versions are stored."""
-    from gongkai.reports.rendering import render_docx, render_pdf
+def download_response(request, doc: ReportDocument, kind: str, *, back_url: str,
+                      suffix: str = "") -> HttpResponse:
+    """The back office's document (a working copy marked 草稿, a roll-up) as an attachment
+    named in Chinese; published versions are stored. The DOCX is rendered now (a fraction
+    of a second); the PDF (seconds of WeasyPrint) by a worker: meanwhile a page that
+    refreshes itself until the file is ready, which is then kept by its content, so the
+    same document asked for again is served without rendering. Without a CJK font on the
+    server: the message on ``back_url``."""
+    from gongkai.reports.rendering import render_docx
 
     if kind not in CONTENT_TYPES:
         raise Http404("不支持的格式")
-    body = render_docx(doc) if kind == "docx" else render_pdf(doc)
-    return _attachment(body, kind=kind, name=f"{doc.title}{suffix}")
+    name = f"{doc.title}{suffix}"
+    if kind == "docx":
+        return _attachment(render_docx(doc), kind=kind, name=name)
+    ready = prepared.pdf_prepared(doc)
+    if ready.error:
+        messages.error(request, ready.error)
+        return redirect(back_url)
+    if ready.ready:
+        return _attachment(default_storage.open(ready.name, "rb"), kind=kind, name=name)
+    response = render(request, "reports/staff/file_pending.html", {
+        "title": name, "kind": kind.upper(), "back_url": back_url,
+        "refresh": PREPARING_RETRY_SECONDS}, status=503)
+    response["Retry-After"] = str(PREPARING_RETRY_SECONDS)
+    return response
 
 
-def version_download(version, kind: str, *, suffix: str = "") -> HttpResponse:
+def version_download(version, kind: str, *, html_url: str, suffix: str = "") -> HttpResponse:
     """A published version's DOCX or PDF as stored at publication (never rendered on a
-    download: rendering takes seconds and the file must not change with the templates)."""
+    download: rendering takes seconds and the file must not change with the templates).
+    While a worker renders it: a 503 page that refreshes itself and links to ``html_url``,
+    the report's web page, readable at once."""
     if kind not in CONTENT_TYPES:
         raise Http404("不支持的格式")
     stored = getattr(version, kind)
@@ -54,7 +81,8 @@ def version_download(version, kind: str, *, suffix: str = "") -> HttpResponse:
         stored = getattr(version, kind)
     if not stored:
         response = render(None, "reports/public/file_pending.html",
-                          {"version": version, "kind": kind.upper()}, status=503)
+                          {"version": version, "kind": kind.upper(), "html_url": html_url,
+                           "refresh": FILE_PENDING_RETRY_SECONDS}, status=503)
         response["Retry-After"] = str(FILE_PENDING_RETRY_SECONDS)
         return response
     return _attachment(stored.open("rb"), kind=kind, name=f"{selectors.version_title(version)}{suffix}")
@@ -96,8 +124,12 @@ def _download(request, code: str, year: int, kind: str):
     report = selectors.published_report_get(agency=agency, year=year)
     number = _version_number(request)
     version = report.published_version if number is None else selectors.version_get(report, number)
-    suffix = "" if version.pk == report.published_version_id else f"（第{version.number}版）"
-    return version_download(version, kind, suffix=suffix)
+    current = version.pk == report.published_version_id
+    suffix = "" if current else f"（第{version.number}版）"
+    html_url = reverse("portal:annual-report-detail", args=[agency.code, report.year])
+    if not current:
+        html_url += f"?version={version.number}"
+    return version_download(version, kind, suffix=suffix, html_url=html_url)
 
 
 @require_GET

@@ -13,13 +13,13 @@ import datetime as dt
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from gongkai.core import clock
 from gongkai.core.errors import DomainError
 from gongkai.core.views.base import staff_required
 from gongkai.reports import reminders, rollup, selectors
-from gongkai.reports.rendering.pdf import MissingCJKFont
 from gongkai.reports.views.public import download_response
 
 
@@ -55,11 +55,8 @@ def rollup_summary(request, agency: int, year: int):
 def rollup_download(request, agency: int, year: int, kind: str):
     root, year = _root_and_year(request, agency, year)
     view = rollup.rollup(user=request.user, root=root, year=year)
-    try:
-        return download_response(rollup.summary_document(view), kind)
-    except MissingCJKFont as exc:
-        messages.error(request, exc.message)
-        return redirect("staff:report-rollup", agency=root.pk, year=year)
+    return download_response(request, rollup.summary_document(view), kind,
+                             back_url=reverse("staff:report-rollup", args=[root.pk, year]))
 
 
 @staff_required

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongkai.core import clock
@@ -20,7 +21,6 @@ from gongkai.core.views.base import staff_required
 from gongkai.reports import forms, permissions, reminders, selectors, services
 from gongkai.reports.drafting import DRAFT_MARKER
 from gongkai.reports.models import ReportState
-from gongkai.reports.rendering.pdf import MissingCJKFont
 from gongkai.reports.views.public import download_response, version_download
 from gongkai.reports.workflow import Action, allowed_actions
 
@@ -337,15 +337,13 @@ def report_correct(request, pk: int):
 @require_GET
 def report_download(request, pk: int, kind: str):
     """The report as it stands as DOCX or PDF: in the published state, the files stored
-    at publication; otherwise rendered now from the working copy, marked 草稿."""
+    at publication; otherwise the working copy, marked 草稿 (its PDF rendered by a
+    worker and kept by its content: ``download_response``)."""
     report = selectors.report_get_for_user(user=request.user, pk=pk)
+    back_url = reverse("staff:report-detail", args=[report.pk])
     if report.state == ReportState.PUBLISHED and report.published_version is not None:
-        return version_download(report.published_version, kind)
-    try:
-        return download_response(selectors.build_document(report), kind)
-    except MissingCJKFont as exc:
-        messages.error(request, exc.message)
-        return redirect("staff:report-detail", pk=report.pk)
+        return version_download(report.published_version, kind, html_url=back_url)
+    return download_response(request, selectors.build_document(report), kind, back_url=back_url)
 
 
 # --- the supervising office ---------------------------------------------------------------------

@@ -42,10 +42,24 @@ def fail(*, why: str) -> None:
     raise ConnectionError(why)
 
 
+# What the give-up hook of "test.fail_noted" was told, by key.
+given_up: dict[str, str] = {}
+
+
+def note_give_up(*, why: str, error: BaseException) -> None:
+    given_up[why] = f"{type(error).__name__}: {error}"
+
+
+@handler("test.fail_noted", on_give_up=note_give_up)
+def fail_noted(*, why: str) -> None:
+    raise ConnectionError(why)
+
+
 @pytest.fixture(autouse=True)
 def frozen_clock():
     clock.freeze(MOMENT)
     done.clear()
+    given_up.clear()
     yield MOMENT
     clock.freeze(None)
 

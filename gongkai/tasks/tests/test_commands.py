@@ -35,7 +35,7 @@ def test_every_scheduled_job_has_a_handler_and_a_schedule_in_code():
     assert set(jobs) == {
         "schedule.foi_digest", "schedule.release_due", "schedule.report_remind",
         "schedule.workplans_remind", "schedule.search_sync", "schedule.idempotency_purge",
-        "schedule.site_check", "tasks.purge",
+        "schedule.site_check", "schedule.search_verify", "tasks.purge", "reports.purge_prepared",
     }
     assert set(jobs) <= set(registry.names())
     assert app.conf.beat_schedule is SCHEDULE
@@ -43,6 +43,23 @@ def test_every_scheduled_job_has_a_handler_and_a_schedule_in_code():
     assert isinstance(jobs["schedule.release_due"], crontab)
     assert app.conf.timezone == "Asia/Shanghai"
     assert {"gongkai.tasks.run", "gongkai.tasks.relay", "gongkai.tasks.scheduled"} <= set(app.tasks)
+
+
+def test_a_worker_knows_every_task_the_requests_enqueue():
+    """Registered when the apps are ready (a worker loads no URLs and no views)."""
+    assert {"foi.receipt_email", "foi.receipt_sms", "foi.delivery_email", "reports.render_version",
+            "reports.render_pdf", "mail.send"} <= set(registry.names())
+
+
+def test_search_verify_fails_on_drift_so_it_is_retried_and_then_listed(monkeypatch):
+    from gongkai import celery_app
+    from gongkai.portal import search
+
+    monkeypatch.setattr(search, "verify_index", lambda: search.Drift(missing=[3, 4], extra=[], stale=[]))
+    with pytest.raises(RuntimeError, match="2 missing, 0 extra"):
+        celery_app.search_verify()
+    monkeypatch.setattr(search, "verify_index", lambda: search.Drift(missing=[], extra=[], stale=[]))
+    celery_app.search_verify()  # no drift: done
 
 
 @pytest.mark.parametrize("command,celery_command", [("worker", "worker"), ("scheduler", "beat")])

@@ -13,7 +13,7 @@ from django.db import transaction
 from gongkai.tasks import outbox
 from gongkai.tasks.mail import send_later
 from gongkai.tasks.models import OutboxState, OutboxTask
-from gongkai.tasks.tests.conftest import done
+from gongkai.tasks.tests.conftest import done, given_up
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -102,6 +102,35 @@ def test_in_local_mode_a_failing_task_waits_for_the_relay_with_backoff_then_fail
     call_command("tasks", "relay")  # a failed task is not retried by itself
     row.refresh_from_db()
     assert row.attempts == 3
+
+
+def test_the_give_up_hook_is_told_once_and_only_when_the_task_fails_for_good(frozen_clock):
+    from gongkai.core import clock
+
+    row = outbox.enqueue("test.fail_noted", args={"why": "server gone"}, key="noted:1")
+    clock.freeze(frozen_clock + dt.timedelta(seconds=1))
+    call_command("tasks", "relay")
+    row.refresh_from_db()
+    assert (row.state, row.attempts) == (OutboxState.PENDING, 2)
+    assert given_up == {}  # a retry is still to come: nothing to tell yet
+    clock.freeze(frozen_clock + dt.timedelta(seconds=3))
+    call_command("tasks", "relay")
+    row.refresh_from_db()
+    assert row.state == OutboxState.FAILED
+    assert given_up == {"server gone": "ConnectionError: server gone"}
+
+
+def test_a_failing_give_up_hook_leaves_the_task_failed(frozen_clock, settings, monkeypatch):
+    from gongkai.tasks import registry
+
+    def broken(**kwargs):
+        raise RuntimeError("the hook's own database went away")
+
+    monkeypatch.setitem(registry._give_up, "test.fail_noted", broken)
+    settings.TASK_MAX_ATTEMPTS = 1
+    row = outbox.enqueue("test.fail_noted", args={"why": "x"}, key="noted:2")
+    row.refresh_from_db()
+    assert row.state == OutboxState.FAILED and row.last_error == "ConnectionError: x"
 
 
 def test_done_tasks_are_purged_after_30_days_failed_ones_are_kept(frozen_clock):
