@@ -246,6 +246,7 @@ _PUBLICATION_LIST = {
     "required": ["total", "page", "per_page", "num_pages", "q", "results"],
     "properties": {
         "total": {"type": "integer", "description": "符合条件的信息总数"},
+        "total_estimated": {"type": "boolean", "description": "总数是否为估计值（全站检索多个常见词或较长短语时显示“约 N 条”；各页结果均为实际结果，最后几页可能为空）"},
         "page": {"type": "integer", "description": "当前页码"},
         "per_page": {"type": "integer", "description": "每页条数（20）"},
         "num_pages": {"type": "integer", "description": "总页数；没有结果时为 0"},
@@ -535,6 +536,7 @@ DOCUMENT = {
                             "required": ["total", "page", "per_page", "num_pages", "q", "facets", "results"],
                             "properties": {
                                 "total": {"type": "integer", "description": "符合条件的结果总数"},
+                                "total_estimated": {"type": "boolean", "description": "总数是否为估计值（全站检索多个常见词或较长短语时显示“约 N 条”；各页结果均为实际结果，最后几页可能为空）"},
                                 "page": {"type": "integer", "description": "当前页码"},
                                 "per_page": {"type": "integer", "description": "每页条数（20）"},
                                 "num_pages": {"type": "integer", "description": "总页数；没有结果时为 0"},

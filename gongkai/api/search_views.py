@@ -35,6 +35,9 @@ def search(request):
         return error(exc.message, status=400)
     return ok({
         "total": results.total,
+        # True when ``total`` is an estimate (a search of the whole site for several common
+        # words or a long phrase): the pages hold the real matches, the last ones may be empty.
+        "total_estimated": results.estimated,
         "page": found.page,
         "per_page": per_page,
         "num_pages": num_pages,

@@ -356,6 +356,7 @@ def publication_list(request):
         ))
         total, items = results.total, [hit.publication for hit in results.hits]
         snippets = [hit.snippet_html for hit in results.hits]
+        estimated = results.estimated
     else:
         queryset = (portal_selectors.column_publications(found.column) if found.column is not None
                     else portal_selectors.public_publications())
@@ -363,7 +364,7 @@ def publication_list(request):
             queryset = queryset.filter(agency__path__startswith=found.agency.path)
         if found.topic is not None:
             queryset = queryset.filter(topic=found.topic)
-        total = queryset.count()
+        total, estimated = queryset.count(), False
         items = list(queryset[(page - 1) * per_page: page * per_page])
         snippets = [None] * len(items)
     try:
@@ -372,6 +373,7 @@ def publication_list(request):
         return error(exc.message, status=400)
     return ok({
         "total": total,
+        "total_estimated": estimated,
         "page": page,
         "per_page": per_page,
         "num_pages": num_pages,

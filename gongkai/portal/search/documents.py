@@ -48,6 +48,7 @@ from gongkai.publishing.models import (
 )
 
 KEY_STRIDE = 10**10
+MAX_KEY = 2**63 - 1  # above every key (a key range open at the top)
 ID_STRIDE = 10**9  # a model's objects' ids stay below this (document id = code * it + pk)
 FILTER = "§"
 HEADLINE = "¦"

@@ -48,6 +48,15 @@ def indexed() -> dict[int, int]:
         return dict(cursor.fetchall())
 
 
+def newest_key(offset: int) -> int | None:
+    """The key of the indexed document that has ``offset`` newer ones (None when there
+    are not that many): one walk of the key index, not of the documents."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT key FROM {ENTRY} ORDER BY key DESC LIMIT 1 OFFSET %s", [offset])  # noqa: S608
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def all_tokens():
     """Every indexed token string (for recounting), streamed."""
     with connection.cursor() as cursor:

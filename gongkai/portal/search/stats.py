@@ -243,6 +243,19 @@ def frequency(gram: str) -> int | None:
     return row[0] if row else None
 
 
+def frequencies_of(grams) -> dict[str, int]:
+    """``frequency`` of several strings in one statement (the untracked ones left out)."""
+    grams = sorted(set(grams))
+    if not grams:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT gram, df FROM {TABLE} WHERE gram IN ({', '.join(['%s'] * len(grams))})",  # noqa: S608
+            grams,
+        )
+        return dict(cursor.fetchall())
+
+
 def tracked() -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT gram, df FROM {TABLE}")  # noqa: S608

@@ -1,0 +1,97 @@
+"""Estimated totals ("约 N 条", issue 20 part 3): only for a search of the whole site for
+several words or a long phrase that could match more than ESTIMATE_ABOVE documents; the
+results themselves are always the real matches, and every other total stays exact."""
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from gongkai.core.tests.helpers import at
+from gongkai.portal import search
+from gongkai.portal.search import SearchQuery, search_publications, stats
+from gongkai.portal.tests.test_search import columns, make_published  # noqa: F401 - fixtures
+
+PHRASE = "食品安全抽检结果"
+
+
+@pytest.fixture
+def site(make_published, monkeypatch):  # noqa: F811
+    """16 items hold the phrase (the 8 newest among them), 8 older ones do not; the index
+    rebuilt with every string of at least 2 items tracked."""
+    for day in range(8):
+        make_published(f"关于第{day}批建设项目的公示", on=dt.date(2025, 1, 1) + dt.timedelta(days=day))
+    for day in range(16):
+        make_published(f"第{day}期{PHRASE}公告", body=f"本期{PHRASE}如下",
+                       on=dt.date(2025, 3, 1) + dt.timedelta(days=day))
+    at(dt.date(2026, 3, 2))
+    monkeypatch.setattr(stats, "TRACK_AT", 2)
+    with transaction.atomic():
+        search.rebuild_index()
+    monkeypatch.setattr(search, "ESTIMATE_ABOVE", 10)
+    monkeypatch.setattr(search, "ESTIMATE_SAMPLE", 8)  # the 8 newest documents
+    monkeypatch.setattr(search, "ESTIMATE_MIN_MATCHES", 4)
+    return make_published
+
+
+def _indexed() -> int:
+    return stats.frequency(stats.OWNERS)
+
+
+def test_a_long_phrase_of_the_whole_site_gets_an_estimated_total(site):
+    results = search_publications(SearchQuery(text=f'"{PHRASE}"', per_page=5))
+    # The 8 newest documents all match: the estimate is every indexed document, more
+    # than the 16 real matches (the guide and the older items are in the index too).
+    assert results.estimated
+    assert results.total == _indexed() and results.total > 16
+    assert len(results.hits) == 5 and all(PHRASE in h.publication.title for h in results.hits)
+    # The pages hold the real matches: past the last one, a page is empty, not an error.
+    past = search_publications(SearchQuery(text=f'"{PHRASE}"', per_page=5, page=5))
+    assert past.estimated and past.hits == []
+
+
+def test_several_words_too_and_the_date_order_reads_the_real_matches(site):
+    results = search_publications(SearchQuery(text="食品 抽检", order="date", per_page=20))
+    assert results.estimated
+    assert [h.publication.title for h in results.hits] == [
+        f"第{day}期{PHRASE}公告" for day in range(15, -1, -1)]
+
+
+def test_a_filtered_search_or_one_under_the_threshold_is_exact(site, bureau, monkeypatch):
+    by_agency = search_publications(SearchQuery(text=f'"{PHRASE}"', agency_id=bureau.pk))
+    assert not by_agency.estimated and by_agency.total == 16
+    by_year = search_publications(SearchQuery(text=f'"{PHRASE}"', year=2025))
+    assert not by_year.estimated and by_year.total == 16
+    monkeypatch.setattr(search, "ESTIMATE_ABOVE", 16)  # the phrase's strings are in 16 items
+    exact = search_publications(SearchQuery(text=f'"{PHRASE}"'))
+    assert not exact.estimated and exact.total == 16
+
+
+def test_too_few_matches_among_the_newest_are_counted(site, monkeypatch):
+    monkeypatch.setattr(search, "ESTIMATE_MIN_MATCHES", 9)  # the sample holds 8
+    results = search_publications(SearchQuery(text=f'"{PHRASE}"'))
+    assert not results.estimated and results.total == 16
+
+
+def test_a_kept_count_or_a_rare_string_is_never_estimated(site):
+    kept = search_publications(SearchQuery(text="抽检"))  # one short run: its kept count
+    assert not kept.estimated and kept.total == 16
+    rare = search_publications(SearchQuery(text="食品 第3期"))  # 第3期 is in 1 item: untracked
+    assert not rare.estimated and rare.total == 1
+
+
+def test_the_search_page_and_the_api_say_about(site, client):
+    page = client.get(reverse("portal:search"), {"q": f'"{PHRASE}"'})
+    assert page.status_code == 200
+    assert f"找到约{_indexed()}条" in page.content.decode()
+    api = client.get("/api/v1/search", {"q": f'"{PHRASE}"'}).json()
+    assert api["total_estimated"] is True and api["total"] == _indexed()
+    api = client.get("/api/v1/publications", {"q": "抽检"}).json()
+    assert api["total_estimated"] is False and api["total"] == 16
+
+
+def test_an_estimate_is_shown_with_three_significant_digits(site, monkeypatch):
+    monkeypatch.setattr(stats, "frequency", lambda gram: 123_456 if gram == stats.OWNERS else None)
+    results = search_publications(SearchQuery(text=f'"{PHRASE}"'))
+    assert results.estimated and results.total == 123_000
