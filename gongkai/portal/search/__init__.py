@@ -436,12 +436,19 @@ def _known_total(spec: Spec, mark: str) -> int | None:
     """The number of indexed documents that match, from the tracked counts, when the query
     is one run of 1 to MAX_GRAM characters with no filter and the string is tracked (else
     None: count the matches). Excluded documents are in it (see ``_count``)."""
+    run = _one_short_run(spec)
+    return None if run is None else stats.frequency(mark + run)
+
+
+def _one_short_run(spec: Spec) -> str | None:
+    """The query's one run when it is one run of 1 to MAX_GRAM characters and nothing
+    else (no filter, no year): a string whose count may be kept."""
     if len(spec.terms) != 1 or spec.filters or spec.key_range:
         return None
     term = spec.terms[0]
     if len(term.runs) != 1 or len(term.runs[0]) > stats.MAX_GRAM:
         return None
-    return stats.frequency(mark + term.runs[0])
+    return term.runs[0]
 
 
 def _count(backend, spec: Spec, tier: str) -> int:
@@ -483,7 +490,7 @@ def _upper_bound(spec: Spec) -> int:
 
 def _estimate(backend, spec: Spec) -> int | None:
     """The estimated number of matches of a search of the whole site, or None: count."""
-    if spec.filters or spec.key_range or _known_total(spec, "") is not None:
+    if spec.filters or spec.key_range or _one_short_run(spec) is not None:
         return None
     if _upper_bound(spec) <= ESTIMATE_ABOVE:
         return None
