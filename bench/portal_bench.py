@@ -13,7 +13,7 @@ Measured in the same run, each for --seconds after a warm-up, by C concurrent cl
 - static: a fingerprinted stylesheet served by WhiteNoise from the same server — the
   ceiling: the cost of gunicorn, HTTP and the load generator with no Django view;
 - publication page and column page with the page cache switched off (the
-  ``PageCacheMiddleware`` removed): every request renders from the database;
+  ``PageCacheHitMiddleware`` and ``PageCacheMiddleware`` removed): every request renders from the database;
 - the same pages with the page cache on and warm (every URL of the set cached);
 - the publication page in the traditional-character view, cache off (OpenCC's share).
 
@@ -115,7 +115,7 @@ def in_process_breakdown(urls: dict) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    middleware = [m for m in settings.MIDDLEWARE if not m.endswith("PageCacheMiddleware")]
+    middleware = [m for m in settings.MIDDLEWARE if "PageCache" not in m]
     out = {}
     with override_settings(MIDDLEWARE=middleware, ALLOWED_HOSTS=["*"]):
         client = Client()
@@ -173,7 +173,7 @@ class Server:
             module.write_text(
                 "from gongkai.settings import *  # noqa: F403\n"
                 "from gongkai.settings import MIDDLEWARE\n"
-                "MIDDLEWARE = [m for m in MIDDLEWARE if not m.endswith('PageCacheMiddleware')]\n"
+                "MIDDLEWARE = [m for m in MIDDLEWARE if 'PageCache' not in m]\n"
             )
             env["PYTHONPATH"] = f"{tmp}{os.pathsep}{env.get('PYTHONPATH', '')}"
             env["DJANGO_SETTINGS_MODULE"] = "bench_settings_nocache"
@@ -290,7 +290,7 @@ def load(port: int, urls: list[str], *, clients: int, seconds: float, warmup: fl
     def pct(p):
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
 
-    return {"rps": len(latencies) / seconds, "p50": pct(0.50), "p99": pct(0.99),
+    return {"rps": len(latencies) / seconds, "p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99),
             "n": len(latencies), "errors": errors}
 
 

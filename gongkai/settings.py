@@ -158,6 +158,9 @@ MIDDLEWARE = [
     "gongkai.core.hostile_input.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gongkai.core.middleware.SecurityHeadersMiddleware",
+    # Page-cache hits for visitors without a session cookie, before the session, CSRF and
+    # authentication work they do not need (gongkai.portal.caching; stored further down).
+    "gongkai.portal.caching.PageCacheHitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
