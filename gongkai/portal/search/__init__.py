@@ -525,6 +525,12 @@ def _facets(backend, spec: Spec, total: int, context: _Context) -> dict[str, int
     return {k: facets.get(k, 0) for k in documents.KINDS}
 
 
+def _expected(backend, matches: int) -> dict:
+    """``keys``'s ``expected=`` (the tier's number of matches, already counted) for a
+    backend that chooses how to read a page by it (PostgreSQL); nothing for the others."""
+    return {"expected": matches} if getattr(backend, "KEYS_BY_MATCHES", False) else {}
+
+
 def _page_keys(backend, spec: Spec, query: SearchQuery, offset: int, limit: int,
                total: int | None = None):
     """(total, [(key, title tier?)]) for one page."""
@@ -533,16 +539,19 @@ def _page_keys(backend, spec: Spec, query: SearchQuery, offset: int, limit: int,
     if total == 0 or offset >= total:
         return total, []
     if query.order == "date":
-        return total, [(key, None) for key in backend.keys(spec, "all", limit=limit, offset=offset)]
+        return total, [(key, None) for key in backend.keys(
+            spec, "all", limit=limit, offset=offset, **_expected(backend, total))]
     titled = _count(backend, spec, "title")
     keys: list[tuple[int, bool | None]] = []
     if offset < titled:
-        keys += [(k, True) for k in backend.keys(spec, "title", limit=limit, offset=offset)]
+        keys += [(k, True) for k in backend.keys(
+            spec, "title", limit=limit, offset=offset, **_expected(backend, titled))]
     if len(keys) < limit and titled < total:
         rest_offset = max(0, offset - titled)
         keys += [
             (k, False)
-            for k in backend.keys(spec, "rest", limit=limit - len(keys), offset=rest_offset)
+            for k in backend.keys(spec, "rest", limit=limit - len(keys), offset=rest_offset,
+                                  **_expected(backend, total - titled))
         ]
     return total, keys
 
