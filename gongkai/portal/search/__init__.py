@@ -37,7 +37,7 @@ from django.db import connection, transaction
 
 from gongkai.core import clock
 from gongkai.portal.search import documents, sources, stats, text
-from gongkai.portal.search.query import Spec, newest_key
+from gongkai.portal.search.query import Spec
 from gongkai.portal.search.text import Term
 
 __all__ = [
@@ -492,9 +492,10 @@ def _estimate(backend, spec: Spec) -> int | None:
     """The estimated number of matches of a search of the whole site, or None: count."""
     if spec.filters or spec.key_range or _one_short_run(spec) is not None:
         return None
-    if _upper_bound(spec) <= ESTIMATE_ABOVE:
+    bound = _upper_bound(spec)
+    if bound <= ESTIMATE_ABOVE:
         return None
-    oldest_in_sample = newest_key(ESTIMATE_SAMPLE - 1)
+    oldest_in_sample = backend.newest_key(ESTIMATE_SAMPLE - 1)
     documents_indexed = stats.frequency(stats.OWNERS)
     if oldest_in_sample is None or not documents_indexed:
         return None
@@ -502,8 +503,9 @@ def _estimate(backend, spec: Spec) -> int | None:
         dataclasses.replace(spec, key_range=(oldest_in_sample, documents.MAX_KEY)), "all")
     if in_sample < ESTIMATE_MIN_MATCHES:
         return None
-    estimate = in_sample * documents_indexed / ESTIMATE_SAMPLE
-    return int(float(f"{estimate:.{ESTIMATE_DIGITS}g}"))
+    estimate = int(float(f"{in_sample * documents_indexed / ESTIMATE_SAMPLE:.{ESTIMATE_DIGITS}g}"))
+    # Never fewer than the matches counted, never more than the kept counts allow.
+    return min(max(estimate, in_sample), bound)
 
 
 def _total(backend, spec: Spec) -> tuple[int, bool]:
@@ -532,11 +534,14 @@ def _expected(backend, matches: int) -> dict:
 
 
 def _page_keys(backend, spec: Spec, query: SearchQuery, offset: int, limit: int,
-               total: int | None = None):
-    """(total, [(key, title tier?)]) for one page."""
+               total: int | None = None, *, estimated: bool = False):
+    """(total, [(key, title tier?)]) for one page. With an ``estimated`` total the page is
+    read whatever the estimate says (it may be below the real number): the tiers are
+    asked, not skipped by it, and a full last page raises the total past it
+    (``_at_least_seen``)."""
     if total is None:
         total = _count(backend, spec, "all")
-    if total == 0 or offset >= total:
+    if total == 0 or (offset >= total and not estimated):
         return total, []
     if query.order == "date":
         return total, [(key, None) for key in backend.keys(
@@ -546,14 +551,20 @@ def _page_keys(backend, spec: Spec, query: SearchQuery, offset: int, limit: int,
     if offset < titled:
         keys += [(k, True) for k in backend.keys(
             spec, "title", limit=limit, offset=offset, **_expected(backend, titled))]
-    if len(keys) < limit and titled < total:
+    if len(keys) < limit and (titled < total or estimated):
         rest_offset = max(0, offset - titled)
         keys += [
             (k, False)
             for k in backend.keys(spec, "rest", limit=limit - len(keys), offset=rest_offset,
-                                  **_expected(backend, total - titled))
+                                  **_expected(backend, max(total - titled, 0)))
         ]
     return total, keys
+
+
+def _at_least_seen(total: int, offset: int, keys: list, limit: int) -> int:
+    """An estimated total, raised so that it never ends the paging before the matches do:
+    at least the matches up to this page, and one more page when this one is full."""
+    return max(total, offset + len(keys) + (1 if len(keys) == limit else 0))
 
 
 def _start(query: SearchQuery) -> tuple[Results, list[Term]]:
@@ -564,8 +575,9 @@ def _start(query: SearchQuery) -> tuple[Results, list[Term]]:
 
 
 def search_publications(query: SearchQuery) -> Results:
-    """One page of published items matching ``query`` with the exact total (items only:
-    interpretations and normative documents are items too)."""
+    """One page of published items matching ``query`` with the total (items only:
+    interpretations and normative documents are items too): exact, or for some searches
+    of the whole site estimated (``estimated``; see ``ESTIMATE_ABOVE``)."""
     results, terms = _start(query)
     if not terms:
         return results
@@ -575,7 +587,11 @@ def search_publications(query: SearchQuery) -> Results:
     per_page, page = results.per_page, results.page
     backend = _backend()
     total, results.estimated = _total(backend, spec)
-    total, keys = _page_keys(backend, spec, query, (page - 1) * per_page, per_page, total)
+    offset = (page - 1) * per_page
+    total, keys = _page_keys(backend, spec, query, offset, per_page, total,
+                             estimated=results.estimated)
+    if results.estimated:
+        total = _at_least_seen(total, offset, keys, per_page)
     results.total = total
     if keys:
         results.hits = _load(keys, terms, first=(page - 1) * per_page)
@@ -584,8 +600,9 @@ def search_publications(query: SearchQuery) -> Results:
 
 def search(query: SearchQuery) -> Results:
     """One page of the public objects of every kind (or of ``query.kind``) matching
-    ``query``, the exact total and the matches per kind (``facets``, counted with every
-    filter but the kind)."""
+    ``query``, the total (exact, or estimated: ``search_publications``) and the matches
+    per kind (``facets``, counted with every filter but the kind; the items' share of an
+    estimated total is estimated too)."""
     results, terms = _start(query)
     if query.kind is not None and query.kind not in documents.KINDS:
         raise ValueError(f"unknown kind {query.kind!r}")
@@ -598,13 +615,22 @@ def search(query: SearchQuery) -> Results:
     backend = _backend()
     total_all, results.estimated = _total(backend, spec)
     results.facets = _facets(backend, spec, total_all, context)
+    if results.estimated and results.facets["publication"] < 0:
+        # Below the other kinds' exact counts, the estimate is plainly wrong: count.
+        total_all, results.estimated = _count(backend, spec, "all"), False
+        results.facets["publication"] = total_all - sum(
+            n for kind, n in results.facets.items() if kind != "publication")
     per_page, page = results.per_page, results.page
     total = total_all
     if query.kind is not None:
         spec, total = _kind_spec(spec, query.kind, context), results.facets[query.kind]
         # Another kind is counted within its own documents: exact.
         results.estimated = results.estimated and query.kind == "publication"
-    total, keys = _page_keys(backend, spec, query, (page - 1) * per_page, per_page, total)
+    offset = (page - 1) * per_page
+    total, keys = _page_keys(backend, spec, query, offset, per_page, total,
+                             estimated=results.estimated)
+    if results.estimated:
+        total = _at_least_seen(total, offset, keys, per_page)
     results.total = total
     if keys:
         results.hits = _load(keys, terms, first=(page - 1) * per_page)

@@ -120,7 +120,7 @@ class Frequencies:
     def _learn(self, codes: np.ndarray) -> bool:
         """Give the batch's new characters ids; False when that would pass MAX_CHARS."""
         codes = codes[codes != 0]
-        new = np.unique(codes[self._ids[codes] == 0], sorted=True)
+        new = np.unique(codes[self._ids[codes] == 0])
         if not len(new):
             return True
         if len(self._chars) - 1 + len(new) > MAX_CHARS:

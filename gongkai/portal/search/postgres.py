@@ -164,6 +164,19 @@ indexed = query.indexed
 all_tokens = query.all_tokens
 
 
+def newest_key(offset: int) -> int | None:
+    """The key of the indexed document that has ``offset`` newer ones (None when there are
+    not that many): a walk of the ``sort_key`` index (the entry table's key has none here),
+    one row per document (its part 0)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT sort_key FROM {TABLE} WHERE part = 0 ORDER BY sort_key DESC LIMIT 1 OFFSET %s",  # noqa: S608
+            [offset],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def indexed_tokens(publication_id: int) -> str | None:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT tokens FROM {ENTRY} WHERE publication_id = %s", [publication_id])  # noqa: S608

@@ -50,7 +50,8 @@ def indexed() -> dict[int, int]:
 
 def newest_key(offset: int) -> int | None:
     """The key of the indexed document that has ``offset`` newer ones (None when there
-    are not that many): one walk of the key index, not of the documents."""
+    are not that many), from the entry table, on SQLite where its key has an index (one
+    walk of it); PostgreSQL's backend reads its own key index (``postgres.newest_key``)."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT key FROM {ENTRY} ORDER BY key DESC LIMIT 1 OFFSET %s", [offset])  # noqa: S608
         row = cursor.fetchone()

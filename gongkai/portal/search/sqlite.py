@@ -111,6 +111,7 @@ def optimise() -> None:
 # Shared with the other backend: the entry table is the same.
 indexed = query.indexed
 all_tokens = query.all_tokens
+newest_key = query.newest_key  # the entry table's key is UNIQUE: an index to walk
 
 
 def indexed_tokens(publication_id: int) -> str | None:
