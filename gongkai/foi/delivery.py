@@ -316,7 +316,10 @@ def send_queued_delivery_email(*, delivery_email: int) -> None:
     outbox = DeliveryEmail.objects.select_related("request__agency").filter(pk=delivery_email).first()
     if outbox is None or outbox.state != DeliveryEmailState.QUEUED:
         return
-    if clock.now() - outbox.queued_at > EMAIL_SEND_WINDOW:
+    # Started only when it can end within the window (the SMTP timeout is its margin):
+    # after the window the office may queue another, and the applicant must not get both.
+    latest_start = EMAIL_SEND_WINDOW - dt.timedelta(seconds=settings.EMAIL_TIMEOUT or 0)
+    if clock.now() - outbox.queued_at > latest_start:
         _record_result(outbox.pk, error=SENT_TOO_LATE.format(
             minutes=int(EMAIL_SEND_WINDOW.total_seconds() // 60)))
         return

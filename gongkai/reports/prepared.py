@@ -33,7 +33,6 @@ RENDER_PDF = "reports.render_pdf"
 PURGE = "reports.purge_prepared"
 PREPARED_DIR = "prepared/reports"
 KEPT = dt.timedelta(days=30)
-_SETTLED = (OutboxState.DONE, OutboxState.FAILED)
 
 
 @dataclass(frozen=True)
@@ -57,13 +56,29 @@ def stored_name(html: str) -> str:
     return f"{PREPARED_DIR}/{_digest(html)}.pdf"
 
 
+def ready_mark(name: str) -> str:
+    """The empty file written once the PDF is whole: a storage writes a file under its
+    final name as it goes, so the name alone could serve half a PDF."""
+    return f"{name}.ready"
+
+
+def _is_ready(name: str) -> bool:
+    # Both: a PDF deleted by hand (or by a purge cut short) leaves its mark behind.
+    return default_storage.exists(ready_mark(name)) and default_storage.exists(name)
+
+
+NOT_MADE = "PDF文件未能生成，已记入失败的后台任务；请稍后再试，或请平台管理员重试该任务。"
+
+
 def _task_for(html: str) -> OutboxTask:
     """The task that renders this page: one per content; once more when the last one is
-    settled without a file (done, and its file since purged; or failed for good)."""
+    done and its file since purged. A task failed for good stays the one (``NOT_MADE``)."""
     key = f"{RENDER_PDF}:{_digest(html)}"
     task = enqueue(RENDER_PDF, args={"html": html}, key=key)
     for _ in range(10):  # each further try is a new row; a handful at most in 30 days
-        if task.state not in _SETTLED:
+        # Pending or running: wait for it. Failed for good: say so (the administrator
+        # retries it), rather than render again on every refresh of the waiting page.
+        if task.state != OutboxState.DONE:
             break
         task = enqueue(RENDER_PDF, args={"html": html},
                        key=f"{key}:after:{task.pk}")
@@ -74,15 +89,17 @@ def pdf_prepared(doc: ReportDocument) -> PreparedPdf:
     """The document's PDF if stored, else ask a worker for it (once per content)."""
     html = pdf_rendering.pdf_html(doc)  # milliseconds: what names the file
     name = stored_name(html)
-    if default_storage.exists(name):
+    if _is_ready(name):
         return PreparedPdf(name)
     task = _task_for(html)
-    if default_storage.exists(name):  # local mode: the task has run in this request
+    if _is_ready(name):  # local mode: the task has run in this request
         return PreparedPdf(name)
     task.refresh_from_db()
     if task.last_error.startswith(f"{pdf_rendering.MissingCJKFont.__name__}:"):
         # Retrying will not help until a font is installed: say so rather than "wait".
         return PreparedPdf(error=pdf_rendering.MissingCJKFont().message)
+    if task.state == OutboxState.FAILED:
+        return PreparedPdf(error=NOT_MADE)
     return PreparedPdf()
 
 
@@ -92,12 +109,16 @@ def render_pdf_file(*, html: str) -> None:
     content: a second run finds the file. A machine without a CJK font stores nothing
     (``MissingCJKFont``): the task is retried, then listed as failed."""
     name = stored_name(html)
-    if default_storage.exists(name):
+    if _is_ready(name):
         return
     body = pdf_rendering.html_to_pdf(html)
+    if default_storage.exists(name):  # half written by a run that died, or purged unready
+        default_storage.delete(name)
     stored = default_storage.save(name, ContentFile(body))
     if stored != name:  # another run stored it meanwhile: keep one
         default_storage.delete(stored)
+    if not _is_ready(name):
+        default_storage.save(ready_mark(name), ContentFile(b""))
 
 
 @handler(PURGE)
@@ -113,8 +134,11 @@ def purge_prepared() -> int:
         name = f"{PREPARED_DIR}/{file}"
         try:
             if default_storage.get_modified_time(name) < before:
+                if name.endswith(".pdf"):
+                    # Its mark first: a mark without its PDF would be served as ready.
+                    default_storage.delete(ready_mark(name))
+                    deleted += 1
                 default_storage.delete(name)
-                deleted += 1
         except FileNotFoundError:
             continue  # deleted meanwhile
     return deleted

@@ -9,6 +9,8 @@ import datetime as dt
 import os
 
 import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import TestCase
 from django.urls import reverse
@@ -99,8 +101,8 @@ def test_a_purged_file_is_rendered_again_when_asked_for(client_for, office, repo
     client = client_for(office)
     url = reverse("staff:report-pdf", args=[report.pk])
     assert get_prepared(client, url).status_code == 200
-    _, [name] = default_storage.listdir(prepared.PREPARED_DIR)
-    default_storage.delete(f"{prepared.PREPARED_DIR}/{name}")
+    [name] = _pdfs()
+    default_storage.delete(f"{prepared.PREPARED_DIR}/{name}")  # its mark stays behind
     # Its task is done: a new one renders the file again.
     assert get_prepared(client, url).status_code == 200
     assert OutboxTask.objects.filter(name=prepared.RENDER_PDF, state=OutboxState.DONE).count() == 2
@@ -108,7 +110,7 @@ def test_a_purged_file_is_rendered_again_when_asked_for(client_for, office, repo
 
 def test_prepared_files_are_purged_after_30_days(client_for, office, report):
     get_prepared(client_for(office), reverse("staff:report-pdf", args=[report.pk]))
-    _, [name] = default_storage.listdir(prepared.PREPARED_DIR)
+    [name] = _pdfs()
     path = default_storage.path(f"{prepared.PREPARED_DIR}/{name}")
     made = timezone.make_aware(dt.datetime(2026, 2, 1, 9))
     os.utime(path, (made.timestamp(), made.timestamp()))  # made "now" by the platform clock
@@ -123,7 +125,42 @@ def test_the_task_run_twice_stores_one_file(report):
     html = pdf.pdf_html(selectors.build_document(report))
     prepared.render_pdf_file(html=html)
     prepared.render_pdf_file(html=html)
-    assert default_storage.listdir(prepared.PREPARED_DIR)[1] == [f"{prepared._digest(html)}.pdf"]
+    assert sorted(default_storage.listdir(prepared.PREPARED_DIR)[1]) == [
+        f"{prepared._digest(html)}.pdf", f"{prepared._digest(html)}.pdf.ready"]
+
+
+def _pdfs() -> list[str]:
+    return [f for f in default_storage.listdir(prepared.PREPARED_DIR)[1] if f.endswith(".pdf")]
+
+
+def test_a_pdf_without_its_ready_mark_is_never_served(report):
+    """A storage writes a file under its final name as it goes: half a PDF has no mark."""
+    html = pdf.pdf_html(selectors.build_document(report))
+    name = prepared.stored_name(html)
+    default_storage.save(name, ContentFile(b"%PDF-1.7 half"))
+    assert not prepared._is_ready(name)
+    prepared.render_pdf_file(html=html)  # renders it whole, then marks it
+    assert prepared._is_ready(name)
+    with default_storage.open(name, "rb") as handle:
+        assert handle.read() != b"%PDF-1.7 half"
+
+
+def test_a_pdf_that_failed_for_good_says_so_instead_of_waiting(client_for, office, report,
+                                                               monkeypatch):
+    def broken(html):
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(pdf, "html_to_pdf", broken)
+    monkeypatch.setattr(settings, "TASK_MAX_ATTEMPTS", 1)
+    client = client_for(office)
+    url = reverse("staff:report-pdf", args=[report.pk])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert client.get(url).status_code == 503  # the worker runs it: it fails for good
+    first = client.get(url, follow=True)
+    assert prepared.NOT_MADE in first.content.decode()
+    again = client.get(url, follow=True)  # not rendered again on every visit
+    assert prepared.NOT_MADE in again.content.decode()
+    assert OutboxTask.objects.filter(name=prepared.RENDER_PDF).count() == 1
 
 
 def test_the_summary_pdf_is_prepared_too(client_for, office, report, supervisor_of_report):
