@@ -14,24 +14,10 @@ from django.urls import reverse
 
 from gongkai.portal import caching
 
+# The page-cache tests' own generation file per test (autouse) and their commit helper.
+from gongkai.portal.tests.test_caching import _own_generation_file, commit  # noqa: E402, F401, F811
+
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _own_generation_file(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    def run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return run
 
 
 @pytest.fixture
@@ -143,7 +129,7 @@ def test_304_from_the_early_path(backend, request, client, site):
 
 @pytest.mark.parametrize("backend", ["in-process", "redis"])
 def test_a_withdrawn_page_is_not_served_after_the_generation_moves(
-    backend, request, client, site, commit, publisher,
+    backend, request, client, site, commit, publisher,  # noqa: F811
 ):
     if backend == "redis":
         request.getfixturevalue("redis_cache")
