@@ -527,12 +527,6 @@ def _facets(backend, spec: Spec, total: int, context: _Context) -> dict[str, int
     return {k: facets.get(k, 0) for k in documents.KINDS}
 
 
-def _expected(backend, matches: int) -> dict:
-    """``keys``'s ``expected=`` (the tier's number of matches, already counted) for a
-    backend that chooses how to read a page by it (PostgreSQL); nothing for the others."""
-    return {"expected": matches} if getattr(backend, "KEYS_BY_MATCHES", False) else {}
-
-
 def _page_keys(backend, spec: Spec, query: SearchQuery, offset: int, limit: int,
                total: int | None = None, *, estimated: bool = False):
     """(total, [(key, title tier?)]) for one page. With an ``estimated`` total the page is
@@ -545,18 +539,18 @@ def _page_keys(backend, spec: Spec, query: SearchQuery, offset: int, limit: int,
         return total, []
     if query.order == "date":
         return total, [(key, None) for key in backend.keys(
-            spec, "all", limit=limit, offset=offset, **_expected(backend, total))]
+            spec, "all", limit=limit, offset=offset, expected=total)]
     titled = _count(backend, spec, "title")
     keys: list[tuple[int, bool | None]] = []
     if offset < titled:
         keys += [(k, True) for k in backend.keys(
-            spec, "title", limit=limit, offset=offset, **_expected(backend, titled))]
+            spec, "title", limit=limit, offset=offset, expected=titled)]
     if len(keys) < limit and (titled < total or estimated):
         rest_offset = max(0, offset - titled)
         keys += [
             (k, False)
             for k in backend.keys(spec, "rest", limit=limit - len(keys), offset=rest_offset,
-                                  **_expected(backend, max(total - titled, 0)))
+                                  expected=max(total - titled, 0))
         ]
     return total, keys
 

@@ -336,7 +336,6 @@ def count(spec: Spec, tier: Tier) -> int:
 # instead of ~0.4 s). Otherwise the planner chooses; with a year it intersects the GIN and
 # key-range bitmaps before reading a row, which beats the walk at a year's size (measured).
 WALK_SHARE = 1000
-KEYS_BY_MATCHES = True  # ``keys`` takes ``expected`` (``search._page_keys`` passes it)
 
 
 def _walks(expected: int | None, rows: int) -> int:

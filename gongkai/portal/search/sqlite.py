@@ -163,7 +163,11 @@ def count(spec: Spec, tier: Tier) -> int:
         return cursor.fetchone()[0]
 
 
-def keys(spec: Spec, tier: Tier, *, limit: int, offset: int) -> list[int]:
+def keys(spec: Spec, tier: Tier, *, limit: int, offset: int,
+         expected: int | None = None) -> list[int]:
+    """The keys of one page of matches, newest first. ``expected`` (the tier's number of
+    matches, for PostgreSQL's choice of how to read) changes nothing here: FTS5 reads in
+    rowid order and stops at the page."""
     where, params = _where(spec, tier)
     with connection.cursor() as cursor:
         cursor.execute(

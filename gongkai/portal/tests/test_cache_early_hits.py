@@ -4,8 +4,6 @@ cache kept: never for a visitor with a session cookie, validators and 304, a wit
 never served afterwards (in-process cache and Redis), security headers on every hit, one
 cache look-up per miss."""
 
-import uuid
-
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.sessions.middleware import SessionMiddleware
@@ -15,21 +13,13 @@ from django.urls import reverse
 from gongkai.portal import caching
 
 # The page-cache tests' own generation file per test (autouse) and their commit helper.
-from gongkai.portal.tests.test_caching import _own_generation_file, commit  # noqa: E402, F401, F811
+from gongkai.portal.tests.test_caching import (  # noqa: E402, F401, F811
+    _own_generation_file,
+    commit,
+    redis_cache,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def redis_cache(settings):
-    """Redis, as in production: database 13 (as test_caching's) and a prefix of its own."""
-    settings.CACHES = {"default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:6379/13",
-        "KEY_PREFIX": f"gongkai-test-{uuid.uuid4().hex}",
-    }}
-    yield
-    cache.delete_many([caching.GENERATION_KEY])
 
 
 @pytest.fixture
@@ -168,7 +158,7 @@ def test_without_the_early_middleware_the_storing_one_serves_hits(settings, clie
     assert hit["Content-Length"] == str(len(hit.content))
 
 
-def test_on_redis_one_client_serves_every_look_up_of_a_thread(redis_cache, client, site):
+def test_on_redis_one_client_serves_every_look_up_of_a_thread(redis_cache, client, site):  # noqa: F811
     """Django's RedisCache builds a new redis.Redis per call; the look-up keeps one."""
     page = publication_page(site)
     client.get(page)
