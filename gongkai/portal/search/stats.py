@@ -237,10 +237,7 @@ def clear() -> None:
 
 def frequency(gram: str) -> int | None:
     """The number of items containing ``gram``, or None when it is not tracked."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT df FROM {TABLE} WHERE gram = %s", [gram])  # noqa: S608
-        row = cursor.fetchone()
-    return row[0] if row else None
+    return frequencies_of([gram]).get(gram)
 
 
 def frequencies_of(grams) -> dict[str, int]:
