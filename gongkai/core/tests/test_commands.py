@@ -236,7 +236,10 @@ def fetch(url):
         return response.status, response.headers, response.read()
 
 
-def wait_until_up(proc, url, log, deadline=30):
+def wait_until_up(proc, url, log, deadline=180):
+    # The deadline bounds a hang, it times nothing: a first start migrates an empty
+    # database and fingerprints the static files, ~25 s on a quiet machine, far more on a
+    # loaded CI runner.
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         if proc.poll() is not None:

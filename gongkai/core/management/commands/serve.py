@@ -19,8 +19,12 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, workers, threads, no_migrate, **options):
         if not 0 < port < 65536:
             raise CommandError(f"invalid port {port}")
+        # A first start on an empty database takes a while (migrations, then static files
+        # fingerprinted and compressed): say so, so that a slow start is not taken for a hang.
         if not no_migrate:
+            self._say("gongkai: applying pending migrations…")
             call_command("migrate", interactive=False, verbosity=0)
+        self._say("gongkai: collecting static files…")
         call_command("collectstatic", interactive=False, verbosity=0)
         from django.core.wsgi import get_wsgi_application
         from gunicorn.app.base import BaseApplication
@@ -55,10 +59,13 @@ class Command(BaseCommand):
             def load(self):
                 return application
 
-        self.stdout.write(f"gongkai serving on http://{host}:{port}/ (Ctrl-C to stop)")
-        self.stdout.write(task_mode())
-        self.stdout.flush()
+        self._say(f"gongkai serving on http://{host}:{port}/ (Ctrl-C to stop)")
+        self._say(task_mode())
         GongkaiServer().run()
+
+    def _say(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()
 
 
 def task_mode() -> str:
