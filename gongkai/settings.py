@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "gongkai.core",
+    "gongkai.identity",
     "gongkai.tasks",
     "gongkai.foi",
     "gongkai.publishing",

@@ -384,6 +384,45 @@ def validate_agency_code(value: str) -> None:
 
 
 # --------------------------------------------------------------------------
+# Administrative division codes (GB/T 2260; 统计用区划代码 for townships)
+# --------------------------------------------------------------------------
+
+# The provincial-level divisions' two leading digits (GB/T 2260).
+_PROVINCE_PREFIXES = frozenset({
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+    "65", "71", "81", "82",
+})
+
+_REGION_MESSAGES = {
+    "invalid_region_code": "行政区划代码应为6位（县级以上）、9位或12位（乡镇、街道）数字",
+    "invalid_region_province": "行政区划代码的前两位不是有效的省级代码",
+}
+
+
+def _region_error(value: str) -> str | None:
+    if not (_is_ascii_digits(value) and len(value) in (6, 9, 12)):
+        return "invalid_region_code"
+    if value[:2] not in _PROVINCE_PREFIXES:
+        return "invalid_region_province"
+    return None
+
+
+def is_valid_region_code(value: str) -> bool:
+    """True for a 6-digit GB/T 2260 code or a 9- or 12-digit statistical division code
+    whose first two digits name a province."""
+    return isinstance(value, str) and _region_error(value) is None
+
+
+def validate_region_code(value: str) -> None:
+    """Django validator for administrative division codes (an empty value is the field's
+    business, not this validator's)."""
+    code = "invalid_region_code" if not isinstance(value, str) else _region_error(value)
+    if code is not None:
+        _raise(_REGION_MESSAGES, code, value)
+
+
+# --------------------------------------------------------------------------
 # Mobile numbers (mainland China)
 # --------------------------------------------------------------------------
 

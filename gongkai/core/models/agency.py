@@ -1,6 +1,6 @@
 from django.db import models
 
-from gongkai.core.identifiers import validate_agency_code
+from gongkai.core.identifiers import validate_agency_code, validate_region_code
 
 
 class AgencyLevel(models.TextChoices):
@@ -15,8 +15,12 @@ class AgencyKind(models.TextChoices):
     (人民政府, its report published by its disclosure office, Art. 49 (2)) or any other
     administrative body (a government's working department, a vertically managed body …)."""
 
-    DEPARTMENT = "department", "政府工作部门等行政机关"
+    DEPARTMENT = "department", "政府工作部门"
     PEOPLES_GOVERNMENT = "government", "人民政府"
+    # A government's general office (办公厅 / 办公室): often its disclosure office too;
+    # reports on the department timetable, as every body that is not the government itself.
+    GOVERNMENT_OFFICE = "gov_office", "政府办公厅（室）"
+    OTHER = "other", "其他行政机关"  # vertically managed bodies, dispatched bodies, …
 
 
 class Agency(models.Model):
@@ -46,6 +50,10 @@ class Agency(models.Model):
     kind = models.CharField(
         "机关类别", max_length=12, choices=AgencyKind.choices, default=AgencyKind.DEPARTMENT,
         help_text="县级以上人民政府的年度报告与其他行政机关的公布期限不同（条例第四十九条）",
+    )
+    region_code = models.CharField(
+        "行政区划代码", max_length=12, blank=True, validators=[validate_region_code],
+        help_text="国家统计局行政区划代码：6位（县级以上）、9位（乡镇）或12位",
     )
     accepts_requests = models.BooleanField("受理政府信息公开申请", default=True)
     address = models.CharField("办公地址", max_length=200, blank=True)

@@ -22,7 +22,10 @@ ROOT = PACKAGE.parent
 # under gongkai/ has a layer.
 LAYERS: list[dict[str, str]] = [
     {"core": "agencies, people, roles, working-day calendar, audit trail, clock, listeners"},
-    {"tasks": "the task queue: a database outbox fed to Celery (Redis), retries, failed tasks"},
+    {
+        "tasks": "the task queue: a database outbox fed to Celery (Redis), retries, failed tasks",
+        "identity": "sign-in through an identity provider (统一身份认证, OIDC): staff links, public accounts",
+    },
     {
         "foi": "requests for information (依申请公开): deadlines, replies, fees, appeals",
         "publishing": "proactive disclosure (主动公开): catalogue, items, review, normative register",

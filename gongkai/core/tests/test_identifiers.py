@@ -668,3 +668,29 @@ def test_module_does_not_import_django() -> None:
         "assert 'django' not in sys.modules, 'django imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --------------------------------------------------------------------------
+# Administrative division codes
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("code", ["330000", "331122", "110105", "331122001", "331122001000", "820000"])
+def test_region_codes_of_every_accepted_length_pass(code):
+    assert ids.is_valid_region_code(code)
+    ids.validate_region_code(code)
+
+
+@pytest.mark.parametrize(("code", "error"), [
+    ("33112", "invalid_region_code"),          # too short
+    ("3311220", "invalid_region_code"),        # 7 digits: no such form
+    ("33112200100", "invalid_region_code"),    # 11 digits
+    ("33112a", "invalid_region_code"),
+    ("３３１１２２", "invalid_region_code"),   # full-width digits are not ASCII digits
+    ("991122", "invalid_region_province"),     # 99 is no province
+    ("001122", "invalid_region_province"),
+])
+def test_malformed_region_codes_are_refused_with_the_reason(code, error):
+    assert not ids.is_valid_region_code(code)
+    with pytest.raises(ValidationError) as caught:
+        ids.validate_region_code(code)
+    assert caught.value.code == error
