@@ -426,6 +426,56 @@ GONGKAI_TWO_FACTOR_PENDING_MINUTES = int(env("GONGKAI_TWO_FACTOR_PENDING_MINUTES
 GONGKAI_SSO_REQUIRED_ACR = env_list("GONGKAI_SSO_REQUIRED_ACR")
 GONGKAI_SSO_REQUIRED_AMR = env_list("GONGKAI_SSO_REQUIRED_AMR", "mfa,otp,hwk")
 
+# --- Sign-in through an identity provider (gongkai.identity) ------------------------------
+# OpenID Connect, two providers at most: GONGKAI_OIDC_STAFF_* (the province's unified
+# identity platform, back office) and GONGKAI_OIDC_PUBLIC_* (government-service accounts,
+# applicants). A provider is on when its CLIENT_ID is set; endpoints are explicit.
+def _oidc_provider(prefix: str, label: str, **extra) -> dict | None:
+    if not env(f"{prefix}CLIENT_ID"):
+        return None
+    names = ("AUTHORIZATION_ENDPOINT", "TOKEN_ENDPOINT", "USERINFO_ENDPOINT", "JWKS_ENDPOINT",
+             "CLIENT_SECRET")
+    for name in names:
+        if not env(prefix + name):
+            raise ImproperlyConfigured(f"{prefix}CLIENT_ID is set: {prefix}{name} is required")
+    return {
+        "label": env(f"{prefix}LABEL", label),
+        "authorization_endpoint": env(f"{prefix}AUTHORIZATION_ENDPOINT"),
+        "token_endpoint": env(f"{prefix}TOKEN_ENDPOINT"),
+        "userinfo_endpoint": env(f"{prefix}USERINFO_ENDPOINT"),
+        "jwks_endpoint": env(f"{prefix}JWKS_ENDPOINT"),
+        "client_id": env(f"{prefix}CLIENT_ID"),
+        "client_secret": env(f"{prefix}CLIENT_SECRET"),
+        "scopes": env(f"{prefix}SCOPES", "openid profile email"),
+        "sign_algo": env(f"{prefix}SIGN_ALGO", "RS256"),
+        **extra,
+    }
+
+
+GONGKAI_OIDC_PROVIDERS = {
+    key: config for key, config in {
+        "staff": _oidc_provider(
+            "GONGKAI_OIDC_STAFF_", "统一身份认证登录",
+            # The claim that names the person, and the User field it must equal.
+            match_claim=env("GONGKAI_OIDC_STAFF_MATCH_CLAIM", "email"),
+            match_field=env("GONGKAI_OIDC_STAFF_MATCH_FIELD", "email"),
+        ),
+        "public": _oidc_provider(
+            "GONGKAI_OIDC_PUBLIC_", "政务服务账号登录",
+            claims={
+                "name": env("GONGKAI_OIDC_PUBLIC_NAME_CLAIM", "name"),
+                "id_number": env("GONGKAI_OIDC_PUBLIC_ID_NUMBER_CLAIM", "id_number"),
+                "phone": env("GONGKAI_OIDC_PUBLIC_PHONE_CLAIM", "phone_number"),
+                "email": env("GONGKAI_OIDC_PUBLIC_EMAIL_CLAIM", "email"),
+            },
+        ),
+    }.items() if config
+}
+# Staff sign in with a local password too, unless a deployment turns that off (when every
+# member of staff signs in through the identity platform; platform administrators keep
+# `gongkai` commands to recover).
+GONGKAI_LOCAL_PASSWORDS = env_bool("GONGKAI_LOCAL_PASSWORDS", True)
+
 # The site's public address (``https://gongkai.example.gov.cn``): links in e-mails
 # (notices, report reminders), which have no request to take a host from, and the
 # canonical address in feeds, the sitemap, robots.txt and the API. Required in production,
