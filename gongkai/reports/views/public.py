@@ -58,17 +58,25 @@ def download_response(request, doc: ReportDocument, kind: str, *, back_url: str,
         return redirect(back_url)
     if ready.ready:
         return _attachment(default_storage.open(ready.name, "rb"), kind=kind, name=name)
-    response = render(request, "reports/staff/file_pending.html", {
+    return _pending(render(request, "reports/staff/file_pending.html", {
         "title": name, "kind": kind.upper(), "back_url": back_url,
-        "refresh": PREPARING_RETRY_SECONDS}, status=503)
-    response["Retry-After"] = str(PREPARING_RETRY_SECONDS)
+        "refresh": PREPARING_RETRY_SECONDS}, status=503), PREPARING_RETRY_SECONDS)
+
+
+def _pending(response: HttpResponse, seconds: int) -> HttpResponse:
+    """A file not rendered yet: 503 with Retry-After, the status a client or crawler reads
+    as "come back", but not an error of the site. Django's request logger would write an
+    ERROR for each refresh of the page; it is marked as logged so that alerts on errors
+    stay meaningful (a task that fails for good is reported by the queue)."""
+    response["Retry-After"] = str(seconds)
+    response._has_been_logged = True
     return response
 
 
 def version_download(version, kind: str, *, html_url: str, suffix: str = "") -> HttpResponse:
     """A published version's DOCX or PDF as stored at publication (never rendered on a
     download: rendering takes seconds and the file must not change with the templates).
-    While a worker renders it: a 503 page that refreshes itself and links to ``html_url``,
+    While a worker renders it: a 503 page (``_pending``) that refreshes itself and links to ``html_url``,
     the report's web page, readable at once."""
     if kind not in CONTENT_TYPES:
         raise Http404("不支持的格式")
@@ -80,11 +88,10 @@ def version_download(version, kind: str, *, html_url: str, suffix: str = "") -> 
             return HttpResponse(exc.message, status=503, content_type="text/plain; charset=utf-8")
         stored = getattr(version, kind)
     if not stored:
-        response = render(None, "reports/public/file_pending.html",
-                          {"version": version, "kind": kind.upper(), "html_url": html_url,
-                           "refresh": FILE_PENDING_RETRY_SECONDS}, status=503)
-        response["Retry-After"] = str(FILE_PENDING_RETRY_SECONDS)
-        return response
+        return _pending(render(None, "reports/public/file_pending.html",
+                               {"version": version, "kind": kind.upper(), "html_url": html_url,
+                                "refresh": FILE_PENDING_RETRY_SECONDS}, status=503),
+                        FILE_PENDING_RETRY_SECONDS)
     return _attachment(stored.open("rb"), kind=kind, name=f"{selectors.version_title(version)}{suffix}")
 
 
