@@ -8,7 +8,8 @@ loading Django's settings or apps (gongkai.reports.checker.cli), with the same o
 exit status as the management command, which serves any other option (--verbosity …).
 
 `gongkai worker [celery worker options]` and `gongkai scheduler [celery beat options]` run
-Celery's worker and beat on the project's app (gongkai.celery_app)."""
+Celery's worker and beat on the project's app (gongkai.celery_app). Without a broker the
+scheduler runs each job in its own process (what `gongkai serve` starts beside itself)."""
 
 import os
 import sys
@@ -62,6 +63,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     if args and args[0] in _CELERY:
         from celery.bin.celery import main as celery
+
+        if args[0] == "scheduler":
+            from gongkai.tasks.queue import scheduler_runs_jobs_itself_without_a_broker
+
+            scheduler_runs_jobs_itself_without_a_broker()
 
         sys.argv = ["gongkai", "-A", "gongkai.celery_app", _CELERY[args[0]], *args[1:]]
         sys.exit(celery())

@@ -30,6 +30,19 @@ app = Celery("gongkai")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 
+def scheduler_runs_jobs_itself_without_a_broker() -> bool:
+    """In a scheduler (beat) process without a broker (local mode): beat's sends run the
+    task in this process (Celery's eager mode) instead of going to the in-memory broker
+    nobody reads. The relay then runs the outbox's due rows here (a mail the SMTP server
+    refused is tried again after its backoff) and each scheduled job runs at its time, so
+    `make run` needs no second command. Only for the scheduler's own process: a web process
+    hands rows over with ``outbox.push``, which runs them in place when there is no broker."""
+    if _setting("TASK_BROKER_URL", None):
+        return False
+    app.conf.task_always_eager = True
+    return True
+
+
 def _setting(name: str, default):
     from django.conf import settings
 

@@ -251,6 +251,22 @@ def wait_until_up(proc, url, log, deadline=180):
     pytest.fail(f"gongkai serve did not answer {url} within {deadline}s:\n{log.read_text()}")
 
 
+def _gone(pid: int, seconds: float = 15) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        try:  # our grandchild: a zombie until its parent (gone) is reaped by init
+            if Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
+                return True
+        except OSError:
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def stop(proc):
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -275,6 +291,11 @@ def test_serve_answers_with_pages_and_fingerprinted_static_files(env, tmp_path):
     try:
         status, _, body = wait_until_up(proc, f"{base}/healthz", log)
         assert (status, body) == (200, b"ok")
+        # Local mode: the scheduler runs beside the server, and says so.
+        started = re.search(r"scheduler: started beside the server \(pid (\d+)\)", log.read_text())
+        assert started, log.read_text()
+        scheduler = int(started.group(1))
+        os.kill(scheduler, 0)  # alive
 
         stylesheets = set()
         for path, text in [("/", "政府信息公开"), ("/staff/sign-in/", "工作人员登录")]:
@@ -295,5 +316,6 @@ def test_serve_answers_with_pages_and_fingerprinted_static_files(env, tmp_path):
 
         assert stop(proc) == 0
         assert (tmp_path / "static" / "staticfiles.json").exists()
+        assert _gone(scheduler), "the scheduler outlived the server"
     finally:
         stop(proc)

@@ -68,3 +68,60 @@ def test_worker_and_scheduler_start_celery_on_the_project_app(command, celery_co
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert f"gongkai {celery_command} [OPTIONS]" in result.stdout
+
+
+@pytest.fixture
+def local_scheduler(settings, monkeypatch):
+    """Beat as `gongkai scheduler` runs it without a broker (its own process: here the
+    test's, with eager mode put back afterwards)."""
+    from celery import beat
+
+    from gongkai.celery_app import app
+    from gongkai.tasks.queue import scheduler_runs_jobs_itself_without_a_broker
+
+    settings.TASK_BROKER_URL = None
+    monkeypatch.setitem(app.conf, "task_always_eager", app.conf.task_always_eager)
+    assert scheduler_runs_jobs_itself_without_a_broker()
+    scheduler = beat.Scheduler(app, lazy=True)
+    scheduler.setup_schedule()
+    return scheduler
+
+
+def test_with_a_broker_the_scheduler_sends_jobs_to_it_instead_of_running_them(settings):
+    from gongkai.tasks.queue import scheduler_runs_jobs_itself_without_a_broker
+
+    settings.TASK_BROKER_URL = "redis://127.0.0.1:6379/15"
+    assert not scheduler_runs_jobs_itself_without_a_broker()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_scheduler_runs_a_due_job_in_its_own_process(local_scheduler):
+    from gongkai.tasks.models import OutboxState, OutboxTask
+
+    entry = local_scheduler.schedule["tasks-purge"]
+    local_scheduler.apply_entry(entry, producer=None)
+    [row] = OutboxTask.objects.filter(name="tasks.purge")
+    assert row.state == OutboxState.DONE  # ran here, not left in a broker nobody reads
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_schedulers_relay_retries_a_failed_task(local_scheduler):
+    """make run: a task failed (an SMTP server refusing a mail); a minute later the relay
+    of the scheduler beside the server tries it again, with nobody running `gongkai tasks
+    relay`."""
+    import datetime as dt
+
+    from gongkai.core import clock
+    from gongkai.tasks import outbox
+    from gongkai.tasks.models import OutboxState
+
+    row = outbox.enqueue("test.fail", args={"why": "SMTP refused"}, key="refused:1")
+    row.refresh_from_db()
+    assert row.state == OutboxState.PENDING and row.attempts == 1
+    clock.freeze(clock.now() + dt.timedelta(minutes=1))
+    try:
+        local_scheduler.apply_entry(local_scheduler.schedule["relay"], producer=None)
+    finally:
+        clock.freeze(None)
+    row.refresh_from_db()
+    assert row.attempts == 2 and row.backoffs == [1, 2]  # tried again by the scheduler
