@@ -7,4 +7,5 @@ class DecisionsConfig(AppConfig):
     verbose_name = "行政许可和行政处罚等信息公示"
 
     def ready(self):
-        from gongkai.decisions import navigation_entries  # noqa: F401  (registers the nav entry)
+        # The nav entry and the import's task handler register themselves on import.
+        from gongkai.decisions import navigation_entries, services  # noqa: F401

@@ -143,19 +143,32 @@ class Decision(models.Model):
         return rules.penalty_type_labels(self.penalty_types)
 
 
+class StagedImportState(models.TextChoices):
+    STAGED = "staged", "待确认"  # dry run passed; the office has not confirmed yet
+    QUEUED = "queued", "导入中"  # confirmed: a worker imports it (decisions.import_staged)
+    DONE = "done", "已导入"
+    REFUSED = "refused", "未导入"  # the check at import found problems: nothing saved
+
+
 class StagedImport(models.Model):
-    """An uploaded file between its dry run and the office's confirmation. The file holds
+    """An uploaded file between its dry run and its import by a worker. The file holds
     personal data, so it is kept encrypted (base64 inside the Fernet token) and only until
-    it is imported, replaced by the same person's next upload, or a day old."""
+    it is imported, replaced by the same person's next upload, or a day old; what the
+    import did (``outcome``: counts and problems, no personal data) stays for the page that
+    reports it, as long as the row."""
 
     agency = models.ForeignKey("core.Agency", on_delete=models.CASCADE, related_name="+")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                     related_name="+")
     file_name = models.CharField(max_length=200)
     file_sha256 = models.CharField(max_length=64)
-    content = EncryptedTextField()
+    content = EncryptedTextField(blank=True)
     held = models.BooleanField(default=False)
     created_at = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=StagedImportState.choices,
+                             default=StagedImportState.STAGED)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = "待确认的导入文件"

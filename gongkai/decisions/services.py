@@ -31,7 +31,10 @@ from gongkai.decisions.models import (
     DecisionStatus,
     ImportBatch,
     StagedImport,
+    StagedImportState,
 )
+from gongkai.tasks import outbox
+from gongkai.tasks.registry import handler
 
 STAGED_IMPORT_LIFETIME = dt.timedelta(hours=24)
 
@@ -141,8 +144,10 @@ def staged_import_create(*, actor, agency: Agency, upload, held: bool) -> Staged
                                        held=held, file_name=name)
     now = clock.now()
     with transaction.atomic():
-        StagedImport.objects.filter(uploaded_by=actor).delete()
-        StagedImport.objects.filter(created_at__lt=now - STAGED_IMPORT_LIFETIME).delete()
+        # A file already confirmed stays: a worker imports it, its page reports it.
+        StagedImport.objects.filter(uploaded_by=actor, state=StagedImportState.STAGED).delete()
+        StagedImport.objects.filter(created_at__lt=now - STAGED_IMPORT_LIFETIME).exclude(
+            state=StagedImportState.QUEUED).delete()
         if not report.ok:
             return StagedFile(None, report)
         staged = StagedImport.objects.create(
@@ -163,18 +168,64 @@ def staged_import_get(*, actor, pk: int) -> StagedImport | None:
     return staged
 
 
-def staged_import_confirm(*, actor, staged: StagedImport) -> importer.ImportReport:
-    """Import a staged file for real. The rows are checked again (another import may have
-    taken a number meanwhile): with any problem nothing is saved. The file is dropped
-    either way: a refused file is fixed and uploaded again."""
+IMPORT_STAGED = "decisions.import_staged"
+
+
+@transaction.atomic
+def staged_import_confirm(*, actor, staged: StagedImport) -> StagedImport:
+    """Confirm a staged file: a worker imports it (thousands of rows are not imported while
+    a request waits). Confirming twice imports once."""
     _require_office(actor, staged.agency)
-    data = base64.b64decode(staged.content)
-    try:
-        return importer.import_decisions(actor=actor, agency=staged.agency, file=data,
-                                         dry_run=False, held=staged.held,
-                                         file_name=staged.file_name)
-    finally:
-        StagedImport.objects.filter(pk=staged.pk).delete()
+    staged = StagedImport.objects.select_for_update().get(pk=staged.pk)
+    if staged.state != StagedImportState.STAGED:
+        raise InvalidTransition("该文件已确认导入")
+    staged.state, staged.confirmed_at = StagedImportState.QUEUED, clock.now()
+    staged.save(update_fields=["state", "confirmed_at"])
+    outbox.enqueue(IMPORT_STAGED, args={"staged_id": staged.pk}, key=f"{IMPORT_STAGED}:{staged.pk}")
+    return staged
+
+
+@handler(IMPORT_STAGED)
+def staged_import_run(*, staged_id: int) -> None:
+    """The worker's part: import the confirmed file for real, as its uploader. The rows are
+    checked again (another import may have taken a number meanwhile, the uploader may have
+    lost the role): with any problem nothing is saved. The import and its outcome commit
+    together, so a retry after a crash finds the file done, not imported twice; the file
+    itself (personal data) is dropped either way: a refused file is fixed and uploaded
+    again."""
+    with transaction.atomic():
+        staged = (StagedImport.objects.select_for_update().select_related("agency", "uploaded_by")
+                  .filter(pk=staged_id, state=StagedImportState.QUEUED).first())
+        if staged is None:
+            return  # done already, or expired
+        data = base64.b64decode(staged.content)
+        try:
+            report = importer.import_decisions(
+                actor=staged.uploaded_by, agency=staged.agency, file=data, dry_run=False,
+                held=staged.held, file_name=staged.file_name)
+        except (PermissionDenied, DomainError) as refused:
+            report = importer.ImportReport(file_name=staged.file_name, dry_run=False)
+            report.add(None, "", str(refused.args[0] if refused.args else refused))
+        staged.state = StagedImportState.DONE if report.imported else StagedImportState.REFUSED
+        staged.content = ""
+        staged.outcome = {
+            "rows": report.rows, "to_publish": report.to_publish, "to_hold": report.to_hold,
+            "not_published": report.not_published, "problem_total": report.problem_total,
+            "problems": [str(p) for p in report.problems],
+        }
+        staged.save(update_fields=["state", "content", "outcome"])
+
+
+def import_outcome_message(outcome: dict) -> str:
+    """"已导入3条，公示2条，仅警告不予公示1条。" for the office's list page."""
+    parts = [f"已导入{outcome['rows']}条"]
+    if outcome["to_publish"]:
+        parts.append(f"公示{outcome['to_publish']}条")
+    if outcome["to_hold"]:
+        parts.append(f"待公示{outcome['to_hold']}条")
+    if outcome["not_published"]:
+        parts.append(f"仅警告不予公示{outcome['not_published']}条")
+    return "，".join(parts) + "。"
 
 
 # --- settings ------------------------------------------------------------------------------

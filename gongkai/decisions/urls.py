@@ -11,6 +11,8 @@ staff_patterns: list = [
     path("decisions/import/", views.decision_import, name="decision-import"),
     path("decisions/import/<int:pk>/confirm/", views.decision_import_confirm,
          name="decision-import-confirm"),
+    path("decisions/import/<int:pk>/", views.decision_import_status,
+         name="decision-import-status"),
     path("decisions/batches/<int:pk>/publish/", views.batch_publish, name="decision-batch-publish"),
     path("decisions/<int:pk>/", views.decision_detail, name="decision-detail"),
     path("decisions/<int:pk>/publish/", views.decision_publish, name="decision-publish"),

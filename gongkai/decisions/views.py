@@ -6,6 +6,8 @@ wrong role before any input is read, the importer and services for the rules."""
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongkai.core import clock
 from gongkai.core import selectors as core_selectors
-from gongkai.core.errors import DomainError
+from gongkai.core.errors import DomainError, InvalidTransition
 from gongkai.core.masking import mask_id_number
 from gongkai.core.models import Agency
 from gongkai.core.views.base import chosen_agency, staff_required
@@ -29,7 +31,7 @@ from gongkai.decisions.forms import (
     WithdrawForm,
 )
 from gongkai.decisions.importer import MAX_ROWS
-from gongkai.decisions.models import DecisionKind, DecisionStatus
+from gongkai.decisions.models import DecisionKind, DecisionStatus, StagedImportState
 
 PAGE_SIZE = 50
 
@@ -181,23 +183,34 @@ def decision_import(request):
 @staff_required
 @require_POST
 def decision_import_confirm(request, pk: int):
-    """Step two: import the file that passed its dry run, all or nothing."""
+    """Step two: a worker imports the file that passed its dry run, all or nothing."""
     staged = services.staged_import_get(actor=request.user, pk=pk)
     if staged is None:
         raise Http404("待确认的导入文件不存在或已过期，请重新上传。")
-    report = services.staged_import_confirm(actor=request.user, staged=staged)
-    if not report.imported:
-        form = ImportUploadForm(user=request.user, initial={"agency": staged.agency})
-        return _import_page(request, form, report=report, status=400)
-    parts = [f"已导入{report.rows}条"]
-    if report.to_publish:
-        parts.append(f"公示{report.to_publish}条")
-    if report.to_hold:
-        parts.append(f"待公示{report.to_hold}条")
-    if report.not_published:
-        parts.append(f"仅警告不予公示{report.not_published}条")
-    messages.success(request, "，".join(parts) + "。")
-    return redirect(f"{reverse('staff:decision-list')}?agency={staged.agency_id}")
+    # Confirmed twice (a double click): the first one's page says how it went.
+    with contextlib.suppress(InvalidTransition):
+        services.staged_import_confirm(actor=request.user, staged=staged)
+    return redirect("staff:decision-import-status", pk=staged.pk)
+
+
+IMPORT_REFRESH_SECONDS = 3
+
+
+@staff_required
+@require_GET
+def decision_import_status(request, pk: int):
+    """Step three: while the worker imports, a page that refreshes itself; then the list
+    with what was imported, or the problems found by the check at import."""
+    staged = services.staged_import_get(actor=request.user, pk=pk)
+    if staged is None or staged.state == StagedImportState.STAGED:
+        raise Http404("该导入文件不存在或已过期，请重新上传。")
+    if staged.state == StagedImportState.DONE:
+        messages.success(request, services.import_outcome_message(staged.outcome))
+        return redirect(f"{reverse('staff:decision-list')}?agency={staged.agency_id}")
+    return render(request, "decisions/staff/import_status.html", {
+        "staged": staged, "refresh": IMPORT_REFRESH_SECONDS,
+        "refused": staged.state == StagedImportState.REFUSED,
+    })
 
 
 # --- public --------------------------------------------------------------------------------

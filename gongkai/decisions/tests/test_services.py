@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import TestCase
 
 from gongkai.core.errors import DomainError, InvalidTransition
 from gongkai.core.models import AuditEvent
@@ -16,6 +17,7 @@ from gongkai.decisions.models import (
     DecisionStatus,
     ImportBatch,
     StagedImport,
+    StagedImportState,
 )
 from gongkai.decisions.selectors import fine_limits_for
 from gongkai.decisions.tests.conftest import PERSON_ID, csv_bytes, penalty_row, person_row
@@ -165,10 +167,48 @@ def test_staged_file_is_kept_encrypted_and_imported_on_confirmation(office, bure
     assert PERSON_ID not in stored and "张三丰" not in stored
 
     staged = services.staged_import_get(actor=office, pk=result.staged.pk)
-    report = services.staged_import_confirm(actor=office, staged=staged)
+    with TestCase.captureOnCommitCallbacks(execute=False) as queued:
+        services.staged_import_confirm(actor=office, staged=staged)
+    # Confirmed: nothing imported in the request, a task queued for a worker.
+    staged.refresh_from_db()
+    assert staged.state == StagedImportState.QUEUED and not Decision.objects.exists()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        for callback in queued:  # the commit: the worker imports (local mode)
+            callback()
 
-    assert report.imported and Decision.objects.get().party_id_number == PERSON_ID
-    assert not StagedImport.objects.exists()
+    staged.refresh_from_db()
+    assert Decision.objects.get().party_id_number == PERSON_ID
+    assert staged.state == StagedImportState.DONE and staged.content == ""  # the file is gone
+    assert staged.outcome == {"rows": 1, "to_publish": 1, "to_hold": 0, "not_published": 0,
+                              "problem_total": 0, "problems": []}
+    with pytest.raises(InvalidTransition):  # confirming again imports nothing twice
+        services.staged_import_confirm(actor=office, staged=staged)
+
+
+def test_the_worker_running_an_import_twice_imports_it_once(office, bureau):
+    at(D(2025, 3, 10))
+    staged = services.staged_import_create(actor=office, agency=bureau,
+                                           upload=upload([penalty_row()]), held=False).staged
+    with TestCase.captureOnCommitCallbacks(execute=False):  # the worker is not run here
+        services.staged_import_confirm(actor=office, staged=staged)
+    services.staged_import_run(staged_id=staged.pk)
+    services.staged_import_run(staged_id=staged.pk)  # a redelivery
+    assert Decision.objects.count() == 1
+    staged.refresh_from_db()
+    assert staged.state == StagedImportState.DONE
+
+
+def test_an_uploader_who_lost_the_role_before_the_worker_ran_imports_nothing(office, bureau):
+    at(D(2025, 3, 10))
+    staged = services.staged_import_create(actor=office, agency=bureau,
+                                           upload=upload([penalty_row()]), held=False).staged
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        services.staged_import_confirm(actor=office, staged=staged)
+    office.memberships.update(is_active=False)
+    services.staged_import_run(staged_id=staged.pk)
+    staged.refresh_from_db()
+    assert staged.state == StagedImportState.REFUSED and not Decision.objects.exists()
+    assert "政府信息公开工作人员" in staged.outcome["problems"][0] and staged.content == ""
 
 
 def test_a_file_with_problems_is_not_staged(office, bureau):
@@ -204,10 +244,13 @@ def test_confirmation_checks_again_and_saves_nothing_when_a_number_was_taken(off
         actor=office, agency=bureau, upload=upload([penalty_row(), person_row()]), held=False).staged
     make_decision(number="青市监罚〔2025〕2号")  # another import got there first
 
-    report = services.staged_import_confirm(actor=office, staged=staged)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.staged_import_confirm(actor=office, staged=staged)
 
-    assert not report.imported and "已在本机关的公示记录中" in str(report.problems[0])
-    assert Decision.objects.count() == 1 and not StagedImport.objects.exists()
+    staged.refresh_from_db()
+    assert staged.state == StagedImportState.REFUSED and staged.content == ""
+    assert "已在本机关的公示记录中" in staged.outcome["problems"][0]
+    assert Decision.objects.count() == 1
 
 
 # --- small-fine limits ---------------------------------------------------------------------------

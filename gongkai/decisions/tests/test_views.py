@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
 from gongkai.core.tests.helpers import at
@@ -147,12 +148,44 @@ def test_import_dry_run_then_confirm(client_for, office, bureau):
     staged = StagedImport.objects.get()
     assert reverse("staff:decision-import-confirm", args=[staged.pk]) in page
 
-    response = client.post(reverse("staff:decision-import-confirm", args=[staged.pk]))
+    with TestCase.captureOnCommitCallbacks(execute=False) as queued:
+        response = client.post(reverse("staff:decision-import-confirm", args=[staged.pk]))
 
-    assert response.status_code == 302
-    assert Decision.objects.count() == 3 and not StagedImport.objects.exists()
-    follow = text_of(client.get(response["Location"]))
+    # The worker has not run yet: a page that refreshes itself, nothing imported.
+    status_url = reverse("staff:decision-import-status", args=[staged.pk])
+    assert response.status_code == 302 and response["Location"] == status_url
+    pending = client.get(status_url)
+    assert pending.status_code == 200 and not Decision.objects.exists()
+    assert '<meta http-equiv="refresh" content="3">' in pending.content.decode()
+    assert "正在后台导入" in text_of(pending)
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        for callback in queued:  # the commit: the worker imports (local mode)
+            callback()
+    done = client.get(status_url)
+    assert done.status_code == 302 and Decision.objects.count() == 3
+    follow = text_of(client.get(done["Location"]))
     assert "已导入3条，公示2条，仅警告不予公示1条。" in follow
+    # A second confirmation (a double click, a back button) imports nothing twice.
+    again = client.post(reverse("staff:decision-import-confirm", args=[staged.pk]))
+    assert again.status_code == 302 and Decision.objects.count() == 3
+
+
+def test_an_import_refused_by_the_check_at_import_shows_its_problems(client_for, office, bureau,
+                                                                     make_decision):
+    client = client_for(office)
+    client.post(reverse("staff:decision-import"), {
+        "agency": bureau.pk, "file": SimpleUploadedFile("x.csv", csv_bytes([penalty_row()]))})
+    staged = StagedImport.objects.get()
+    make_decision(number=penalty_row()[0])  # the number, taken meanwhile by another import
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(reverse("staff:decision-import-confirm", args=[staged.pk]))
+
+    page = client.get(reverse("staff:decision-import-status", args=[staged.pk]))
+    text = text_of(page)
+    assert page.status_code == 200 and "导入未完成" in text and "已在本机关的公示记录中" in text
+    assert 'http-equiv="refresh"' not in page.content.decode()  # nothing to wait for
+    assert not Decision.objects.filter(batch__isnull=False).exists()
 
 
 def test_import_with_a_bad_row_shows_the_row_and_offers_no_confirmation(client_for, office, bureau):
