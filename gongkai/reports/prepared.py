@@ -70,18 +70,27 @@ def _is_ready(name: str) -> bool:
 NOT_MADE = "PDF文件未能生成，已记入失败的后台任务；请稍后再试，或请平台管理员重试该任务。"
 
 
+def page_name(digest: str) -> str:
+    """The printed page a worker renders, beside its PDF: the task row carries only the
+    digest (a report's page is hundreds of kilobytes, the outbox is read every minute)."""
+    return f"{PREPARED_DIR}/{digest}.html"
+
+
 def _task_for(html: str) -> OutboxTask:
     """The task that renders this page: one per content; once more when the last one is
     done and its file since purged. A task failed for good stays the one (``NOT_MADE``)."""
-    key = f"{RENDER_PDF}:{_digest(html)}"
-    task = enqueue(RENDER_PDF, args={"html": html}, key=key)
+    digest = _digest(html)
+    if not default_storage.exists(page_name(digest)):
+        default_storage.save(page_name(digest), ContentFile(html.encode()))
+    key = f"{RENDER_PDF}:{digest}"
+    args = {"digest": digest}
+    task = enqueue(RENDER_PDF, args=args, key=key)
     for _ in range(10):  # each further try is a new row; a handful at most in 30 days
         # Pending or running: wait for it. Failed for good: say so (the administrator
         # retries it), rather than render again on every refresh of the waiting page.
         if task.state != OutboxState.DONE:
             break
-        task = enqueue(RENDER_PDF, args={"html": html},
-                       key=f"{key}:after:{task.pk}")
+        task = enqueue(RENDER_PDF, args=args, key=f"{key}:after:{task.pk}")
     return task
 
 
@@ -104,12 +113,18 @@ def pdf_prepared(doc: ReportDocument) -> PreparedPdf:
 
 
 @handler(RENDER_PDF)
-def render_pdf_file(*, html: str) -> None:
+def render_pdf_file(*, digest: str = "", html: str | None = None) -> None:
     """Print the page as PDF and store it under its content's name (a task). Done once per
     content: a second run finds the file. A machine without a CJK font stores nothing
-    (``MissingCJKFont``): the task is retried, then listed as failed."""
+    (``MissingCJKFont``): the task is retried, then listed as failed. The page is read
+    from ``page_name(digest)`` (``html`` given: rows written before the page was stored
+    apart, and direct calls) and deleted once its PDF is whole."""
+    if html is None:
+        with default_storage.open(page_name(digest), "rb") as page:
+            html = page.read().decode()
     name = stored_name(html)
     if _is_ready(name):
+        _drop_page(html)
         return
     body = pdf_rendering.html_to_pdf(html)
     if default_storage.exists(name):  # half written by a run that died, or purged unready
@@ -119,6 +134,13 @@ def render_pdf_file(*, html: str) -> None:
         default_storage.delete(stored)
     if not _is_ready(name):
         default_storage.save(ready_mark(name), ContentFile(b""))
+    _drop_page(html)
+
+
+def _drop_page(html: str) -> None:
+    # Asked for again after a purge, the page is stored again with its new task.
+    if default_storage.exists(page := page_name(_digest(html))):
+        default_storage.delete(page)
 
 
 @handler(PURGE)

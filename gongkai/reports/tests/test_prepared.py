@@ -64,10 +64,14 @@ def test_a_draft_pdf_is_prepared_by_a_worker_then_served_and_kept(client_for, of
     [task] = OutboxTask.objects.filter(name=prepared.RENDER_PDF)
     assert task.state == OutboxState.PENDING and not default_storage.exists(
         f"{prepared.PREPARED_DIR}/{task.key.split(':')[1]}.pdf")
+    # The row carries the page's digest; the page itself waits in the storage.
+    assert task.args == {"digest": task.key.split(":")[1]}
+    assert default_storage.exists(prepared.page_name(task.args["digest"]))
     for callback in queued:  # the commit: the worker renders (local mode)
         callback()
     task.refresh_from_db()
     assert task.state == OutboxState.DONE
+    assert not default_storage.exists(prepared.page_name(task.args["digest"]))  # rendered: gone
 
     served = client.get(url)
     assert served.status_code == 200 and served["Content-Type"] == "application/pdf"
