@@ -475,6 +475,28 @@ GONGKAI_OIDC_PROVIDERS = {
 # member of staff signs in through the identity platform; platform administrators keep
 # `gongkai` commands to recover).
 GONGKAI_LOCAL_PASSWORDS = env_bool("GONGKAI_LOCAL_PASSWORDS", True)
+# Staff sign-in through the identity platform (gongkai.identity): its backends open the
+# sessions a provider sign-in starts; they act only when called by its callback views.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "gongkai.identity.oidc.StaffOIDCBackend",
+    "gongkai.identity.cas.StaffCASBackend",
+]
+# CAS instead of (or besides) OpenID Connect for staff: on when GONGKAI_CAS_SERVER_URL is
+# set (https://cas.example.gov.cn/cas/). django-cas-ng's client validates the tickets;
+# the person is matched like the OIDC one (GONGKAI_CAS_MATCH_ATTRIBUTE, "user" for the CAS
+# user name, against the User field GONGKAI_CAS_MATCH_FIELD). No user is created.
+GONGKAI_CAS_SERVER_URL = env("GONGKAI_CAS_SERVER_URL", "")
+GONGKAI_CAS_VERSION = env("GONGKAI_CAS_VERSION", "3")
+GONGKAI_CAS_LABEL = env("GONGKAI_CAS_LABEL", "统一身份认证（CAS）登录")
+GONGKAI_CAS_MATCH_ATTRIBUTE = env("GONGKAI_CAS_MATCH_ATTRIBUTE", "user")
+GONGKAI_CAS_MATCH_FIELD = env("GONGKAI_CAS_MATCH_FIELD", "username")
+# CAS attributes that show a second factor, e.g. "authnContextClass=mfa-duo" (attribute=value,
+# comma-separated); empty: a CAS sign-in never counts as two-factor.
+GONGKAI_CAS_SECOND_FACTOR = env_list("GONGKAI_CAS_SECOND_FACTOR")
+# A supervising office (公开办 of an agency above) manages the people and departments of the
+# agencies below it too; off, each agency's office manages its own (gongkai.core.permissions).
+GONGKAI_SUPERVISORS_MANAGE_PEOPLE = env_bool("GONGKAI_SUPERVISORS_MANAGE_PEOPLE", False)
 
 # The site's public address (``https://gongkai.example.gov.cn``): links in e-mails
 # (notices, report reminders), which have no request to take a host from, and the

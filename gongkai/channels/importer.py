@@ -1,5 +1,5 @@
 """Reading monthly figures from a spreadsheet (XLSX or CSV): one row per account and
-month. The file is read by its content (``decisions.tabular``: size limits, a ZIP's
+month. The file is read by its content (``core.tabular``: size limits, a ZIP's
 declared sizes checked first, formulas never evaluated).
 
 The header row is the first of the first :data:`HEADER_SEARCH_ROWS` rows naming at least
@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 
 from gongkai.channels import rules
 from gongkai.channels.models import Account, Platform
+from gongkai.core.tabular import MAX_FILE_BYTES, FileRefused, is_blank, read_table
 from gongkai.decisions.columns import BLANK_TOKENS, BadValue, as_date, as_text
-from gongkai.decisions.tabular import MAX_FILE_BYTES, FileRefused, is_blank, read_table
 
 __all__ = ["MAX_FILE_BYTES", "FileRefused", "check", "Problem", "FigureRow", "Checked"]
 

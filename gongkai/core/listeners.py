@@ -23,6 +23,11 @@ The events, with what a subscriber receives and when:
   the public sees of it. Called as ``fn(obj_or_list, visible)`` inside the emitter's
   transaction (``visible`` a hint: the search index reads what is public itself), so the
   search index changes with it or not at all.
+- ``AGENCY_MOVED``: an agency (with its subtree) was moved under another parent, so the
+  agency ancestors of everything in the subtree changed (``Agency.path``). Called as
+  ``fn(agency)`` inside the emitter's transaction, the agency's new path already saved:
+  whatever holds the ancestors (the search index's agency filter tokens) schedules its
+  own update (a task written in the same transaction, run after the commit).
 - ``CALENDAR_CHANGED``: the working-day calendar changed. Called as ``fn(days)`` with the
   dates whose status may have changed, after the commit, each subscriber on its own (a
   subscriber's failure cannot undo the change). ``core.services.calendar``'s
@@ -44,13 +49,15 @@ CONTENT_CHANGED = "content changed"
 PUBLICATION_VISIBILITY = "publication visibility"
 PUBLIC_OBJECT_CHANGED = "public object changed"
 CALENDAR_CHANGED = "calendar changed"
+AGENCY_MOVED = "agency moved"
 
 # Events delivered after the emitter's transaction commits (at once outside one).
 _AFTER_COMMIT = frozenset({CALENDAR_CHANGED})
 
 _subscribers: dict[str, list[Callable]] = {
     event: []
-    for event in (CONTENT_CHANGED, PUBLICATION_VISIBILITY, PUBLIC_OBJECT_CHANGED, CALENDAR_CHANGED)
+    for event in (CONTENT_CHANGED, PUBLICATION_VISIBILITY, PUBLIC_OBJECT_CHANGED, CALENDAR_CHANGED,
+                  AGENCY_MOVED)
 }
 
 

@@ -39,6 +39,7 @@ def items_for(user, current_path: str) -> list[dict]:
 
 register(NavItem("工作台", "staff:home", permissions.is_staff_user, order=0))
 register(NavItem("机构与人员", "staff:agency-list", permissions.is_staff_user, order=80))
+register(NavItem("人员管理", "staff:people-home", permissions.manages_people_somewhere, order=82))
 register(NavItem("工作日历", "staff:calendar", permissions.is_staff_user, order=85))
 register(NavItem("审核词表", "staff:moderation-words", permissions.is_staff_user, order=86))
 register(NavItem("审计日志", "staff:audit-list", permissions.can_view_audit, order=90))

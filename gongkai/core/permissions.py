@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from gongkai.core.models import Agency, AuditEvent, Membership, Role
@@ -123,8 +124,91 @@ def can_view_agency(user, agency: Agency) -> bool:
     return agencies_visible_to(user).filter(pk=agency.pk).exists()
 
 
+# --- People and departments ------------------------------------------------------------
+#
+# Who manages an agency's people (invites, grants and revokes roles, disables, transfers)
+# and its departments:
+#
+# - the platform administrator, everywhere;
+# - the agency's own office (公开办), in its agency;
+# - a supervising office — OFFICE in an agency above — in every agency below it, when the
+#   deployment turns ``GONGKAI_SUPERVISORS_MANAGE_PEOPLE`` on (off by default: each agency
+#   manages its own).
+#
+# Nobody grants rights above their own. Every role reaches its own agency, except the
+# supervisor, who reads the agency's whole subtree and oversees the agency's own office: so
+# SUPERVISOR is granted only from above — by the platform administrator or, with the setting
+# on, a supervising office — never by the office it oversees. Making someone a platform
+# administrator stays with the platform administrators (``user_update``). And nobody but a
+# platform administrator changes their own roles: an office does not make itself its own
+# reviewer or leader.
+
+
+def _supervisors_manage_people() -> bool:
+    return bool(getattr(settings, "GONGKAI_SUPERVISORS_MANAGE_PEOPLE", False))
+
+
+def agencies_managed_by(user) -> QuerySet[Agency]:
+    """The agencies whose people and departments the user manages."""
+    if is_platform_admin(user):
+        return Agency.objects.all()
+    offices = [m.agency for m in memberships_of(user) if m.role == Role.OFFICE]
+    q = Q(pk__in=[])
+    for agency in offices:
+        q |= Q(path__startswith=agency.path) if _supervisors_manage_people() else Q(pk=agency.pk)
+    return Agency.objects.filter(q)
+
+
+def manages_people_somewhere(user) -> bool:
+    """Whether the 人员管理 menu entry shows: an office somewhere, or the platform."""
+    return holds_any_role(user, (Role.OFFICE,))
+
+
+def can_manage_people(user, agency: Agency) -> bool:
+    """Invite, grant and revoke roles, disable and transfer people in ``agency``."""
+    if is_platform_admin(user):
+        return True
+    for m in memberships_of(user):
+        if m.role != Role.OFFICE:
+            continue
+        if m.agency_id == agency.pk or (
+            _supervisors_manage_people() and agency.path.startswith(m.agency.path)
+        ):
+            return True
+    return False
+
+
+def _manages_from_above(user, agency: Agency) -> bool:
+    """Manages ``agency``'s people from above it (or runs the platform)."""
+    if is_platform_admin(user):
+        return True
+    return _supervisors_manage_people() and any(
+        m.role == Role.OFFICE and agency.path.startswith(m.agency.path) and m.agency_id != agency.pk
+        for m in memberships_of(user)
+    )
+
+
+def roles_assignable(user, agency: Agency) -> list[Role]:
+    """The roles ``user`` may grant (and revoke) in ``agency``, in the order of ``Role``."""
+    if not can_manage_people(user, agency):
+        return []
+    above = _manages_from_above(user, agency)
+    return [role for role in Role if role != Role.SUPERVISOR or above]
+
+
+def can_assign_role(user, agency: Agency, role: Role, *, person=None) -> bool:
+    """May ``user`` grant or withdraw ``role`` in ``agency`` — of ``person``, when given
+    (nobody but a platform administrator changes their own roles)."""
+    if person is not None and getattr(person, "pk", None) == getattr(user, "pk", object()) and (
+        not is_platform_admin(user)
+    ):
+        return False
+    return role in roles_assignable(user, agency)
+
+
 def can_manage_departments(user, agency: Agency) -> bool:
-    return is_platform_admin(user) or has_role(user, agency, Role.OFFICE)
+    """Departments follow people: whoever manages an agency's people manages them."""
+    return can_manage_people(user, agency)
 
 
 def can_edit_calendar(user) -> bool:

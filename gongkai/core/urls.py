@@ -1,6 +1,7 @@
 from django.urls import path
 
-from gongkai.core.views import agencies, audit, auth, calendar, moderation, shell
+from gongkai.core.views import agencies, audit, auth, calendar, moderation, people, shell
+from gongkai.core.views import agency_import as importing
 
 # Mounted under /staff/ in the `staff:` namespace by gongkai/urls.py.
 staff_patterns = [
@@ -17,6 +18,24 @@ staff_patterns = [
     path("switch-role/", shell.switch_membership, name="switch-membership"),
     path("agencies/", agencies.agency_list, name="agency-list"),
     path("agencies/<int:pk>/", agencies.agency_detail, name="agency-detail"),
+    # The agency tree from a file (core.views.agency_import, platform administrators).
+    path("agencies/import/", importing.agency_import_upload, name="agency-import"),
+    path("agencies/import/template.<str:fmt>", importing.agency_import_template,
+         name="agency-import-template"),
+    path("agencies/import/<str:digest>/", importing.agency_import_preview, name="agency-import-preview"),
+    path("agencies/import/<str:digest>/apply/", importing.agency_import_apply, name="agency-import-apply"),
+    # People and departments, managed by the agencies' offices (core.views.people).
+    path("people/", people.people_home, name="people-home"),
+    path("agencies/<int:pk>/people/", people.people_page, name="people"),
+    path("agencies/<int:pk>/people/invite/", people.people_invite, name="people-invite"),
+    path("agencies/<int:pk>/people/grant/", people.people_grant, name="people-grant"),
+    path("agencies/<int:pk>/people/<int:user_id>/disable/", people.person_disable, name="person-disable"),
+    path("agencies/<int:pk>/departments/add/", people.department_add, name="department-add"),
+    path("departments/<int:pk>/toggle/", people.department_toggle, name="department-toggle"),
+    path("memberships/<int:pk>/revoke/", people.membership_revoke, name="membership-revoke"),
+    path("memberships/<int:pk>/transfer/", people.membership_transfer, name="membership-transfer"),
+    path("invitations/<int:pk>/revoke/", people.invitation_revoke, name="invitation-revoke"),
+    path("invitation/<str:token>/", people.invitation_accept, name="invitation-accept"),
     path("audit/", audit.audit_list, name="audit-list"),
     path("audit/<int:pk>/", audit.audit_detail, name="audit-detail"),
     path("calendar/", calendar.calendar_page, name="calendar"),

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from gongkai.core.identifiers import normalise_id_number
+from gongkai.core.tabular import CellError, Formula
 from gongkai.decisions.models import DecisionKind, PartyType
 from gongkai.decisions.rules import PenaltyType
-from gongkai.decisions.tabular import CellError, Formula
 
 
 @dataclass(frozen=True)

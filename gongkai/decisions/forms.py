@@ -7,11 +7,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from gongkai.core import clock
+from gongkai.core.tabular import MAX_FILE_BYTES
 from gongkai.core.widgets import DateInput
 from gongkai.decisions import permissions, rules
 from gongkai.decisions.models import DecisionKind
 from gongkai.decisions.selectors import STAFF_FILTERS
-from gongkai.decisions.tabular import MAX_FILE_BYTES
 
 
 class ImportUploadForm(forms.Form):

@@ -1,7 +1,7 @@
 """Import of licensing, penalty and enforcement decisions from the export files of the
 agencies' business systems (CSV or XLSX), all or nothing.
 
-``import_decisions(actor=, agency=, file=, dry_run=)`` reads the file (``tabular``: by
+``import_decisions(actor=, agency=, file=, dry_run=)`` reads the file (``core.tabular``: by
 content, within size and row limits, formulas never evaluated), finds the header row,
 checks every row against the column mapping (``columns.COLUMNS``) and returns an
 :class:`ImportReport`. With any problem nothing is saved; with ``dry_run`` nothing is
@@ -34,6 +34,7 @@ from gongkai.core.errors import DomainError
 from gongkai.core.identifiers import is_valid_resident_id, is_valid_uscc
 from gongkai.core.models import Agency
 from gongkai.core.selectors import get_working_day_calendar
+from gongkai.core.tabular import MAX_FILE_BYTES, FileRefused, Table, is_blank, read_table
 from gongkai.decisions import permissions, rules
 from gongkai.decisions.columns import (
     BLANK_TOKENS,
@@ -59,7 +60,6 @@ from gongkai.decisions.models import (
     PartyType,
 )
 from gongkai.decisions.rules import PenaltyType
-from gongkai.decisions.tabular import MAX_FILE_BYTES, FileRefused, Table, is_blank, read_table
 
 MAX_ROWS = 5000
 HEADER_SEARCH_ROWS = 10

@@ -2,7 +2,7 @@
 
 Two steps, as the office sees them:
 
-1. :func:`inspect` reads the file (``decisions.tabular``: by content, within its size
+1. :func:`inspect` reads the file (``core.tabular``: by content, within its size
    limit, a ZIP's declared sizes checked before anything is inflated, formulas never
    evaluated) and finds the header row: the first of the first
    :data:`HEADER_SEARCH_ROWS` rows naming two known fields (a title row above it is
@@ -28,9 +28,9 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from gongkai.core.tabular import MAX_FILE_BYTES, FileRefused, is_blank, read_table
 from gongkai.decisions.columns import BLANK_TOKENS, BadValue, as_date, as_text
 from gongkai.decisions.importer import read_upload  # noqa: F401  (re-exported for views/services)
-from gongkai.decisions.tabular import MAX_FILE_BYTES, FileRefused, is_blank, read_table
 from gongkai.hotspots import text
 from gongkai.hotspots.columns import FIELDS, LABELS, REQUIRED, looks_like_header
 from gongkai.hotspots.models import Complaint

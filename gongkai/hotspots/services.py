@@ -30,7 +30,7 @@ def _require_office(actor, agency: Agency) -> None:
 
 def staged_file_create(*, actor, agency: Agency, upload) -> StagedComplaintFile:
     """Read an upload's header and keep the file (encrypted) for the mapping step.
-    Raises :class:`~gongkai.decisions.tabular.FileRefused` (Chinese message) for a file
+    Raises :class:`~gongkai.core.tabular.FileRefused` (Chinese message) for a file
     that is not a readable CSV/XLSX table; nothing is kept then. Older files of the same
     person, and any file over a day old, are dropped."""
     _require_office(actor, agency)

@@ -1,7 +1,7 @@
 """Import of the two directories (两库) from CSV or XLSX files.
 
 ``import_directory(actor=, agency=, kind=, file_name=, data=)`` reads the file by content
-(``decisions.tabular``: UTF-8, GB18030 or XLSX; formulas never evaluated), finds the header
+(``core.tabular``: UTF-8, GB18030 or XLSX; formulas never evaluated), finds the header
 row (the first of the first :data:`HEADER_SEARCH_ROWS` rows naming every required column;
 headers are mapped by ``data/directory_columns.toml``), checks every row and writes the good
 ones. A bad row — a wrong credit code or identity number, a missing name, a code already
@@ -43,7 +43,7 @@ from gongkai.core import audit, clock
 from gongkai.core.errors import DomainError
 from gongkai.core.identifiers import normalise_id_number, validate_resident_id, validate_uscc
 from gongkai.core.models import Agency, Department
-from gongkai.decisions.tabular import CellError, FileRefused, Formula, is_blank, read_table
+from gongkai.core.tabular import CellError, FileRefused, Formula, is_blank, read_table
 from gongkai.random_inspections import permissions
 from gongkai.random_inspections.models import DirectoryImport, Entity, Inspector
 

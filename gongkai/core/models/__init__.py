@@ -3,6 +3,7 @@ from gongkai.core.models.audit import AuditChainHead, AuditEvent
 from gongkai.core.models.calendar import CalendarOverride, ScheduledYear
 from gongkai.core.models.events import WorkflowEvent
 from gongkai.core.models.idempotency import IdempotencyRecord
+from gongkai.core.models.invitation import Invitation, InvitationStatus
 from gongkai.core.models.keyrotation import RotationPendingFile
 from gongkai.core.models.moderation import ModerationWord
 from gongkai.core.models.people import Membership, Role, User
@@ -19,6 +20,8 @@ __all__ = [
     "CalendarOverride",
     "Department",
     "IdempotencyRecord",
+    "Invitation",
+    "InvitationStatus",
     "Membership",
     "ModerationWord",
     "RateLimitCounter",

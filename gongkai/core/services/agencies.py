@@ -11,8 +11,8 @@ from gongkai.core.errors import DomainError
 from gongkai.core.models import Agency, Department, Membership, Role, User
 
 AGENCY_FIELDS = (
-    "name", "short_name", "code", "level", "kind", "accepts_requests", "address", "postal_code",
-    "phone", "fax", "email", "office_hours", "is_active",
+    "name", "short_name", "code", "level", "kind", "region_code", "accepts_requests", "address",
+    "postal_code", "phone", "fax", "email", "office_hours", "is_active",
 )
 
 
@@ -40,20 +40,35 @@ def _path_for(agency: Agency) -> str:
 def agency_create(*, actor, parent: Agency | None = None, reason: str = "", **fields) -> Agency:
     """Add an agency to the tree (platform administrators)."""
     _require_admin(actor)
-    agency = Agency(parent=parent, **fields)
-    agency.path = f"tmp-{id(agency)}"  # placeholder until the primary key exists
-    agency.full_clean(exclude=["path"])
-    agency.save()
-    agency.path = _path_for(agency)
-    agency.depth = (parent.depth + 1) if parent else 0
-    agency.save(update_fields=["path", "depth"])
-    audit.record(
-        actor=actor, action="agency.create", obj=agency, agency=agency, reason=reason,
-        after={**_snapshot(agency, AGENCY_FIELDS), "parent_id": agency.parent_id},
-    )
+    [agency] = _create_many(actor=actor, items=[(parent, reason, fields)])
     _public_content_changed()
     listeners.emit(listeners.PUBLIC_OBJECT_CHANGED, agency, True)  # its guide, in search
     return agency
+
+
+def _create_many(*, actor, items: list[tuple[Agency | None, str, dict]],
+                 check_unique: bool = True) -> list[Agency]:
+    """``agency_create``'s writes, but for telling the public side (a batch does that
+    once), for each (parent, reason, fields) of ``items``, whose parents exist already:
+    validated, inserted together, given their paths, each audited. ``check_unique=False``
+    when the caller has checked the codes (the unique index still holds)."""
+    agencies = []
+    for parent, _, fields in items:
+        agency = Agency(parent=parent, **fields)
+        agency.path = f"tmp-{id(agency)}"  # placeholder until the primary key exists
+        agency.full_clean(exclude=["path"], validate_unique=check_unique)
+        agencies.append(agency)
+    Agency.objects.bulk_create(agencies, batch_size=500)
+    for agency in agencies:
+        agency.path = _path_for(agency)
+        agency.depth = (agency.parent.depth + 1) if agency.parent_id else 0
+    Agency.objects.bulk_update(agencies, ["path", "depth"], batch_size=500)
+    for agency, (_, reason, _) in zip(agencies, items, strict=True):
+        audit.record(
+            actor=actor, action="agency.create", obj=agency, agency=agency, reason=reason,
+            after={**_snapshot(agency, AGENCY_FIELDS), "parent_id": agency.parent_id},
+        )
+    return agencies
 
 
 @transaction.atomic
@@ -81,6 +96,9 @@ def agency_update(*, actor, agency: Agency, reason: str = "", **changes) -> Agen
             node.depth += depth_change
             node.save(update_fields=["path", "depth"])
         agency.refresh_from_db()
+        # Records stay with the agency; scopes follow ``path``. What copies the ancestors
+        # (the search index's agency filters) hears of it.
+        listeners.emit(listeners.AGENCY_MOVED, agency)
     after = {**_snapshot(agency, AGENCY_FIELDS), "parent_id": agency.parent_id}
     audit.record(
         actor=actor, action="agency.update", obj=agency, agency=agency, reason=reason,
@@ -91,6 +109,60 @@ def agency_update(*, actor, agency: Agency, reason: str = "", **changes) -> Agen
         _public_content_changed()
         listeners.emit(listeners.PUBLIC_OBJECT_CHANGED, agency, agency.is_active)  # its guide
     return agency
+
+
+@transaction.atomic
+def agency_import(*, actor, data: bytes, file_name: str, dry_run: bool = False):
+    """Import the agency tree from a CSV or XLSX file (platform administrators): the plan
+    (``core.agency_import.make_plan``) is made again here, in the transaction, from the
+    file itself, and its good rows applied through ``agency_create`` and ``agency_update``
+    (each change audited, its reason naming the file and row), parents before children.
+    Bad rows are left out and returned in the plan. Raises ``agency_import.FileRefused``."""
+    from gongkai.core import agency_import as rules
+
+    _require_admin(actor)
+    plan = rules.make_plan(data, file_name=file_name)
+    if dry_run:
+        return plan
+    fresh: dict[str, Agency] = {}  # by code; emptied by a move (paths below it change)
+    created: list[Agency] = []
+
+    def by_code(code: str) -> Agency:
+        if code not in fresh:
+            fresh[code] = Agency.objects.get(code=code)
+        return fresh[code]
+
+    # Level by level of the resulting tree, so that every parent is in place (created or
+    # moved) before its children: the moves and updates one by one through
+    # ``agency_update``, then the level's new agencies together (the plan checked their
+    # codes), each audited as ``agency_create`` audits; the public side (page cache, the
+    # guides in search) is told once for all of them at the end.
+    for depth in sorted({c.depth for c in plan.pending}):
+        level = [c for c in plan.pending if c.depth == depth]
+        new = []
+        for change in level:
+            values = {k: v for k, v in change.values.items() if k in rules.FIELDS}
+            parent = by_code(change.parent_code) if change.parent_code else None
+            reason = f"导入文件“{file_name}”第{change.row}行"
+            if change.action == rules.CREATE:
+                new.append((parent, reason, {"code": change.code, **values}))
+                continue
+            if change.parent_code is not None:
+                values["parent"] = parent
+            agency_update(actor=actor, agency=by_code(change.code), reason=reason, **values)
+            if change.action == rules.MOVE:
+                fresh.clear()
+        for agency in _create_many(actor=actor, items=new, check_unique=False) if new else []:
+            fresh[agency.code] = agency
+            created.append(agency)
+    if created:
+        _public_content_changed()
+        listeners.emit(listeners.PUBLIC_OBJECT_CHANGED, created, True)
+    if plan.pending:  # the import itself: which file (by digest), what it did
+        audit.record(actor=actor, action="agency.import", object_type="agency_import",
+                     object_id=plan.digest[:16], object_repr=file_name, reason=f"导入文件“{file_name}”",
+                     after={**plan.counts(), "sha256": plan.digest})
+    return plan
 
 
 @transaction.atomic
@@ -211,9 +283,11 @@ def membership_grant(
     *, actor, user: User, agency: Agency, role: Role, department: Department | None = None,
     reason: str = "",
 ) -> Membership:
-    """Give a user a role in an agency. An information officer is bound to one department
-    of that agency; other roles are not."""
-    _require_admin(actor)
+    """Give a user a role in an agency (whoever manages the agency's people may grant that
+    role, ``permissions.can_assign_role``). An information officer is bound to one
+    department of that agency; other roles are not."""
+    if not permissions.can_assign_role(actor, agency, role, person=user):
+        raise PermissionDenied("无权在该机关授予此岗位")
     if role == Role.OFFICER and department is None:
         raise ValidationError({"department": "信息员必须绑定一个内设机构"})
     if department is not None and department.agency_id != agency.pk:
@@ -236,7 +310,10 @@ def membership_grant(
 
 @transaction.atomic
 def membership_revoke(*, actor, membership: Membership, reason: str) -> Membership:
-    _require_admin(actor)
+    """Withdraw a role (whoever may grant it, ``permissions.can_assign_role``)."""
+    if not permissions.can_assign_role(actor, membership.agency, membership.role,
+                                       person=membership.user):
+        raise PermissionDenied("无权撤销该岗位")
     if not reason.strip():
         raise ValidationError({"reason": "请填写撤销理由"})
     membership.is_active = False

@@ -10,7 +10,9 @@ def agency_list(request):
     page = Paginator(selectors.agency_list_for_user(user=request.user), 50).get_page(
         request.GET.get("page")
     )
-    return render(request, "staff/agency_list.html", {"page": page})
+    return render(request, "staff/agency_list.html", {
+        "page": page, "can_import": permissions.is_platform_admin(request.user),
+    })
 
 
 @staff_required

@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongkai.core import clock, permissions, twofactor
@@ -37,10 +37,43 @@ from gongkai.core.views.base import staff_required
 PENDING_SESSION_KEY = "gongkai_2fa_pending"
 
 
+LOCAL_PASSWORDS_OFF_MESSAGE = "本平台已关闭本地密码登录，请使用统一身份认证登录。"
+
+
+def single_sign_on_options(next_url: str = "") -> list[dict]:
+    """The identity platforms staff may sign in through (gongkai.identity), as links
+    (a form could not go on to the platform: the CSP's ``form-action 'self'`` also
+    covers a form's redirects). Read from the settings: core does not import identity."""
+    query = f"?{urlencode({'next': next_url})}" if next_url else ""
+    options = []
+    staff = (getattr(settings, "GONGKAI_OIDC_PROVIDERS", None) or {}).get("staff")
+    if staff:
+        options.append({"label": staff["label"], "url": reverse("identity:staff-start") + query})
+    if getattr(settings, "GONGKAI_CAS_SERVER_URL", ""):
+        options.append({"label": settings.GONGKAI_CAS_LABEL,
+                        "url": reverse("identity:cas-start") + query})
+    return options
+
+
 class SignInView(auth_views.LoginView):
+    """The password form (unless GONGKAI_LOCAL_PASSWORDS is off, when a password is
+    refused without being checked) and the identity platforms' buttons."""
+
     template_name = "staff/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["local_passwords"] = settings.GONGKAI_LOCAL_PASSWORDS
+        context["sso_options"] = single_sign_on_options(self.get_redirect_url())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not settings.GONGKAI_LOCAL_PASSWORDS:
+            messages.error(request, LOCAL_PASSWORDS_OFF_MESSAGE)
+            return self.render_to_response(self.get_context_data(), status=403)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         user = form.get_user()
@@ -58,6 +91,11 @@ class SignOutView(auth_views.LogoutView):
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "staff/password_change.html"
     success_url = reverse_lazy("staff:home")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.GONGKAI_LOCAL_PASSWORDS:
+            raise PermissionDenied("本平台已关闭本地密码登录，密码由统一身份认证平台管理。")
+        return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
         messages.success(self.request, "密码已修改。")

@@ -8,9 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
+from gongkai.core import tabular
 from gongkai.core.models import AuditEvent
 from gongkai.core.tests.helpers import at
-from gongkai.decisions import importer, tabular
+from gongkai.decisions import importer
 from gongkai.decisions.models import Decision, DecisionKind, DecisionStatus, ImportBatch, PartyType
 from gongkai.decisions.rules import PenaltyType
 from gongkai.decisions.tests.conftest import (

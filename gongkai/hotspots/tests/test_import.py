@@ -8,7 +8,7 @@ from django.db.models import Sum
 
 from gongkai.core.errors import DomainError
 from gongkai.core.models import AuditEvent
-from gongkai.decisions.tabular import MAX_FILE_BYTES, FileRefused
+from gongkai.core.tabular import MAX_FILE_BYTES, FileRefused
 from gongkai.hotspots import services
 from gongkai.hotspots.aggregates import count_complaints
 from gongkai.hotspots.models import (

@@ -39,6 +39,7 @@ from gongkai.core import clock
 from gongkai.portal.search import documents, sources, stats, text
 from gongkai.portal.search.query import Spec
 from gongkai.portal.search.text import Term
+from gongkai.tasks.registry import handler
 
 __all__ = [
     "Hit",
@@ -274,6 +275,53 @@ def connect() -> None:
     if _on_visibility not in visibility_listeners:
         visibility_listeners.append(_on_visibility)
     listeners.subscribe(listeners.PUBLIC_OBJECT_CHANGED, _on_public_object)
+    listeners.subscribe(listeners.AGENCY_MOVED, _on_agency_moved)
+
+
+# --- an agency moved: its subtree's documents carry new ancestors (issue 21) -----------------
+
+REINDEX_SUBTREE = "search.reindex_subtree"
+
+
+def _on_agency_moved(agency) -> None:
+    """``AGENCY_MOVED``: the subtree's documents are indexed again by a task written in the
+    mover's transaction and run after its commit (a county's items can be many). Until
+    then a search by the old or new city's filter still sees the old ancestors."""
+    import uuid
+
+    from gongkai.tasks.outbox import enqueue
+
+    enqueue(REINDEX_SUBTREE, args={"agency": agency.pk}, key=f"{REINDEX_SUBTREE}:{agency.pk}:{uuid.uuid4().hex}")
+
+
+@handler(REINDEX_SUBTREE)
+def reindex_subtree(*, agency: int, batch_size: int = 2000) -> int:
+    """Index again every public object of the agency and the agencies below it (items in
+    batches, each batch its own transaction; then reports, decisions and guides), from
+    the agency's path now. Returns the number of items indexed."""
+    from django.apps import apps
+
+    from gongkai.core.models import Agency
+
+    path = Agency.objects.filter(pk=agency).values_list("path", flat=True).first()
+    if path is None:
+        return 0
+    items = _public_queryset().filter(agency__path__startswith=path).order_by("pk")
+    done = last = 0
+    while True:
+        with transaction.atomic():
+            batch = list(items.filter(pk__gt=last)[:batch_size])
+            if not batch:
+                break
+            index_publications(batch)
+        done += len(batch)
+        last = batch[-1].pk
+    with transaction.atomic():
+        for model, label in ((sources.REPORT, "reports.AnnualReport"), (sources.DECISION, "decisions.Decision")):
+            pks = apps.get_model(label).objects.filter(agency__path__startswith=path).values_list("pk", flat=True)
+            index_objects(model, list(pks))
+        index_objects(sources.GUIDE, list(Agency.objects.filter(path__startswith=path).values_list("pk", flat=True)))
+    return done
 
 
 def rebuild_index(*, batch_size: int = 2000, commit_each_batch: bool = False, progress=None) -> int:
