@@ -15,6 +15,7 @@ from gongkai.decisions.urls import public_patterns as decisions_public_patterns
 from gongkai.decisions.urls import staff_patterns as decisions_staff_patterns
 from gongkai.foi.urls import staff_patterns as foi_staff_patterns
 from gongkai.hotspots.urls import staff_patterns as hotspots_staff_patterns
+from gongkai.identity.public_urls import public_patterns as identity_public_patterns
 from gongkai.inspection.urls import public_patterns as inspection_public_patterns
 from gongkai.inspection.urls import staff_patterns as inspection_staff_patterns
 from gongkai.interaction.urls import public_patterns as interaction_public_patterns
@@ -46,7 +47,7 @@ portal_patterns = (
     + consultations_public_patterns + interaction_public_patterns + answers_public_patterns
     + powerlists_public_patterns + workplans_public_patterns + channels_public_patterns
     + inspection_public_patterns + oversight_public_patterns + random_inspections_public_patterns
-    + portal_machine_patterns
+    + identity_public_patterns + portal_machine_patterns
 )
 
 
@@ -56,6 +57,8 @@ admin.site.index_title = "平台管理"
 
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
+    # Staff sign-in through the identity platform (before "staff/": its own namespace).
+    path("staff/sso/", include("gongkai.identity.urls")),
     path("staff/", include((staff_patterns, "staff"))),
     path("api/v1/", include("gongkai.api.urls")),
     # One sign-in page for everyone, with its lock-out; the admin's own form is not used.

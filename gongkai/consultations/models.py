@@ -212,6 +212,10 @@ class Comment(models.Model):
     rejection_reason = models.CharField("不予展示理由", max_length=300, blank=True)
     opinion = models.ForeignKey(Opinion, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="comments")
+    # Written while signed in with a government-service account: listed under "我的申请".
+    public_account = models.ForeignKey("identity.PublicAccount", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="comments",
+                                       verbose_name="公众账号")
 
     class Meta:
         verbose_name = "公众意见"

@@ -302,6 +302,12 @@ def displayed_comments(c: Consultation) -> QuerySet[Comment]:
     return c.comments.filter(status=CommentStatus.ACCEPTED).order_by("submitted_at", "id")
 
 
+def comments_of_account(account) -> QuerySet[Comment]:
+    """A signed-in person's own comments ("我的申请"), newest first."""
+    return Comment.objects.filter(public_account=account).select_related(
+        "consultation", "consultation__agency").order_by("-submitted_at", "-pk")
+
+
 def public_commenter(comment: Comment) -> str:
     return mask_name(comment.name) if comment.name else "匿名"
 

@@ -35,6 +35,7 @@ from gongkai.core import audit, clock, listeners, moderation
 from gongkai.core.errors import DomainError
 from gongkai.core.models import Agency
 from gongkai.core.uploads import validate_upload
+from gongkai.identity.models import PublicAccount
 from gongkai.publishing import screening
 
 S = ConsultationStatus
@@ -218,9 +219,10 @@ def _finding_json(f: screening.Finding) -> dict:
 
 @transaction.atomic
 def comment_submit(*, consultation: Consultation, body: str, article: int | None = None,
-                   name: str = "", contact: str = "") -> Comment:
+                   name: str = "", contact: str = "", account: PublicAccount | None = None) -> Comment:
     """A comment from the public, while the consultation is open. Screened at once: leak
-    findings and word-list hits are stored with it for the member of staff who decides."""
+    findings and word-list hits are stored with it for the member of staff who decides.
+    ``account``: the signed-in government-service account, under which it is listed."""
     c = Consultation.objects.select_related("agency").get(pk=consultation.pk)
     if selectors.phase(c) != Phase.OPEN:
         raise DomainError("该意见征集不在征求意见期内，不能提交意见")
@@ -236,10 +238,11 @@ def comment_submit(*, consultation: Consultation, body: str, article: int | None
     comment = Comment.objects.create(
         consultation=c, article=article, body=body, name=(name or "").strip()[:50],
         contact=(contact or "").strip()[:100], leak_findings=[_finding_json(f) for f in findings],
-        word_hits=[{"word": h.word, "start": h.start, "end": h.end} for h in hits])
+        word_hits=[{"word": h.word, "start": h.start, "end": h.end} for h in hits],
+        public_account=account)
     audit.record(actor=None, action="consultations.comment_submit", obj=comment, agency=c.agency,
                  after={"consultation": c.pk, "article": article, "findings": len(findings),
-                        "word_hits": len(hits)})
+                        "word_hits": len(hits), "public_account": account.pk if account else None})
     return comment
 
 

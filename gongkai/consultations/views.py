@@ -38,6 +38,7 @@ from gongkai.core import selectors as core_selectors
 from gongkai.core.errors import DomainError
 from gongkai.core.views.actions import ActionPage
 from gongkai.core.views.base import chosen_agency, staff_required
+from gongkai.identity.public import public_account_of
 
 PAGE_SIZE = 30
 S = ConsultationStatus
@@ -383,7 +384,8 @@ def _comment_post(request, c):
     form = CommentForm(request.POST, choices=selectors.article_choices(c))
     if form.is_valid():
         try:
-            services.comment_submit(consultation=c, **form.cleaned_data)
+            services.comment_submit(consultation=c, account=public_account_of(request),
+                                    **form.cleaned_data)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:

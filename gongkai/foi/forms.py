@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from gongkai.core import identifiers
+from gongkai.core.masking import mask_id_number
 from gongkai.core.ratelimit import Rule
 from gongkai.core.selectors import agencies_accepting_requests
 from gongkai.core.uploads import validate_upload
@@ -153,15 +154,36 @@ class OnlineRequestForm(RequestIntakeForm):
     AUTOCOMPLETE = {"name": "name", "phone": "tel", "email": "email",
                     "address": "street-address", "postal_code": "postal-code"}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, account=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies_accepting_requests()
+        self.account = account
+        # A signed-in applicant's identity comes from the account's verified claims, never
+        # from the submitted data (disabled fields: Django keeps their initial value).
+        if self.verified_identity:
+            verified = {"applicant_type": ApplicantType.NATURAL_PERSON, "name": account.name,
+                        "contact_person": "", "id_number": account.id_number,
+                        "id_type": account.id_type or IdDocumentType.RESIDENT_ID}
+            for name, value in verified.items():
+                self.fields[name].disabled = True
+                self.initial[name] = value
+        if account is not None and not self.is_bound:
+            for name in ("phone", "email"):
+                if getattr(account, name):
+                    self.initial.setdefault(name, getattr(account, name))
         for name, token in self.AUTOCOMPLETE.items():
             self.fields[name].widget.attrs["autocomplete"] = token
         # Two or four choices: radio buttons, each group its own fieldset and legend.
         for name in ("form", "delivery"):
             field = self.fields[name]
             field.widget = forms.RadioSelect(choices=field.choices)
+
+    @property
+    def verified_identity(self) -> dict | None:
+        """The signed-in applicant's verified name and masked ID number, for the form."""
+        if self.account is None or not (self.account.name and self.account.id_number):
+            return None
+        return {"name": self.account.name, "id_number": mask_id_number(self.account.id_number)}
 
 
 # The public form's one-time token: made when the form is shown, it keys the first

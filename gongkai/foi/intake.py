@@ -63,16 +63,17 @@ def receipt_json(request: FoiRequest, secret: str) -> dict:
     }
 
 
-def submit_online(data, files=None, *, form_class=OnlineRequestForm) -> Submission:
+def submit_online(data, files=None, *, form_class=OnlineRequestForm, account=None) -> Submission:
     """Validate ``data`` (and ``files``) with the intake form and submit the request. A
     refusal by the service (e.g. an agency that no longer accepts requests) is an error
-    on the agency field, where the applicant chose it."""
-    form = form_class(data, files)
+    on the agency field, where the applicant chose it. ``account``: the signed-in
+    government-service account, whose verified identity the request carries."""
+    form = form_class(data, files, account=account)
     if form.is_valid():
         try:
             request, secret = request_submit_online(
                 agency=form.cleaned_data["agency"], data=form.applicant_data(),
-                attachments=form.cleaned_data["attachments"],
+                attachments=form.cleaned_data["attachments"], account=account,
             )
         except DomainError as exc:
             form.add_error("agency", exc.message)
@@ -116,13 +117,13 @@ def canonical_submission(data, files=None) -> str:
 
 
 def submit_online_once(data, files=None, *, scope: str, key: str, form_class=OnlineRequestForm,
-                       check_body: bool = True) -> KeyedSubmission:
+                       check_body: bool = True, account=None) -> KeyedSubmission:
     """Submit once for ``key`` in ``scope``: a repetition within 24 hours answers with the
     first receipt (``replayed``); with ``check_body``, a repetition with another body
     raises ``IdempotencyConflict``. Refused input keeps nothing."""
 
     def produce() -> idempotency.Result:
-        submission = submit_online(data, files, form_class=form_class)
+        submission = submit_online(data, files, form_class=form_class, account=account)
         if submission.receipt is None:
             return idempotency.Result(400, {}, extra={"form": submission.form})
         receipt = submission.receipt

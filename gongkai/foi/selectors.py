@@ -142,6 +142,24 @@ def request_get_public(*, tracking_number: str, secret: str) -> FoiRequest | Non
     return request
 
 
+def requests_of_account(account) -> list[RequestRow]:
+    """A signed-in applicant's own requests ("我的申请"), newest first, with the deadlines
+    of the open ones (a fixed number of queries however many there are)."""
+    qs = (FoiRequest.objects.filter(public_account=account).select_related("agency")
+          .prefetch_related(Prefetch("events", queryset=FoiEvent.objects.order_by("id")))
+          .order_by("-submitted_at", "-pk"))
+    return with_deadlines(qs)
+
+
+def request_get_for_account(*, account, tracking_number: str) -> FoiRequest | None:
+    """The request for its owner's account without the secret; None (the same answer as
+    an unknown number) for anyone else's or for no account."""
+    if account is None:
+        return None
+    return FoiRequest.objects.select_related("agency").filter(
+        public_account=account, tracking_number=(tracking_number or "").strip()).first()
+
+
 def report_row(request: FoiRequest) -> str | None:
     """The table 三 row a finished request is counted in; None for one never received
     (voided, or withdrawn before confirmation), which the report does not count."""

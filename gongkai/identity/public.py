@@ -5,8 +5,12 @@ never authenticates anyone as a ``core.User`` (see ``models``)."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import HttpRequest
 
+from gongkai.core import audit, clock
+from gongkai.core.errors import DomainError
+from gongkai.core.identifiers import normalise_id_number
 from gongkai.identity.models import PublicAccount
 
 SESSION_KEY = "gongkai_public_account"
@@ -38,3 +42,44 @@ def public_sign_out(request: HttpRequest) -> None:
     request.session.pop(SESSION_KEY, None)
     request.session.cycle_key()
     request._gongkai_public_account = None
+
+
+# --- the account a provider vouches for -----------------------------------------------------
+
+
+def _claim(claims: dict, name: str | None) -> str:
+    value = claims.get(name) if name else None
+    return str(value).strip() if value not in (None, "") else ""
+
+
+@transaction.atomic
+def public_account_sign_in(*, provider_key: str, claims: dict, name_claims: dict[str, str]) -> PublicAccount:
+    """The ``PublicAccount`` for a provider's verified ``claims`` (``sub`` and the claims
+    ``name_claims`` names), created on the first sign-in and brought up to date on every
+    later one; audited without the personal data (the log names the account only)."""
+    subject = _claim(claims, "sub")
+    if not subject:
+        raise DomainError("身份提供方未返回用户标识")
+    now = clock.now()
+    values = {
+        "name": _claim(claims, name_claims.get("name")),
+        "id_number": normalise_id_number(_claim(claims, name_claims.get("id_number"))),
+        "phone": _claim(claims, name_claims.get("phone")),
+        "email": _claim(claims, name_claims.get("email")),
+    }
+    values["id_type"] = "resident_id" if values["id_number"] else ""
+    account = PublicAccount.objects.select_for_update().filter(provider=provider_key, subject=subject).first()
+    created = account is None
+    if created:
+        account = PublicAccount(provider=provider_key, subject=subject)
+    elif not account.is_active:
+        raise DomainError("该账号已停用")
+    changed = sorted(k for k, v in values.items() if getattr(account, k) != v)
+    for key, value in values.items():
+        setattr(account, key, value)
+    account.verified_at = now
+    account.last_signed_in_at = now
+    account.save()
+    audit.record(actor=None, action="identity.public_sign_in", obj=account,
+                 after={"provider": provider_key, "created": created, "changed": changed})
+    return account

@@ -39,12 +39,12 @@ class Submission:
         return 200 <= self.status < 300
 
 
-def submit(data, *, form_class=MessageForm) -> Submission:
+def submit(data, *, form_class=MessageForm, account=None) -> Submission:
     form = form_class(data)
     if form.is_valid():
         try:
             message, secret = message_submit(agency=form.cleaned_data["agency"],
-                                             data=form.message_data())
+                                             data=form.message_data(), account=account)
         except DomainError as exc:
             form.add_error("agency", exc.message)
         else:
@@ -58,9 +58,9 @@ def _canonical(data) -> str:
 
 
 def submit_once(data, *, scope: str, key: str, form_class=MessageForm,
-                check_body: bool = True) -> Submission:
+                check_body: bool = True, account=None) -> Submission:
     def produce() -> idempotency.Result:
-        submission = submit(data, form_class=form_class)
+        submission = submit(data, form_class=form_class, account=account)
         if not submission.accepted:
             return idempotency.Result(400, {}, extra={"form": submission.form})
         return idempotency.Result(201, submission.body,

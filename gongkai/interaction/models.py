@@ -70,6 +70,10 @@ class Message(models.Model):
     rating = models.CharField("评价", max_length=30, choices=Rating.choices, blank=True)
     rated_at = models.DateTimeField("评价时间", null=True, blank=True)
     rating_comment = models.TextField("评价意见", blank=True)
+    # Written while signed in with a government-service account: listed under "我的申请".
+    public_account = models.ForeignKey("identity.PublicAccount", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="messages",
+                                       verbose_name="公众账号")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

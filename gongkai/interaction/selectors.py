@@ -373,6 +373,20 @@ def message_get_public(*, tracking_number: str, secret: str) -> Message | None:
     return message
 
 
+def messages_of_account(account) -> QuerySet[Message]:
+    """A signed-in writer's own messages ("我的申请"), newest first."""
+    return Message.objects.filter(public_account=account).select_related("agency").order_by(
+        "-submitted_at", "-pk")
+
+
+def message_get_for_account(*, account, tracking_number: str) -> Message | None:
+    """The message for its writer's account without the secret; None for anyone else."""
+    if account is None:
+        return None
+    return Message.objects.select_related("agency").filter(
+        public_account=account, tracking_number=(tracking_number or "").strip().upper()).first()
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     on: dt.date

@@ -14,6 +14,7 @@ from gongkai.core import audit, clock, listeners, moderation, sequences
 from gongkai.core.errors import DomainError
 from gongkai.core.models import Agency, Department
 from gongkai.foi.tracking import hash_secret, new_secret
+from gongkai.identity.models import PublicAccount
 from gongkai.interaction import history, permissions, rules
 from gongkai.interaction.models import (
     AgencyMessageSettings,
@@ -103,10 +104,12 @@ def _required_text(value: str, what: str) -> str:
 
 
 @transaction.atomic
-def message_submit(*, agency: Agency, data: MessageData) -> tuple[Message, str]:
+def message_submit(*, agency: Agency, data: MessageData,
+                   account: PublicAccount | None = None) -> tuple[Message, str]:
     """A message through the portal or the API: received by the agency's office at once
     (the reply clock starts today). Returns the message and the writer's secret (shown
-    once, stored only hashed)."""
+    once, stored only hashed). ``account``: the writer's signed-in government-service
+    account, under which the message is listed ("我的申请")."""
     if not agency.is_active:
         raise DomainError("该机关不接收留言。")
     if data.kind not in Kind.values:
@@ -121,10 +124,11 @@ def message_submit(*, agency: Agency, data: MessageData) -> tuple[Message, str]:
         name=data.name.strip(), phone=data.phone.strip(), email=data.email.strip(),
         publish_consent=bool(data.publish_consent), status=MessageStatus.RECEIVED,
         submitted_at=clock.now(), received_on=clock.today(),
-        word_hits=sorted({h.word for h in hits}),
+        word_hits=sorted({h.word for h in hits}), public_account=account,
     )
     _record(message, action=Action.SUBMIT, actor=None,
-            audit_after={"kind": data.kind, "publish_consent": message.publish_consent})
+            audit_after={"kind": data.kind, "publish_consent": message.publish_consent,
+                         "public_account": account.pk if account else None})
     return message, secret
 
 

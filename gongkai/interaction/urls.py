@@ -32,6 +32,8 @@ public_patterns: list = [
     path("messages/captcha/<str:token>.wav", public.captcha_audio, name="message-captcha-audio"),
     path("messages/status/", public.message_status, name="message-status"),
     path("messages/status/<str:tracking_number>/rate/", public.message_rate, name="message-rate"),
+    path("account/messages/<str:tracking_number>/", public.message_status_mine,
+         name="message-status-mine"),
     path("messages/<str:code>/", public.public_list, name="message-public-list"),
     path("messages/<str:code>/<int:pk>/", public.public_detail, name="message-public-detail"),
 ]

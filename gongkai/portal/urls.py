@@ -1,6 +1,7 @@
 from django.urls import path
 
 from gongkai.portal import views
+from gongkai.portal.views import account as account_views
 from gongkai.portal.views import requests as request_views
 
 app_name = "portal"
@@ -15,6 +16,9 @@ urlpatterns = [
     path("status/", views.status, name="status"),
     path("status/<str:tracking_number>/files/<str:ref>/", request_views.status_file,
          name="status-file"),
+    path("account/requests/", account_views.my_requests, name="my-requests"),
+    path("account/requests/<str:tracking_number>/", request_views.my_request_status,
+         name="my-request"),
     path("delivery/<str:token>/", request_views.delivery_page, name="delivery"),
     path("delivery/<str:token>/files/<str:ref>/", request_views.delivery_file, name="delivery-file"),
     path("search/", views.search, name="search"),

@@ -95,6 +95,14 @@ class FoiRequest(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Submitted while signed in with a government-service account: the request is listed
+    # under the account ("我的申请"), and with ``identity_verified`` the name and ID number
+    # were taken from the account's verified claims, not typed in.
+    public_account = models.ForeignKey(
+        "identity.PublicAccount", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="foi_requests", verbose_name="公众账号",
+    )
+    identity_verified = models.BooleanField("身份已核验（政务服务账号）", default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

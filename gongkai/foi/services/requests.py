@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -23,6 +23,7 @@ from gongkai.core.selectors import get_working_day_calendar
 from gongkai.core.uploads import validate_upload
 from gongkai.foi import deadlines, fees
 from gongkai.foi.models import (
+    ApplicantType,
     Channel,
     Consultation,
     ConsultationParty,
@@ -34,11 +35,13 @@ from gongkai.foi.models import (
     FeeNotice,
     FoiEvent,
     FoiRequest,
+    IdDocumentType,
     RequestAttachment,
 )
 from gongkai.foi.outcomes import CLOSURE_OUTCOMES, ClosureReason
 from gongkai.foi.tracking import hash_secret, new_secret, new_tracking_number
 from gongkai.foi.workflow import Action, RequestStatus, allowed_actions, next_status
+from gongkai.identity.models import PublicAccount
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +149,9 @@ def current_deadline(request: FoiRequest, *, as_of: dt.date | None = None) -> de
 
 
 def _new_request(*, agency: Agency, data: ApplicantData, channel: str, status: RequestStatus,
-                 received_on: dt.date | None, created_by, attachments=()) -> tuple[FoiRequest, str]:
+                 received_on: dt.date | None, created_by, attachments=(),
+                 public_account: PublicAccount | None = None,
+                 identity_verified: bool = False) -> tuple[FoiRequest, str]:
     if not agency.is_active or not agency.accepts_requests:
         raise DomainError("该机关不受理政府信息公开申请")
     secret = new_secret()
@@ -163,7 +168,7 @@ def _new_request(*, agency: Agency, data: ApplicantData, channel: str, status: R
         phone=data.phone.strip(), address=data.address.strip(), postal_code=data.postal_code,
         email=data.email.strip(), description=data.description.strip(),
         purpose=data.purpose.strip(), form=data.form, delivery=data.delivery,
-        created_by=created_by,
+        created_by=created_by, public_account=public_account, identity_verified=identity_verified,
     )
     for upload in attachments:
         kind = getattr(upload, "gongkai_kind", None) or sniff_or_refuse(upload)
@@ -183,16 +188,27 @@ def sniff_or_refuse(upload):
 # --- intake ---------------------------------------------------------------------------
 
 @transaction.atomic
-def request_submit_online(*, agency: Agency, data: ApplicantData,
-                          attachments=()) -> tuple[FoiRequest, str]:
+def request_submit_online(*, agency: Agency, data: ApplicantData, attachments=(),
+                          account: PublicAccount | None = None) -> tuple[FoiRequest, str]:
     """A request through the portal or the API. It awaits staff confirmation: the
     receipt date — and the clock — start when staff confirm it (Art. 31). Returns the
-    request and the applicant's secret (shown once, stored only hashed)."""
+    request and the applicant's secret (shown once, stored only hashed).
+
+    With the signed-in ``account`` of a government-service account, the request is linked
+    to it, and when the account carries verified claims the applicant is that natural
+    person: name and ID number are the account's, whatever the form said."""
+    verified = account is not None and bool(account.name and account.id_number)
+    if verified:
+        data = replace(data, applicant_type=ApplicantType.NATURAL_PERSON, name=account.name,
+                       id_type=account.id_type or IdDocumentType.RESIDENT_ID,
+                       id_number=account.id_number, contact_person="")
     request, secret = _new_request(agency=agency, data=data, channel=Channel.ONLINE,
                                    status=RequestStatus.AWAITING_CONFIRMATION, received_on=None,
-                                   created_by=None, attachments=attachments)
+                                   created_by=None, attachments=attachments,
+                                   public_account=account, identity_verified=verified)
     _record(request, action=Action.SUBMIT, actor=None, on=clock.today(),
-            audit_after={"channel": Channel.ONLINE})
+            audit_after={"channel": Channel.ONLINE, "public_account": account.pk if account else None,
+                         "identity_verified": verified})
     return request, secret
 
 

@@ -23,6 +23,7 @@ from gongkai.core.errors import DomainError
 from gongkai.core.views.public_forms import no_store as _no_store
 from gongkai.core.views.public_forms import remember_in_session
 from gongkai.core.views.public_forms import see_other as _see_other
+from gongkai.identity.public import public_account_of
 from gongkai.interaction import captcha, intake, selectors, services
 from gongkai.interaction.forms import (
     FORM_TOKEN_PATTERN,
@@ -69,6 +70,9 @@ def message_write(request):
     """The message form (留言 / 局长信箱)."""
     if request.method != "POST":
         form = PortalMessageForm()
+        account = public_account_of(request)
+        if account is not None:  # this page is never cached: the person's own details
+            form.initial.update({k: getattr(account, k) for k in ("name", "phone", "email")})
         code = request.GET.get("agency", "")
         if code and form.fields["agency"].queryset.filter(code=code).exists():
             form.initial["agency"] = code
@@ -87,7 +91,8 @@ def message_write(request):
     if idempotency.find(intake.SCOPE_WEB, token) is None and not form.check_captcha():
         return _form_page(request, form, status=400)
     result = intake.submit_once(request.POST, scope=intake.SCOPE_WEB, key=token,
-                                form_class=PortalMessageForm, check_body=False)
+                                form_class=PortalMessageForm, check_body=False,
+                                account=public_account_of(request))
     if not result.accepted:
         return _form_page(request, PortalMessageForm(request.POST) if result.form is None
                           else result.form, status=400)
@@ -174,6 +179,21 @@ def message_status(request):
     if message is None:
         return render(request, "interaction/portal/status.html",
                       {"form": form, "not_found": LOOKUP_FAILED}, status=404)
+    _grant(request, message)
+    return _status_page(request, message)
+
+
+@never_cache
+@require_GET
+def message_status_mine(request, tracking_number: str):
+    """The status page for the signed-in account that wrote the message, without the
+    secret (and its rating form, as after a look-up); anyone else gets the look-up form."""
+    message = selectors.message_get_for_account(account=public_account_of(request),
+                                                tracking_number=tracking_number)
+    if message is None:
+        form = LookupForm(initial={"tracking_number": tracking_number[:32]})
+        return _no_store(render(request, "interaction/portal/status.html",
+                                {"form": form, "not_found": LOOKUP_FAILED}, status=404))
     _grant(request, message)
     return _status_page(request, message)
 

@@ -40,6 +40,7 @@ from gongkai.foi.forms import (
 )
 from gongkai.foi.intake import kept_receipt, status_url, submit_online_once
 from gongkai.foi.models import FoiRequest
+from gongkai.identity.public import public_account_of
 from gongkai.portal.receipt import ReceiptFontMissing, render_receipt_pdf
 
 SESSION_RECEIPTS = "gongkai.foi.receipts"  # {tracking number: idempotency record id}
@@ -67,7 +68,7 @@ def apply(request):
     """The online request form (Art. 29)."""
     if request.method == "POST":
         return _apply_post(request)
-    form = PortalRequestForm()
+    form = PortalRequestForm(account=public_account_of(request))
     code = request.GET.get("agency", "")
     if code and form.fields["agency"].queryset.filter(code=code).exists():
         form.initial["agency"] = code
@@ -79,13 +80,14 @@ def _apply_post(request):
         return _too_many(request, "提交申请")
     token = request.POST.get("form_token", "")
     if not FORM_TOKEN_PATTERN.match(token):
-        form = PortalRequestForm(request.POST, request.FILES)
+        form = PortalRequestForm(request.POST, request.FILES, account=public_account_of(request))
         form.is_valid()  # every other mistake is listed too, with the expired form
         form.renew_token()
         return render(request, "portal/apply.html", {"form": form}, status=400)
     # The first receipt for this token, whatever was changed since (check_body=False).
     result = submit_online_once(request.POST, request.FILES, scope=idempotency.SCOPE_WEB,
-                                key=token, form_class=PortalRequestForm, check_body=False)
+                                key=token, form_class=PortalRequestForm, check_body=False,
+                                account=public_account_of(request))
     if not result.accepted:
         return render(request, "portal/apply.html", {"form": result.form}, status=400)
     number = result.body["tracking_number"]
@@ -186,6 +188,22 @@ def status(request):
     if foi_request is None:
         return render(request, "portal/status.html",
                       {"form": form, "not_found": LOOKUP_FAILED}, status=404)
+    _grant(request, foi_request)
+    return _no_store(_status_page(request, foi_request))
+
+
+@never_cache
+@require_GET
+def my_request_status(request, tracking_number: str):
+    """The status page of a request for the account that submitted it, without the
+    secret; anyone else (signed in or not) gets the look-up form, as for a wrong secret.
+    Its downloads are granted to this browser as after a look-up."""
+    foi_request = foi_selectors.request_get_for_account(
+        account=public_account_of(request), tracking_number=tracking_number)
+    if foi_request is None:
+        form = StatusLookupForm(initial={"tracking_number": tracking_number[:32]})
+        return _no_store(render(request, "portal/status.html",
+                                {"form": form, "not_found": LOOKUP_FAILED}, status=404))
     _grant(request, foi_request)
     return _no_store(_status_page(request, foi_request))
 

@@ -1,0 +1,97 @@
+"""Staff sign-in through the province's unified identity platform (OpenID Connect).
+
+mozilla-django-oidc does the protocol: the authorization-code flow with state, nonce and
+PKCE, the token exchange, the ID token's RS256 signature checked against the provider's
+JWKS, the userinfo request. Its settings come from ``identity.providers.provider("staff")``
+instead of ``OIDC_*`` settings, and who the person is is decided by ``identity.services``
+(never a new user).
+
+The backend acts only when called with ``oidc_provider="staff"`` (by the callback view):
+a password sign-in, which Django offers to every backend, never reaches the provider.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import SuspiciousOperation
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+
+from gongkai.identity import services
+from gongkai.identity.providers import STAFF, Provider, provider
+
+BACKEND_PATH = "gongkai.identity.oidc.StaffOIDCBackend"
+CALLBACK_URL_NAME = "identity:staff-callback"
+
+
+def mozilla_settings(config: Provider) -> dict:
+    """mozilla-django-oidc's settings for a configured provider."""
+    return {
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": config.authorization_endpoint,
+        "OIDC_OP_TOKEN_ENDPOINT": config.token_endpoint,
+        "OIDC_OP_USER_ENDPOINT": config.userinfo_endpoint,
+        "OIDC_OP_JWKS_ENDPOINT": config.jwks_endpoint,
+        "OIDC_RP_CLIENT_ID": config.client_id,
+        "OIDC_RP_CLIENT_SECRET": config.client_secret,
+        "OIDC_RP_SIGN_ALGO": config.sign_algo,
+        "OIDC_RP_SCOPES": config.scopes,
+        "OIDC_AUTHENTICATION_CALLBACK_URL": CALLBACK_URL_NAME,
+        "OIDC_USE_NONCE": True,
+        "OIDC_USE_PKCE": True,
+        "OIDC_CREATE_USER": False,
+        "OIDC_TIMEOUT": 10,
+        "OIDC_STORE_ACCESS_TOKEN": False,
+        "OIDC_STORE_ID_TOKEN": False,
+    }
+
+
+class StaffOIDCBackend(OIDCAuthenticationBackend):
+    """mozilla-django-oidc's backend for the ``staff`` provider; after ``authenticate``
+    its ``id_claims`` hold the verified ID token's claims (``acr``/``amr`` for the
+    two-factor rule) and ``claims`` those the person was matched on."""
+
+    def __init__(self, *args, **kwargs):
+        self.config = provider(STAFF)
+        self.UserModel = get_user_model()
+        self.id_claims: dict = {}
+        self.claims: dict = {}
+        if self.config is not None:  # a deployment without the provider still loads it
+            super().__init__(*args, **kwargs)
+
+    def get_settings(self, attr, *args):
+        values = mozilla_settings(self.config) if self.config else {}
+        if attr in values:
+            return values[attr]
+        if args:
+            return args[0]
+        raise KeyError(attr)
+
+    def authenticate(self, request, oidc_provider=None, **kwargs):
+        if oidc_provider != STAFF or self.config is None:
+            return None
+        return super().authenticate(request, **kwargs)
+
+    def verify_token(self, token, **kwargs):
+        payload = super().verify_token(token, **kwargs)
+        # mozilla leaves these to the relying party (RFC: OIDC Core 3.1.3.7).
+        if payload.get("aud") != self.config.client_id and self.config.client_id not in (
+                payload.get("aud") or []):
+            raise SuspiciousOperation("ID token audience is not this client")
+        if kwargs.get("nonce") is not None:
+            self.id_claims = payload
+        return payload
+
+    def get_or_create_user(self, access_token, id_token, payload):
+        userinfo = self.get_userinfo(access_token, id_token, payload)
+        if userinfo.get("sub") != payload.get("sub"):
+            raise SuspiciousOperation("userinfo is about another subject")
+        # The ID token is signed; userinfo adds what it did not carry.
+        self.claims = {**userinfo, **payload}
+        match = services.staff_match(
+            provider=STAFF, subject=payload.get("sub") or "", claims=self.claims,
+            match_claim=self.config.match_claim, match_field=self.config.match_field)
+        self.match = match
+        return match.user
+
+    def get_user(self, user_id):
+        user = super().get_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
