@@ -447,6 +447,7 @@ def _oidc_provider(prefix: str, label: str, **extra) -> dict | None:
         "client_id": env(f"{prefix}CLIENT_ID"),
         "client_secret": env(f"{prefix}CLIENT_SECRET"),
         "scopes": env(f"{prefix}SCOPES", "openid profile email"),
+        "issuer": env(f"{prefix}ISSUER", ""),
         "sign_algo": env(f"{prefix}SIGN_ALGO", "RS256"),
         **extra,
     }

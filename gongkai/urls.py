@@ -10,6 +10,7 @@ from gongkai.consultations.urls import public_patterns as consultations_public_p
 from gongkai.consultations.urls import staff_patterns as consultations_staff_patterns
 from gongkai.conversions.urls import staff_patterns as conversions_staff_patterns
 from gongkai.core.health import healthz
+from gongkai.core.permissions import is_platform_admin
 from gongkai.core.urls import staff_patterns as core_staff_patterns
 from gongkai.decisions.urls import public_patterns as decisions_public_patterns
 from gongkai.decisions.urls import staff_patterns as decisions_staff_patterns
@@ -54,6 +55,9 @@ portal_patterns = (
 admin.site.site_header = "gongkai 平台管理"
 admin.site.site_title = "gongkai 平台管理"
 admin.site.index_title = "平台管理"
+# The admin is the platform administrators' alone, whatever ``is_staff`` says: agencies'
+# offices manage their people in the back office (core.views.people), through services.
+admin.site.has_permission = lambda request: is_platform_admin(request.user)
 
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),

@@ -44,7 +44,36 @@ def mozilla_settings(config: Provider) -> dict:
     }
 
 
-class StaffOIDCBackend(OIDCAuthenticationBackend):
+class ProviderSettings:
+    """mozilla-django-oidc's ``get_settings`` answered from ``self.config`` (a configured
+    ``Provider``) instead of ``OIDC_*`` settings: its backends and views take it first."""
+
+    config: Provider | None
+
+    def get_settings(self, attr, *args):
+        values = mozilla_settings(self.config) if self.config is not None else {}
+        if attr in values:
+            return values[attr]
+        if args:
+            return args[0]
+        raise KeyError(attr)
+
+
+def check_id_token_claims(config: Provider, payload: dict) -> None:
+    """What mozilla-django-oidc leaves to the relying party (OIDC Core 3.1.3.7; it checks
+    the signature, ``exp`` and the nonce): the token is for this client (``aud``, and
+    ``azp`` when it names several audiences), and from the configured issuer."""
+    audience = payload.get("aud")
+    audiences = audience if isinstance(audience, list) else [audience]
+    if config.client_id not in audiences:
+        raise SuspiciousOperation("ID token audience is not this client")
+    if len(audiences) > 1 and payload.get("azp") != config.client_id:
+        raise SuspiciousOperation("ID token for several audiences, not authorised for this client")
+    if config.issuer and payload.get("iss") != config.issuer:
+        raise SuspiciousOperation("ID token from another issuer")
+
+
+class StaffOIDCBackend(ProviderSettings, OIDCAuthenticationBackend):
     """mozilla-django-oidc's backend for the ``staff`` provider; after ``authenticate``
     its ``id_claims`` hold the verified ID token's claims (``acr``/``amr`` for the
     two-factor rule) and ``claims`` those the person was matched on."""
@@ -57,14 +86,6 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
         if self.config is not None:  # a deployment without the provider still loads it
             super().__init__(*args, **kwargs)
 
-    def get_settings(self, attr, *args):
-        values = mozilla_settings(self.config) if self.config else {}
-        if attr in values:
-            return values[attr]
-        if args:
-            return args[0]
-        raise KeyError(attr)
-
     def authenticate(self, request, oidc_provider=None, **kwargs):
         if oidc_provider != STAFF or self.config is None:
             return None
@@ -72,10 +93,7 @@ class StaffOIDCBackend(OIDCAuthenticationBackend):
 
     def verify_token(self, token, **kwargs):
         payload = super().verify_token(token, **kwargs)
-        # mozilla leaves these to the relying party (RFC: OIDC Core 3.1.3.7).
-        if payload.get("aud") != self.config.client_id and self.config.client_id not in (
-                payload.get("aud") or []):
-            raise SuspiciousOperation("ID token audience is not this client")
+        check_id_token_claims(self.config, payload)
         if kwargs.get("nonce") is not None:
             self.id_claims = payload
         return payload

@@ -28,6 +28,8 @@ class Provider:
     client_id: str
     client_secret: str
     scopes: str = "openid profile email"
+    # The ID token's ``iss`` must equal it (OIDC Core 3.1.3.7); empty: not checked.
+    issuer: str = ""
     sign_algo: str = "RS256"
     # Staff: which claim names the person, and which User field it is matched against.
     match_claim: str = "email"

@@ -28,7 +28,7 @@ from requests.exceptions import RequestException
 
 from gongkai.core.errors import DomainError
 from gongkai.core.views.public_forms import no_store
-from gongkai.identity.oidc import mozilla_settings
+from gongkai.identity.oidc import ProviderSettings, check_id_token_claims
 from gongkai.identity.providers import PUBLIC, Provider, provider
 from gongkai.identity.public import public_account_sign_in, public_sign_in, public_sign_out
 
@@ -39,7 +39,7 @@ SIGN_IN_FAILED = "登录未完成，请重新登录。"
 NOT_CONFIGURED = "本站未开通政务服务账号登录，您仍可凭申请编号和查询码查询申请。"
 
 
-class PublicOIDC(OIDCAuthenticationBackend):
+class PublicOIDC(ProviderSettings, OIDCAuthenticationBackend):
     """mozilla-django-oidc's token exchange, ID token verification and userinfo, with its
     settings read from the configured public provider."""
 
@@ -47,12 +47,8 @@ class PublicOIDC(OIDCAuthenticationBackend):
         self.config = config
         super().__init__()
 
-    def get_settings(self, attr, *args):
-        values = mozilla_settings(self.config)
-        return values[attr] if attr in values or not args else args[0]
-
     def claims_for(self, *, code: str, redirect_uri: str, nonce: str, verifier: str) -> dict:
-        """The verified claims: the ID token's (signature, nonce, audience checked), and
+        """The verified claims: the ID token's (signature, nonce, audience, issuer checked), and
         what userinfo — which must be about the same subject — adds to them."""
         tokens = self.get_token({
             "client_id": self.config.client_id, "client_secret": self.config.client_secret,
@@ -63,10 +59,7 @@ class PublicOIDC(OIDCAuthenticationBackend):
         if not id_token or not access_token:
             raise SuspiciousOperation("token response without id_token or access_token")
         payload = self.verify_token(id_token, nonce=nonce)
-        audience = payload.get("aud")
-        audiences = audience if isinstance(audience, list) else [audience]
-        if self.config.client_id not in audiences:
-            raise SuspiciousOperation("ID token for another client")
+        check_id_token_claims(self.config, payload)
         userinfo = self.get_userinfo(access_token, id_token, payload)
         if userinfo.get("sub") != payload.get("sub"):
             raise SuspiciousOperation("userinfo about another subject")

@@ -31,7 +31,7 @@ from gongkai.core.forms import client_ip
 from gongkai.core.services import signin
 from gongkai.core.services import twofactor as twofactor_services
 from gongkai.identity import cas, services
-from gongkai.identity.oidc import BACKEND_PATH, StaffOIDCBackend, mozilla_settings
+from gongkai.identity.oidc import BACKEND_PATH, ProviderSettings, StaffOIDCBackend
 from gongkai.identity.providers import STAFF, provider
 
 LOGGER = logging.getLogger(__name__)
@@ -78,20 +78,12 @@ def establish(request, *, match: services.StaffMatch, provider_key: str, subject
 
 # --- OpenID Connect ---------------------------------------------------------------------------
 
-class StaffOIDCStartView(OIDCAuthenticationRequestView):
+class StaffOIDCStartView(ProviderSettings, OIDCAuthenticationRequestView):
     """To the provider's login page (state, nonce and PKCE kept in the session)."""
 
     def __init__(self, *args, **kwargs):
         self.config = provider(STAFF)  # present: staff_oidc_start checked
         super().__init__(*args, **kwargs)
-
-    def get_settings(self, attr, *args):
-        values = mozilla_settings(self.config)
-        if attr in values:
-            return values[attr]
-        if args:
-            return args[0]
-        raise KeyError(attr)
 
     def get(self, request):
         if request.user.is_authenticated:

@@ -139,3 +139,12 @@ def test_the_user_pages_open(client_for, platform_admin, office):
                 reverse("admin:core_user_change", args=[office.pk]),
                 reverse("admin:auth_user_password_change", args=[office.pk])):
         assert client.get(url).status_code == 200, url
+
+
+def test_the_admin_is_for_platform_administrators_only_whatever_is_staff_says(client_for, clerk):
+    """``is_staff`` set by hand (a shell, an old import) opens nothing: the admin asks
+    whether the person runs the platform."""
+    clerk.is_staff = True
+    clerk.save(update_fields=["is_staff"])
+    response = client_for(clerk).get(reverse("admin:index"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

@@ -263,3 +263,15 @@ def test_several_waiting_reports_link_to_the_list_of_exactly_those(reports, bure
     assert "（共2份）" in page and "2022年度" not in page
     listed = set(re.findall(r'href="/staff/annual-reports/(\d+)/"', page))
     assert listed == {str(reports.pk), str(second.pk)}
+
+
+def test_the_desk_offers_a_password_change_only_to_those_who_have_a_password(
+        client_for, office, settings):
+    link = reverse("staff:password-change")
+    assert link in client_for(office).get(reverse("staff:home")).content.decode()
+    settings.GONGKAI_LOCAL_PASSWORDS = False  # everyone signs in through the identity platform
+    assert link not in client_for(office).get(reverse("staff:home")).content.decode()
+    settings.GONGKAI_LOCAL_PASSWORDS = True
+    office.set_unusable_password()  # invited to sign in through the platform only
+    office.save(update_fields=["password"])
+    assert link not in client_for(office).get(reverse("staff:home")).content.decode()

@@ -4,6 +4,7 @@ from django.views.decorators.http import require_POST
 
 from gongkai.core import desk, permissions
 from gongkai.core.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
+from gongkai.core.services import people
 from gongkai.core.views.base import staff_required
 
 
@@ -14,6 +15,9 @@ def home(request):
     return render(request, "staff/home.html", {
         "membership": membership,
         "desk": desk.desk_for(membership),
+        # Nothing to change for someone who signs in through the identity platform only.
+        "can_change_password": (people.local_passwords()
+                                and request.user.has_usable_password()),
     })
 
 

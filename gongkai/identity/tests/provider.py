@@ -224,6 +224,7 @@ class LocalProvider(ServedOverHTTP):
             "jwks_endpoint": f"{self.issuer}/jwks",
             "client_id": client.client_id,
             "client_secret": client.secret,
+            "issuer": self.issuer,
         }
         config.update(overrides)
         return config

@@ -88,6 +88,7 @@ def test_a_callback_cannot_be_replayed(client, op):
     {"forge_signature": True},
     {"id_token_extra": {"nonce": "another"}},
     {"id_token_extra": {"aud": "another-client"}},
+    {"id_token_extra": {"iss": "https://impostor.example"}},
 ])
 def test_an_id_token_that_fails_verification_is_refused(client, op, knob):
     for name, value in knob.items():

@@ -298,7 +298,9 @@ def test_a_token_signed_by_another_key_is_refused(client, op, office):
 
 
 @pytest.mark.parametrize("extra", [{"nonce": "another"}, {"aud": "another-client"},
-                                   {"exp": 1000000000}])
+                                   {"exp": 1000000000}, {"iss": "https://impostor.example"},
+                                   {"aud": ["gongkai-staff", "another-client"],
+                                    "azp": "another-client"}])
 def test_a_token_for_another_sign_in_or_client_or_expired_is_refused(client, op, office, extra):
     op.add_user("zhang", password=PASSWORD, email=office.email)
     op.id_token_extra = extra
@@ -362,6 +364,8 @@ def test_local_passwords_off(client, op, office, settings):
     op.add_user("zhang", password=PASSWORD, email=office.email)
     sign_in(client, op, "zhang")
     assert signed_in(client) == office
+    home = client.get(reverse("staff:home")).content.decode()
+    assert reverse("staff:password-change") not in home  # no way to a page that refuses
     assert client.get(reverse("staff:password-change")).status_code == 403
     assert client.post(reverse("staff:password-change"), {
         "old_password": TEST_PASSWORD, "new_password1": "Another-Passw0rd!",
