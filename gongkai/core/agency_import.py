@@ -87,11 +87,19 @@ def read_rows(data: bytes) -> list[tuple[int, list[str], list[int]]]:
     return rows
 
 
+class NumberCell(str):
+    """The text of a cell the spreadsheet held as a number: any leading zero is gone."""
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a code typed as a number in Excel
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a code typed as a number in Excel
+        return NumberCell(value)
     return str(value).strip()
 
 
@@ -189,6 +197,14 @@ def _clean(cells: list[str], columns: dict[str, int]) -> tuple[dict, list[str]]:
     for name in TEXT_FIELDS:
         if name in get:
             values[name] = get[name]
+    # A number cell drops leading zeros: a postal code (010010 in Inner Mongolia) is six
+    # digits again; a phone's area code (0571…) cannot be told apart, so the row is refused.
+    if isinstance(get.get("postal_code"), NumberCell) and get["postal_code"].isdigit():
+        values["postal_code"] = get["postal_code"].zfill(6)
+    for name in ("phone", "fax"):
+        if isinstance(get.get(name), NumberCell):
+            errors.append(f"{LABELS[name]}“{get[name]}”是数字格式，开头的0可能已丢失，"
+                          "请把该列设为文本格式后重新填写")
     for name, choices in (("level", AgencyLevel.choices), ("kind", AgencyKind.choices)):
         if get.get(name):
             values[name] = _choice(get[name], choices)

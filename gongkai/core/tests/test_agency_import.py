@@ -251,3 +251,14 @@ def test_a_formula_cell_makes_its_row_bad_and_is_never_taken_as_data(db):
     [bad] = plan.bad
     assert bad.row == 3 and "“机关名称”列是公式" in bad.reasons[0]
     assert [c.code for c in plan.changes] == ["330000000000"]
+
+
+def test_number_cells_keep_a_postal_codes_zero_and_a_phone_that_lost_it_is_refused(db):
+    header = ["机关代码", "机关名称", "层级", "邮政编码", "咨询电话"]
+    plan = plan_of(xlsx_file(["150000000000", "某自治区人民政府", "省级", 10010, ""],
+                             ["150100000000", "某市人民政府", "市级", "010020", 4711234567],
+                             header=header))
+    [change] = plan.changes
+    assert change.code == "150000000000" and change.values["postal_code"] == "010010"
+    [bad] = plan.bad
+    assert bad.row == 3 and "开头的0可能已丢失" in bad.reasons[0]

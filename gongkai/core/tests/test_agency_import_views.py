@@ -52,6 +52,30 @@ def test_apply_uses_the_stored_file_and_the_database_now(platform_admin, client_
     assert set(Agency.objects.values_list("code", flat=True)) == {PROVINCE[0], CITY_A[0]}
 
 
+def test_a_code_saved_by_someone_else_meanwhile_fails_the_apply_cleanly(platform_admin, client_for,
+                                                                         monkeypatch):
+    from django.db import IntegrityError
+
+    from gongkai.core.views import agency_import as views
+
+    client = client_for(platform_admin)
+    data = csv_file(PROVINCE)
+    upload(client, data)
+
+    real = views.agency_import
+
+    def raced(**kwargs):
+        if kwargs.get("dry_run"):
+            return real(**kwargs)
+        raise IntegrityError("UNIQUE constraint failed: core_agency.code")
+
+    monkeypatch.setattr(views, "agency_import", raced)
+    response = client.post(reverse("staff:agency-import-apply", args=[rules.digest(data)]), follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200 and "另有相同机关代码的机关被保存" in html
+    assert "UNIQUE" not in html  # the database's words stay in the log
+
+
 def test_uploads_never_applied_are_removed_after_a_week(platform_admin, client_for, tmp_path):
     import os
 

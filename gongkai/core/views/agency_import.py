@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -115,6 +116,10 @@ def agency_import_apply(request, digest: str):
         # The database changed since the dry run in a way the plan made now did not catch
         # (another administrator at the same moment): nothing was written.
         messages.error(request, "导入未完成，未写入任何变化：" + "；".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("staff:agency-import-preview", digest=digest)
+    except IntegrityError:
+        # The same code saved by someone else between the plan and the insert.
+        messages.error(request, "导入未完成，未写入任何变化：导入期间另有相同机关代码的机关被保存，请重新试导入。")
         return redirect("staff:agency-import-preview", digest=digest)
     for path in (_store() / digest, _store() / f"{digest}.name"):
         path.unlink(missing_ok=True)
