@@ -1,0 +1,138 @@
+"""Issue 21's journey in Chromium: a platform administrator imports a province of agencies
+from a file, moves a county under another city by importing again (the two cities'
+supervisors see the county follow), invites a person as the county government's office,
+who accepts and signs in through the identity platform (the local OpenID Connect provider,
+a real one over HTTP) without a local password. Pages at 1366 and 390 px, axe clean."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings as django_settings
+from django.core import mail
+from django.test import Client
+
+from gongkai.browser_tests.test_sso import fits, through_the_provider
+from gongkai.core.models import Agency, AuditEvent, Membership, Role
+from gongkai.core.tests.factories import TEST_PASSWORD, UserFactory, member
+from gongkai.core.tests.test_agency_import import BUREAU, CITY_A, CITY_B, COUNTY, PROVINCE, csv_file
+from gongkai.core.tests.twofactor_helpers import verify_session
+from gongkai.identity.tests.provider import running_provider
+
+pytestmark = pytest.mark.browser
+
+INVITED = "li.county@example.gov.cn"
+
+
+def signed_in_as(page, live_server, user):
+    """Hand the browser ``user``'s session, second factor passed (the sign-in pages have
+    their own tests); another user's session replaces it."""
+    client = Client()
+    client.force_login(user)
+    verify_session(client, user)
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    return page
+
+
+def import_file(page, data: bytes, name: str) -> None:
+    page.goto("/staff/agencies/")
+    page.get_by_test_id("agency-import").click()
+    page.set_input_files("#id_file", {"name": name, "mimeType": "text/csv", "buffer": data})
+    page.get_by_role("button", name="上传并试导入").click()
+    page.wait_for_url("**/staff/agencies/import/*/")
+
+
+def agencies_listed(page) -> str:
+    page.goto("/staff/agencies/")
+    return page.locator("main").inner_text()
+
+
+@pytest.fixture
+def op(settings):
+    with running_provider() as provider:
+        yield provider.configure(settings, "staff")
+
+
+def test_a_province_imported_moved_staffed_and_signed_in_through_the_identity_platform(
+        page, live_server, platform_admin, op, settings, tmp_path, axe_serious):
+    settings.VAR_DIR = tmp_path  # the stored uploads
+    settings.GONGKAI_LOCAL_PASSWORDS = False  # staff sign in through the platform only
+    signed_in_as(page, live_server, platform_admin)
+
+    # 1. The province from a GBK CSV, as Excel on a Chinese Windows saves it; one bad row.
+    bad_row = ["坏代码", "坏机关", "", "人民政府", "市级", "", ""]
+    import_file(page, csv_file(PROVINCE, CITY_A, CITY_B, COUNTY, BUREAU, bad_row, encoding="gbk"),
+                "省机关名录.csv")
+    assert "第7行" in page.get_by_test_id("bad-rows").inner_text()
+    fits(page)
+    axe_serious(page)
+    page.get_by_test_id("confirm-import").click()
+    page.wait_for_url("**/staff/agencies/")
+    assert "新增5个" in page.locator("main").inner_text()
+    assert not Agency.objects.filter(name="坏机关").exists()
+    city_a, city_b = Agency.objects.get(code=CITY_A[0]), Agency.objects.get(code=CITY_B[0])
+    county = Agency.objects.get(code=COUNTY[0])
+    old_supervisor = member(UserFactory(username="old_supervisor"), city_a, Role.SUPERVISOR)
+    new_supervisor = member(UserFactory(username="new_supervisor"), city_b, Role.SUPERVISOR)
+    assert county.name in agencies_listed(signed_in_as(page, live_server, old_supervisor))
+    assert county.name not in agencies_listed(signed_in_as(page, live_server, new_supervisor))
+
+    # 2. The county under the other city: the same file format, its parent code changed.
+    signed_in_as(page, live_server, platform_admin)
+    page.set_viewport_size({"width": 390, "height": 844})
+    import_file(page, csv_file(COUNTY[:2] + [CITY_B[0]] + COUNTY[3:]), "区划调整.csv")
+    assert "调整上级" in page.get_by_test_id("changes").inner_text()
+    fits(page)
+    page.get_by_test_id("confirm-import").click()
+    page.wait_for_url("**/staff/agencies/")
+    county.refresh_from_db()
+    assert county.parent == city_b and county.path.startswith(city_b.path)
+    assert AuditEvent.objects.filter(action="agency.update", object_id=str(county.pk),
+                                     reason__contains="区划调整.csv").exists()
+    # The supervisors' views follow the tree (the bureau below the county with it).
+    seen_by_old = agencies_listed(signed_in_as(page, live_server, old_supervisor))
+    seen_by_new = agencies_listed(signed_in_as(page, live_server, new_supervisor))
+    assert county.name not in seen_by_old and BUREAU[1] not in seen_by_old
+    assert county.name in seen_by_new and BUREAU[1] in seen_by_new
+
+    # 3. The county government's office invited by e-mail.
+    signed_in_as(page, live_server, platform_admin)
+    page.set_viewport_size({"width": 1366, "height": 860})
+    page.goto(f"/staff/agencies/{county.pk}/people/")
+    form = page.get_by_test_id("invite-form")
+    form.get_by_label("电子邮箱").fill(INVITED)
+    form.get_by_label("姓名（选填）").fill("李四")
+    form.get_by_label("岗位").select_option(Role.OFFICE.value)
+    form.get_by_role("button", name="发送邀请").click()
+    page.wait_for_load_state()
+    pending = page.get_by_test_id("invitations").inner_text()
+    assert "l********@example.gov.cn" in pending and INVITED not in pending  # masked
+    assert "待接受" in pending
+    [message] = mail.outbox
+    assert message.to == [INVITED]
+    link = re.search(r"https?://\S+/staff/invitation/\S+", message.body).group(0)
+
+    # 4. They accept (no password: local passwords are off) in a browser of their own...
+    page.context.clear_cookies()
+    page.goto(urlsplit(link).path)
+    fits(page)
+    axe_serious(page)
+    assert page.locator("input[type=password]").count() == 0
+    page.get_by_role("button", name="接受邀请").click()
+    page.wait_for_load_state()
+    assert county.name in page.get_by_test_id("invitation-accepted").inner_text()
+    invited = Membership.objects.get(agency=county, role=Role.OFFICE).user
+    assert invited.email == INVITED and not invited.has_usable_password()
+
+    # 5. ...and sign in through the identity platform, matched on their e-mail.
+    op.add_user("lisi", password=TEST_PASSWORD, email=INVITED, name="李四")
+    through_the_provider(page, op, "lisi")
+    assert page.url.endswith("/staff/"), page.url
+    assert county.name in page.locator("header").inner_text()  # acting as the county's office
+    assert AuditEvent.objects.filter(action="identity.staff_linked", object_id=str(invited.pk)).exists()
+    page.goto(f"/staff/agencies/{county.pk}/people/")  # the office now runs its own people
+    assert page.get_by_test_id("invite-form").is_visible()
+    fits(page)
+    axe_serious(page)
