@@ -5,7 +5,8 @@ address; but a client may still put ``?secret=…`` in a URL (the API refuses it
 and an access log would then keep it. Two more things open a request to whoever reads
 a log: a message text that carries the secret (the receipt's SMS and e-mail say
 ``查询码K7P2XQ9MAB``), and the token of a delivery link (``/delivery/<token>/…``, valid
-for 30 days). ``redact()`` replaces all three; ``RedactSecretsFilter`` (on every handler
+for 30 days). The token of a staff invitation link (``/staff/invitation/<token>/``, valid for
+7 days) would let whoever reads a log take the invitation. ``redact()`` replaces all four; ``RedactSecretsFilter`` (on every handler
 in ``settings.LOGGING``) and ``RedactingGunicornLogger`` (gunicorn's access log, set by
 ``gongkai serve``) apply it, and the console SMS backend applies it to what it logs.
 """
@@ -24,11 +25,13 @@ _SECRET_IN_TEXT = re.compile(r"(查询码[:：]?\s*)[A-Za-z0-9](?:[A-Za-z0-9-]|\
 # The token of a delivery link: the path segment after /delivery/, up to the next slash,
 # query, fragment, space or quote.
 _DELIVERY_TOKEN = re.compile(r"(/delivery/)[^/?#\s\"']+")
+# The token of an invitation link, likewise (``/staff/invitation/<token>/``).
+_INVITATION_TOKEN = re.compile(r"(/invitation/)[^/?#\s\"']+")
 
 
 def redact(text: str) -> str:
     """``text`` with the value of every ``…secret=`` parameter, the secret after every
-    ``查询码`` and the token of every delivery link replaced."""
+    ``查询码`` and the token of every delivery or invitation link replaced."""
     if not text:
         return text
     if "secret" in text.lower():
@@ -37,6 +40,8 @@ def redact(text: str) -> str:
         text = _SECRET_IN_TEXT.sub(lambda m: m.group(1) + REDACTED, text)
     if "/delivery/" in text:
         text = _DELIVERY_TOKEN.sub(lambda m: m.group(1) + REDACTED, text)
+    if "/invitation/" in text:
+        text = _INVITATION_TOKEN.sub(lambda m: m.group(1) + REDACTED, text)
     return text
 
 

@@ -322,4 +322,7 @@ def membership_revoke(*, actor, membership: Membership, reason: str) -> Membersh
         actor=actor, action="membership.revoke", obj=membership, agency=membership.agency,
         reason=reason, before={"is_active": True}, after={"is_active": False},
     )
+    from gongkai.core.services.people import invitations_revoke_ungrantable
+
+    invitations_revoke_ungrantable(actor=actor, inviter=membership.user, reason=reason)
     return membership

@@ -7,6 +7,11 @@ office in the agencies below), the platform administrator everywhere. Granting a
 withdrawing one role are ``agencies.membership_grant`` / ``membership_revoke``, under the
 same rules.
 
+An invitation is accepted only while its inviter may still grant the role there (and an
+officer's department is open); when the inviter loses a role (``membership_revoke``,
+``person_disable_in_agency``, ``person_transfer``), their invitations they may no longer
+grant are revoked.
+
 The invitation e-mail is sent straight through Django's mail after the commit, not through
 the task outbox: the outbox keeps what it sends in the database, and the link's token must
 exist nowhere but in the e-mail (the invitation keeps only its hash).
@@ -47,6 +52,8 @@ INVITATION_REFUSALS = {
     InvitationStatus.EXPIRED: "该邀请已过期（有效期7天）。请联系邀请您的机关重新邀请。",
 }
 UNKNOWN_INVITATION = "邀请链接无效，请核对邮件中的链接是否完整。"
+# The inviter may no longer grant the role there, or the officer's department was closed.
+LAPSED_INVITATION = "该邀请已失效。如需加入，请联系邀请您的机关重新邀请。"
 
 
 class InvitationUnusable(DomainError):
@@ -154,18 +161,34 @@ def invitation_create(
     return invitation
 
 
-def invitation_for_token(token: str) -> Invitation:
-    """The pending invitation a link names, or ``InvitationUnusable`` with what to tell the
-    person (unknown, accepted, revoked, expired)."""
+def _still_grantable(invitation: Invitation) -> bool:
+    """Whether the inviter may still grant the role in the agency and an officer's
+    department is still open (either may have changed since the invitation was sent)."""
+    agency, role = invitation.agency, Role(invitation.role)
+    if invitation.invited_by is None or not permissions.can_assign_role(invitation.invited_by, agency, role):
+        return False
+    try:
+        _check_department(agency, role, invitation.department)
+    except ValidationError:
+        return False
+    return True
+
+
+def invitation_for_token(token: str = "", *, digest: str = "") -> Invitation:
+    """The pending invitation a link names (by its token, or by the token's ``digest``,
+    ``token_hash``), or ``InvitationUnusable`` with what to tell the person (unknown,
+    accepted, revoked, expired, or no longer grantable)."""
     invitation = (
         Invitation.objects.select_related("agency", "department", "invited_by")
-        .filter(token_hash=token_hash(token or "")).first()
+        .filter(token_hash=digest or token_hash(token or "")).first()
     )
     if invitation is None:
         raise InvitationUnusable(UNKNOWN_INVITATION)
     status = invitation.status_at(clock.now())
     if status != InvitationStatus.PENDING:
         raise InvitationUnusable(INVITATION_REFUSALS[status], status)
+    if not _still_grantable(invitation):
+        raise InvitationUnusable(LAPSED_INVITATION, InvitationStatus.REVOKED)
     return invitation
 
 
@@ -190,16 +213,21 @@ def _username_for(email: str) -> str:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, full_name: str = "", password: str | None = None) -> Membership:
-    """Take up an invitation (the person holding the link; nobody is signed in). The
-    e-mail's account gets the role; without an account, one is created with that e-mail
-    (and, where staff keep local passwords, the password given, which must pass the
+def invitation_accept(
+    *, token: str = "", digest: str = "", full_name: str = "", password: str | None = None,
+) -> Membership:
+    """Take up an invitation (the person holding the link, or its ``digest``; nobody is
+    signed in), while the inviter may still grant the role and an officer's department is
+    open. The e-mail's account gets the role; without an account, one is created with that
+    e-mail (and, where staff keep local passwords, the password given, which must pass the
     password rules; elsewhere no password: they sign in through 统一身份认证)."""
-    invitation = invitation_for_token(token)
-    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("agency", "department").get(
-        pk=invitation.pk)
+    invitation = invitation_for_token(token, digest=digest)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related(
+        "agency", "department", "invited_by").get(pk=invitation.pk)
     if invitation.status_at(clock.now()) != InvitationStatus.PENDING:  # taken meanwhile
         raise InvitationUnusable(INVITATION_REFUSALS[invitation.status_at(clock.now())])
+    if not _still_grantable(invitation):
+        raise InvitationUnusable(LAPSED_INVITATION, InvitationStatus.REVOKED)
     user = invitation_account(invitation)
     created = user is None
     if created:
@@ -254,6 +282,27 @@ def invitation_revoke(*, actor, invitation: Invitation, reason: str = "") -> Inv
     return invitation
 
 
+def invitations_revoke_ungrantable(*, actor, inviter: User, reason: str) -> list[Invitation]:
+    """After ``inviter`` lost a role: withdraw their pending invitations whose role they may
+    no longer grant in its agency (each audited; the caller's transaction)."""
+    now = clock.now()
+    inviter = User.objects.get(pk=inviter.pk)  # fresh: no roles cached from before the change
+    pending = (Invitation.objects.select_for_update(of=("self",)).select_related("agency")
+               .filter(invited_by=inviter, accepted_at__isnull=True, revoked_at__isnull=True,
+                       expires_at__gt=now))
+    revoked = []
+    for invitation in pending:
+        if permissions.can_assign_role(inviter, invitation.agency, Role(invitation.role)):
+            continue
+        invitation.revoked_at, invitation.revoked_by = now, actor
+        invitation.save(update_fields=["revoked_at", "revoked_by"])
+        audit.record(actor=actor, action="invitation.revoke", obj=invitation, agency=invitation.agency,
+                     reason=reason, before={"status": InvitationStatus.PENDING},
+                     after={"status": InvitationStatus.REVOKED, "cause": "inviter_lost_role"})
+        revoked.append(invitation)
+    return revoked
+
+
 @transaction.atomic
 def person_disable_in_agency(*, actor, user: User, agency: Agency, reason: str) -> list[Membership]:
     """Withdraw every role ``user`` holds in ``agency`` (someone who left it). The account
@@ -272,6 +321,7 @@ def person_disable_in_agency(*, actor, user: User, agency: Agency, reason: str) 
         actor=actor, action="person.disable_in_agency", obj=user, agency=agency, reason=reason,
         before={"memberships": [m.pk for m in held]}, after={"is_active": False},
     )
+    invitations_revoke_ungrantable(actor=actor, inviter=user, reason=reason)
     return held
 
 
@@ -311,6 +361,8 @@ def person_transfer(
     for where in {source.pk: source, target.pk: target}.values():  # each agency's trail
         audit.record(actor=actor, action="person.transfer", obj=person, agency=where, reason=reason,
                      before=before, after={**after, "membership": moved.pk, "role": role})
+    if target.pk != source.pk:
+        invitations_revoke_ungrantable(actor=actor, inviter=person, reason=reason)
     return moved
 
 

@@ -1,6 +1,6 @@
 """What ``core.logfilters.redact`` hides: ``secret=`` parameters, the status secret after
-查询码 in a message text, and the token of a delivery link; and that the filter and the
-gunicorn atoms apply it."""
+查询码 in a message text, and the token of a delivery or invitation link; and that the
+filter and the gunicorn atoms apply it."""
 
 import logging
 
@@ -30,16 +30,24 @@ def test_text_that_only_names_the_secret_is_unchanged():
     assert redact(text) == text
 
 
-@pytest.mark.parametrize("path", [
-    f"/delivery/{TOKEN}/",
-    f"/delivery/{TOKEN}/files/r1a2b3/",
-    f"https://gongkai.example.gov.cn/delivery/{TOKEN}",
-    f'"GET /delivery/{TOKEN}/files/r1a2b3/?download=1 HTTP/1.1" 200',
+INVITATION_TOKEN = "q3V9-x_Lk2mN8pR4sT6uW0yZ1aB3cD5eF7gH9iJ0kL2"
+
+
+@pytest.mark.parametrize("path, token, kept", [
+    (f"/delivery/{TOKEN}/", TOKEN, "/delivery/"),
+    (f"/delivery/{TOKEN}/files/r1a2b3/", TOKEN, "/delivery/"),
+    (f"https://gongkai.example.gov.cn/delivery/{TOKEN}", TOKEN, "/delivery/"),
+    (f'"GET /delivery/{TOKEN}/files/r1a2b3/?download=1 HTTP/1.1" 200', TOKEN, "/delivery/"),
+    (f"/staff/invitation/{INVITATION_TOKEN}/", INVITATION_TOKEN, "/staff/invitation/"),
+    (f"https://gongkai.example.gov.cn/staff/invitation/{INVITATION_TOKEN}/", INVITATION_TOKEN,
+     "/staff/invitation/"),
+    (f'"POST /staff/invitation/{INVITATION_TOKEN}/?next=/ HTTP/1.1" 400', INVITATION_TOKEN,
+     "/staff/invitation/"),
 ])
-def test_a_delivery_links_token_is_redacted(path):
+def test_a_delivery_or_invitation_links_token_is_redacted(path, token, kept):
     redacted = redact(path)
-    assert TOKEN not in redacted and "1tXyZa" not in redacted
-    assert f"/delivery/{REDACTED}" in redacted
+    assert token not in redacted and token[4:12] not in redacted
+    assert f"{kept}{REDACTED}" in redacted
     if "/files/" in path:
         assert "/files/r1a2b3/" in redacted  # the rest of the path still says what was fetched
 
@@ -62,3 +70,33 @@ def test_gunicorns_request_line_is_redacted():
     atoms = redact_access_atoms({"r": f"GET /delivery/{TOKEN}/files/x/ HTTP/1.1",
                                  "U": f"/delivery/{TOKEN}/files/x/", "s": "200"})
     assert TOKEN not in atoms["r"] and TOKEN not in atoms["U"] and atoms["s"] == "200"
+
+
+def test_the_invitation_list_pages_are_unchanged():
+    assert redact("/staff/agencies/3/people/invitations/7/revoke/") == "/staff/agencies/3/people/invitations/7/revoke/"
+
+
+def test_gunicorns_access_line_hides_an_invitation_token():
+    atoms = redact_access_atoms({"r": f"GET /staff/invitation/{INVITATION_TOKEN}/ HTTP/1.1",
+                                 "U": f"/staff/invitation/{INVITATION_TOKEN}/", "s": "302"})
+    assert INVITATION_TOKEN not in atoms["r"] and INVITATION_TOKEN not in atoms["U"]
+    assert atoms["U"] == f"/staff/invitation/{REDACTED}/"
+
+
+@pytest.mark.django_db
+def test_a_django_request_warning_hides_an_invitation_token(client):
+    """What Django logs for a 4xx ("Not Found: /staff/invitation/…") passes the filter
+    that ``settings.LOGGING`` puts on every handler."""
+    handler = logging.Handler()
+    handler.addFilter(RedactSecretsFilter())
+    seen = []
+    handler.emit = lambda record: seen.append(record.getMessage())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        client.get(f"/staff/invitation/{INVITATION_TOKEN}/")
+        client.get(f"/staff/invitation/{INVITATION_TOKEN}/nothing-here/")
+    finally:
+        logger.removeHandler(handler)
+    assert seen and all(INVITATION_TOKEN not in line for line in seen)
+    assert any(f"/staff/invitation/{REDACTED}/" in line for line in seen)

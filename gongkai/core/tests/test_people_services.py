@@ -288,3 +288,89 @@ def test_a_transfer_between_agencies_needs_both(request, bureau, reviewer, super
 def test_a_supervising_office_manages_departments_below(bureau, city_office, supervisors_manage):
     department = agency_services.department_create(actor=city_office, agency=bureau, name="法规科")
     assert department.agency == bureau
+
+
+# --- an invitation lapses with its inviter's right to grant the role ----------------------
+
+
+def test_an_invitation_lapses_when_the_inviter_no_longer_holds_the_office(bureau, office):
+    token = invite(office, bureau, role=Role.LEADER).token
+    Membership.objects.filter(user=office, agency=bureau).update(is_active=False)  # by any path
+    with pytest.raises(people.InvitationUnusable, match="该邀请已失效"):
+        people.invitation_for_token(token)
+    with pytest.raises(people.InvitationUnusable, match="该邀请已失效"):
+        people.invitation_accept(token=token, full_name="李新", password=TEST_PASSWORD)
+    assert not User.objects.filter(email="new.person@example.invalid").exists()
+
+
+def test_a_supervisor_invitation_lapses_when_supervisors_stop_managing_people(
+        bureau, city_office, supervisors_manage, settings):
+    token = invite(city_office, bureau, role=Role.SUPERVISOR).token
+    settings.GONGKAI_SUPERVISORS_MANAGE_PEOPLE = False
+    with pytest.raises(people.InvitationUnusable, match="该邀请已失效"):
+        people.invitation_accept(token=token, full_name="李新", password=TEST_PASSWORD)
+    settings.GONGKAI_SUPERVISORS_MANAGE_PEOPLE = True
+    membership = people.invitation_accept(token=token, full_name="李新", password=TEST_PASSWORD)
+    assert membership.role == Role.SUPERVISOR
+
+
+def test_an_officer_invitation_lapses_when_its_department_is_closed(bureau, office, department):
+    token = invite(office, bureau, role=Role.OFFICER, department=department).token
+    agency_services.department_update(actor=office, department=department, is_active=False, reason="撤并")
+    with pytest.raises(people.InvitationUnusable, match="该邀请已失效"):
+        people.invitation_accept(digest=people.token_hash(token), full_name="李新", password=TEST_PASSWORD)
+    assert not Membership.objects.filter(role=Role.OFFICER, department=department).exists()
+
+
+def _lost_role_revocations():
+    return list(AuditEvent.objects.filter(action="invitation.revoke", after__cause="inviter_lost_role"))
+
+
+def test_disabling_the_inviter_revokes_their_pending_invitations_there(bureau, office, platform_admin):
+    other = member(UserFactory(username="office_two"), bureau, Role.OFFICE)
+    theirs = invite(office, bureau, role=Role.LEADER)
+    kept = invite(other, bureau, email="kept@example.invalid")
+    people.person_disable_in_agency(actor=platform_admin, user=office, agency=bureau, reason="违规调离")
+    theirs.refresh_from_db()
+    kept.refresh_from_db()
+    assert theirs.revoked_by == platform_admin and theirs.revoked_at is not None
+    assert kept.revoked_at is None
+    (event,) = _lost_role_revocations()
+    assert (event.actor, event.agency, event.reason, event.object_id) == (
+        platform_admin, bureau, "违规调离", str(theirs.pk))
+
+
+def test_revoking_the_inviters_office_revokes_their_pending_invitations(bureau, office, platform_admin):
+    member(office, bureau, Role.REVIEWER)
+    theirs = invite(office, bureau)
+    reviewer_role = Membership.objects.get(user=office, agency=bureau, role=Role.REVIEWER)
+    agency_services.membership_revoke(actor=platform_admin, membership=reviewer_role, reason="岗位调整")
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None and not _lost_role_revocations()  # still the office
+    office_role = Membership.objects.get(user=office, agency=bureau, role=Role.OFFICE)
+    agency_services.membership_revoke(actor=platform_admin, membership=office_role, reason="免去公开办职务")
+    theirs.refresh_from_db()
+    assert theirs.revoked_by == platform_admin
+    (event,) = _lost_role_revocations()
+    assert event.reason == "免去公开办职务" and event.after["status"] == "revoked"
+    with pytest.raises(people.InvitationUnusable, match="已被撤销"):
+        people.invitation_accept(token=theirs.token, full_name="李新", password=TEST_PASSWORD)
+
+
+def test_a_supervising_office_keeps_its_invitations_below_when_disabled_there_only(
+        bureau, city_office, supervisors_manage, platform_admin):
+    member(city_office, bureau, Role.REVIEWER)
+    theirs = invite(city_office, bureau, role=Role.SUPERVISOR)
+    people.person_disable_in_agency(actor=platform_admin, user=city_office, agency=bureau, reason="调离")
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None  # still grants it from the city office
+
+
+def test_an_office_transferred_away_leaves_no_pending_invitation_behind(
+        bureau, office, other_agency, platform_admin):
+    theirs = invite(office, bureau)
+    office_role = Membership.objects.get(user=office, agency=bureau, role=Role.OFFICE)
+    people.person_transfer(actor=platform_admin, membership=office_role, agency=other_agency, reason="调任")
+    theirs.refresh_from_db()
+    assert theirs.revoked_by == platform_admin
+    assert [e.reason for e in _lost_role_revocations()] == ["调任"]

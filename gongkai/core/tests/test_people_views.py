@@ -27,6 +27,16 @@ def link_in(message) -> str:
     return re.search(r"https?://[^/\s]+(/staff/invitation/[^/\s]+/)", message.body).group(1)
 
 
+ACCEPT_PAGE = reverse("staff:invitation-accept", args=["accept"])
+
+
+def open_link(client, link):
+    """Opens the e-mail's link: the page moves to an address without the token."""
+    first = client.get(link)
+    assert first.status_code == 302 and first["Location"] == ACCEPT_PAGE
+    return client.get(ACCEPT_PAGE)
+
+
 @pytest.mark.parametrize("persona", ["office", "platform_admin"])
 def test_the_people_page_opens_to_who_manages_the_agency(request, client_for, bureau, reviewer, persona):
     response = client_for(request.getfixturevalue(persona)).get(people_url(bureau))
@@ -59,14 +69,18 @@ def test_invite_accept_and_sign_in(client, client_for, bureau, office, departmen
     assert "zhang.wei@" not in listing
 
     client.logout()
-    page = client.get(link)
+    page = open_link(client, link)
     assert page.status_code == 200 and bureau.name in page.content.decode()
-    done = client.post(link, {"full_name": "张伟", "password": TEST_PASSWORD, "password_again": TEST_PASSWORD})
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert token not in page.content.decode()
+    done = client.post(ACCEPT_PAGE, {"full_name": "张伟", "password": TEST_PASSWORD,
+                                     "password_again": TEST_PASSWORD})
     assert done.status_code == 200 and "已接受邀请" in done.content.decode()
     user = User.objects.get(email="zhang.wei@example.invalid")
     assert Membership.objects.get(user=user).department == department
+    assert client.get(ACCEPT_PAGE).status_code == 404  # the session forgot the invitation
     assert client.login(username=user.username, password=TEST_PASSWORD)
-    assert client.get(link).status_code == 410  # used
+    assert open_link(client, link).status_code == 410  # used
 
 
 def test_an_invalid_form_is_a_400_with_the_reason(client_for, bureau, office):
@@ -80,7 +94,8 @@ def test_an_invalid_form_is_a_400_with_the_reason(client_for, bureau, office):
 def test_a_mismatched_or_weak_password_keeps_the_person_on_the_form(client, bureau, office):
     token = people.invitation_create(actor=office, agency=bureau, email="a@example.invalid",
                                      role=Role.REVIEWER).token
-    url = reverse("staff:invitation-accept", args=[token])
+    open_link(client, reverse("staff:invitation-accept", args=[token]))
+    url = ACCEPT_PAGE
     assert client.post(url, {"full_name": "甲", "password": TEST_PASSWORD,
                              "password_again": TEST_PASSWORD + "x"}).status_code == 400
     weak = client.post(url, {"full_name": "甲", "password": "abcdefgh", "password_again": "abcdefgh"})
@@ -93,9 +108,9 @@ def test_without_local_passwords_the_page_asks_for_none_and_points_to_unified_si
     settings.GONGKAI_LOCAL_PASSWORDS = False
     token = people.invitation_create(actor=office, agency=bureau, email="a@example.invalid",
                                      role=Role.REVIEWER).token
-    url = reverse("staff:invitation-accept", args=[token])
-    assert 'type="password"' not in client.get(url).content.decode()
-    done = client.post(url, {"full_name": "甲"})
+    page = open_link(client, reverse("staff:invitation-accept", args=[token]))
+    assert 'type="password"' not in page.content.decode()
+    done = client.post(ACCEPT_PAGE, {"full_name": "甲"})
     assert "统一身份认证" in done.content.decode()
     assert not User.objects.get(email="a@example.invalid").has_usable_password()
 
@@ -113,8 +128,48 @@ def test_a_link_that_no_longer_works_says_why(client, bureau, office, case, stat
         clock.freeze(T0 + dt.timedelta(days=8))
     else:
         people.invitation_revoke(actor=office, invitation=invitation)
-    response = client.get(reverse("staff:invitation-accept", args=[token]))
+    response = open_link(client, reverse("staff:invitation-accept", args=[token]))
     assert response.status_code == status and words in response.content.decode()
+
+
+def test_the_token_less_page_without_a_link_opened_is_a_404(client):
+    response = client.get(ACCEPT_PAGE)
+    assert response.status_code == 404 and "邀请邮件中的链接" in response.content.decode()
+    assert client.post(ACCEPT_PAGE, {"full_name": "甲"}).status_code == 404
+
+
+def test_posting_to_the_link_itself_accepts_nothing(client, bureau, office):
+    token = people.invitation_create(actor=office, agency=bureau, email="a@example.invalid",
+                                     role=Role.REVIEWER).token
+    response = client.post(reverse("staff:invitation-accept", args=[token]),
+                           {"full_name": "甲", "password": TEST_PASSWORD, "password_again": TEST_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == ACCEPT_PAGE
+    assert not User.objects.filter(email="a@example.invalid").exists()
+
+
+def test_the_session_keeps_only_the_tokens_hash(client, bureau, office):
+    token = people.invitation_create(actor=office, agency=bureau, email="a@example.invalid",
+                                     role=Role.REVIEWER).token
+    open_link(client, reverse("staff:invitation-accept", args=[token]))
+    stored = dict(client.session.items())
+    assert people.token_hash(token) in stored.values()
+    assert all(token not in str(value) for value in stored.values())
+
+
+@pytest.mark.parametrize("change", ["inviter_disabled", "department_closed"])
+def test_an_invitation_that_lapsed_says_so(client, bureau, office, department, change):
+    token = people.invitation_create(actor=office, agency=bureau, email="a@example.invalid",
+                                     role=Role.OFFICER, department=department).token
+    page = open_link(client, reverse("staff:invitation-accept", args=[token]))
+    assert page.status_code == 200
+    if change == "inviter_disabled":
+        Membership.objects.filter(user=office, agency=bureau).update(is_active=False)
+    else:
+        Department.objects.filter(pk=department.pk).update(is_active=False)
+    done = client.post(ACCEPT_PAGE, {"full_name": "甲", "password": TEST_PASSWORD,
+                                     "password_again": TEST_PASSWORD})
+    assert done.status_code == 410 and "该邀请已失效" in done.content.decode()
+    assert not User.objects.filter(email="a@example.invalid").exists()
 
 
 def test_revoke_and_disable_through_the_page(client_for, bureau, office, reviewer):

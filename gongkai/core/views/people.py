@@ -334,16 +334,32 @@ def department_toggle(request, pk: int):
 # --- The invited person (no sign-in) ---------------------------------------------------
 
 
+# The link's token leaves the address bar (and with it the history, later access-log lines
+# and Referer headers) at the first request: the session keeps its hash and the page moves
+# to this segment, which no token can be (tokens are 43 characters).
+HERE = "accept"
+SESSION_INVITATION = "gongkai.invitation"
+
+
+def _refusal(request, message: str, status: int):
+    return render(request, "core/people_invitation.html", {"refusal": message}, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token: str):
+    if token != HERE:
+        request.session[SESSION_INVITATION] = services.token_hash(token)
+        return redirect("staff:invitation-accept", HERE)
+    digest = request.session.get(SESSION_INVITATION, "")
+    if not digest:
+        return _refusal(request, "请通过邀请邮件中的链接打开本页。", 404)
     try:
-        invitation = services.invitation_for_token(token)
+        invitation = services.invitation_for_token(digest=digest)
         account = services.invitation_account(invitation)
     except services.InvitationUnusable as exc:
-        return render(request, "core/people_invitation.html", {"refusal": exc.message},
-                      status=404 if exc.status is None else 410)
+        return _refusal(request, exc.message, 404 if exc.status is None else 410)
     except DomainError as exc:
-        return render(request, "core/people_invitation.html", {"refusal": exc.message}, status=409)
+        return _refusal(request, exc.message, 409)
     with_password = services.local_passwords()
     form = AcceptForm(request.POST or None, with_password=with_password, new_account=account is None,
                       initial={"full_name": invitation.full_name})
@@ -352,13 +368,14 @@ def invitation_accept(request, token: str):
         if form.is_valid():
             try:
                 membership = services.invitation_accept(
-                    token=token, full_name=form.cleaned_data.get("full_name", ""),
+                    digest=digest, full_name=form.cleaned_data.get("full_name", ""),
                     password=form.cleaned_data.get("password") or None)
             except services.InvitationUnusable as exc:
-                return render(request, "core/people_invitation.html", {"refusal": exc.message}, status=410)
+                return _refusal(request, exc.message, 410)
             except (DomainError, ValidationError) as exc:
                 _refused(form, exc)
             else:
+                request.session.pop(SESSION_INVITATION, None)
                 return render(request, "core/people_invitation_done.html", {
                     "membership": membership, "with_password": with_password,
                     "username": membership.user.username,
