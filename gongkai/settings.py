@@ -460,6 +460,9 @@ GONGKAI_OIDC_PROVIDERS = {
             # The claim that names the person, and the User field it must equal.
             match_claim=env("GONGKAI_OIDC_STAFF_MATCH_CLAIM", "email"),
             match_field=env("GONGKAI_OIDC_STAFF_MATCH_FIELD", "email"),
+            # Matching on "email": the first link needs email_verified true in the ID token,
+            # unless the platform vouches for every address (nobody can set one they do not own).
+            trust_email=env_bool("GONGKAI_OIDC_STAFF_TRUST_EMAIL", False),
         ),
         "public": _oidc_provider(
             "GONGKAI_OIDC_PUBLIC_", "政务服务账号登录",

@@ -32,6 +32,9 @@ class StaffIdentity(models.Model):
         verbose_name_plural = "工作人员统一身份"
         constraints = [
             models.UniqueConstraint(fields=["provider", "subject"], name="staff_identity_unique_subject"),
+            # One subject per account and provider (services.staff_match checks it first;
+            # the constraint decides between concurrent first sign-ins).
+            models.UniqueConstraint(fields=["provider", "user"], name="staff_identity_one_per_user"),
         ]
 
     def __str__(self) -> str:

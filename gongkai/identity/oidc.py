@@ -12,6 +12,7 @@ a password sign-in, which Django offers to every backend, never reaches the prov
 
 from __future__ import annotations
 
+import jwt
 from django.contrib.auth import get_user_model
 from django.core.exceptions import SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -73,7 +74,42 @@ def check_id_token_claims(config: Provider, payload: dict) -> None:
         raise SuspiciousOperation("ID token from another issuer")
 
 
-class StaffOIDCBackend(ProviderSettings, OIDCAuthenticationBackend):
+#: Seconds of clock difference allowed between the provider and us for the ID token's
+#: ``exp``, ``iat`` and ``nbf`` (PyJWT's leeway; mozilla-django-oidc passes none, so a
+#: provider clock one second ahead made every token "issued in the future").
+CLOCK_SKEW_SECONDS = 60
+
+
+class VerifiedIdToken(ProviderSettings):
+    """The ID-token checks both backends (staff and public) share, over
+    mozilla-django-oidc's: the signature with a leeway for clock skew, then
+    ``check_id_token_claims``."""
+
+    def _verify_jws(self, payload, key):
+        alg = jwt.get_unverified_header(payload).get("alg")
+        if alg != self.OIDC_RP_SIGN_ALGO:
+            raise SuspiciousOperation("ID token signed with another algorithm")
+        try:
+            # The audience is checked by check_id_token_claims (a list or a string).
+            return jwt.decode(payload, key, algorithms=[alg], options={"verify_aud": False},
+                              leeway=CLOCK_SKEW_SECONDS)
+        except jwt.DecodeError as error:
+            raise SuspiciousOperation("JWS token verification failed") from error
+
+    def verify_token(self, token, **kwargs):
+        payload = super().verify_token(token, **kwargs)
+        check_id_token_claims(self.config, payload)
+        return payload
+
+
+def match_claims(config: Provider, payload: dict, userinfo: dict) -> dict:
+    """The claims a staff person is matched on: the signed ID token's when it carries the
+    match claim; userinfo's only when it does not (some platforms put nothing but ``sub``
+    in the ID token). Never a mix: ``email`` and ``email_verified`` come from one source."""
+    return payload if config.match_claim in payload else userinfo
+
+
+class StaffOIDCBackend(VerifiedIdToken, OIDCAuthenticationBackend):
     """mozilla-django-oidc's backend for the ``staff`` provider; after ``authenticate``
     its ``id_claims`` hold the verified ID token's claims (``acr``/``amr`` for the
     two-factor rule) and ``claims`` those the person was matched on."""
@@ -93,7 +129,6 @@ class StaffOIDCBackend(ProviderSettings, OIDCAuthenticationBackend):
 
     def verify_token(self, token, **kwargs):
         payload = super().verify_token(token, **kwargs)
-        check_id_token_claims(self.config, payload)
         if kwargs.get("nonce") is not None:
             self.id_claims = payload
         return payload
@@ -105,8 +140,10 @@ class StaffOIDCBackend(ProviderSettings, OIDCAuthenticationBackend):
         # The ID token is signed; userinfo adds what it did not carry.
         self.claims = {**userinfo, **payload}
         match = services.staff_match(
-            provider=STAFF, subject=payload.get("sub") or "", claims=self.claims,
-            match_claim=self.config.match_claim, match_field=self.config.match_field)
+            provider=STAFF, subject=payload.get("sub") or "",
+            claims=match_claims(self.config, payload, userinfo),
+            match_claim=self.config.match_claim, match_field=self.config.match_field,
+            require_verified_email=not self.config.trust_email)
         self.match = match
         return match.user
 

@@ -34,6 +34,10 @@ class Provider:
     # Staff: which claim names the person, and which User field it is matched against.
     match_claim: str = "email"
     match_field: str = "email"
+    # Staff, matching on the ``email`` claim: the platform vouches for every address (the
+    # first link then needs no ``email_verified: true``). Off unless the platform lets no
+    # one set an address they do not own.
+    trust_email: bool = False
     # Public: which claims carry the verified name, ID number and phone.
     claims: dict[str, str] = field(default_factory=dict)
 

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from gongkai.core import audit, clock
 from gongkai.core.errors import DomainError
-from gongkai.core.identifiers import normalise_id_number
+from gongkai.core.identifiers import is_valid_resident_id, normalise_id_number
 from gongkai.identity.models import PublicAccount
 
 SESSION_KEY = "gongkai_public_account"
@@ -39,8 +39,11 @@ def public_sign_in(request: HttpRequest, account: PublicAccount) -> None:
 
 
 def public_sign_out(request: HttpRequest) -> None:
-    request.session.pop(SESSION_KEY, None)
-    request.session.cycle_key()
+    """End the public session and everything it held: on a shared computer (a service
+    hall's terminal) the next person must not find the receipts' query codes or the
+    status pages and files this browser was let into (the portal keeps them in the
+    session), so the whole session is flushed, not only the account."""
+    request.session.flush()
     request._gongkai_public_account = None
 
 
@@ -67,12 +70,17 @@ def public_account_sign_in(*, provider_key: str, claims: dict, name_claims: dict
         "phone": _claim(claims, name_claims.get("phone")),
         "email": _claim(claims, name_claims.get("email")),
     }
+    if not is_valid_resident_id(values["id_number"]):
+        # Another document (a permit for foreigners, a mistyped number) is not a
+        # verified resident ID: the form then asks for the document as it asks anyone.
+        values["id_number"] = ""
     values["id_type"] = "resident_id" if values["id_number"] else ""
-    account = PublicAccount.objects.select_for_update().filter(provider=provider_key, subject=subject).first()
-    created = account is None
-    if created:
-        account = PublicAccount(provider=provider_key, subject=subject)
-    elif not account.is_active:
+    # Two first sign-ins at once (a double-clicked callback): get_or_create inserts in a
+    # savepoint and, when the other one's insert won, reads its row instead of failing.
+    account, created = PublicAccount.objects.select_for_update().get_or_create(
+        provider=provider_key, subject=subject,
+        defaults={"verified_at": now, "last_signed_in_at": now})
+    if not account.is_active:
         raise DomainError("该账号已停用")
     changed = sorted(k for k, v in values.items() if getattr(account, k) != v)
     for key, value in values.items():

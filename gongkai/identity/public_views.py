@@ -16,6 +16,7 @@ import logging
 import secrets
 from urllib.parse import urlencode
 
+import jwt
 from django.core.exceptions import SuspiciousOperation
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +29,7 @@ from requests.exceptions import RequestException
 
 from gongkai.core.errors import DomainError
 from gongkai.core.views.public_forms import no_store
-from gongkai.identity.oidc import ProviderSettings, check_id_token_claims
+from gongkai.identity.oidc import VerifiedIdToken
 from gongkai.identity.providers import PUBLIC, Provider, provider
 from gongkai.identity.public import public_account_sign_in, public_sign_in, public_sign_out
 
@@ -39,7 +40,7 @@ SIGN_IN_FAILED = "登录未完成，请重新登录。"
 NOT_CONFIGURED = "本站未开通政务服务账号登录，您仍可凭申请编号和查询码查询申请。"
 
 
-class PublicOIDC(ProviderSettings, OIDCAuthenticationBackend):
+class PublicOIDC(VerifiedIdToken, OIDCAuthenticationBackend):
     """mozilla-django-oidc's token exchange, ID token verification and userinfo, with its
     settings read from the configured public provider."""
 
@@ -58,8 +59,7 @@ class PublicOIDC(ProviderSettings, OIDCAuthenticationBackend):
         id_token, access_token = tokens.get("id_token"), tokens.get("access_token")
         if not id_token or not access_token:
             raise SuspiciousOperation("token response without id_token or access_token")
-        payload = self.verify_token(id_token, nonce=nonce)
-        check_id_token_claims(self.config, payload)
+        payload = self.verify_token(id_token, nonce=nonce)  # with audience and issuer
         userinfo = self.get_userinfo(access_token, id_token, payload)
         if userinfo.get("sub") != payload.get("sub"):
             raise SuspiciousOperation("userinfo about another subject")
@@ -121,7 +121,8 @@ def callback(request):
             code=code, redirect_uri=absolutify(request, reverse("portal:public-callback")),
             nonce=flow["nonce"], verifier=flow["verifier"])
         account = public_account_sign_in(provider_key=PUBLIC, claims=claims, name_claims=config.claims)
-    except (SuspiciousOperation, RequestException, ValueError) as exc:
+    except (SuspiciousOperation, jwt.InvalidTokenError, RequestException, ValueError,
+            KeyError) as exc:  # KeyError: a token or JWKS without the key's ``kid``
         logger.warning("public sign-in refused: %s", exc.__class__.__name__)
         return _failed(request)
     except DomainError as exc:

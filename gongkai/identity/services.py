@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from gongkai.core import audit, clock, masking, permissions, ratelimit, twofactor
 from gongkai.core.models import User
@@ -52,6 +52,13 @@ NO_ROLE_MESSAGE = "该账户目前没有任何有效的后台岗位，请联系�
 AMBIGUOUS_MESSAGE = "统一身份认证提供的信息对应本平台多个账户，无法确定身份，请联系平台管理员。"
 CLAIM_MISSING_MESSAGE = "统一身份认证未提供用于识别工作人员的信息，请联系平台管理员。"
 OTHER_LINK_MESSAGE = "该工作人员账户已关联另一个统一身份认证账号，请联系平台管理员。"
+EMAIL_UNVERIFIED_MESSAGE = ("统一身份认证未确认该电子邮箱属于您，无法据此找到您的工作人员账户。"
+                            "请先在统一身份认证平台验证电子邮箱，或联系平台管理员。")
+
+
+def _verified(value) -> bool:
+    """``email_verified`` as providers send it: a boolean, or (some) the string "true"."""
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
 
 
 def _lookup(match_field: str, value: str):
@@ -60,8 +67,12 @@ def _lookup(match_field: str, value: str):
 
 
 def staff_match(*, provider: str, subject: str, claims: Mapping, match_claim: str,
-                match_field: str) -> StaffMatch:
-    """The active staff account the provider's person is, or ``StaffSignInRefused``."""
+                match_field: str, require_verified_email: bool = False) -> StaffMatch:
+    """The active staff account the provider's person is, or ``StaffSignInRefused``.
+
+    ``require_verified_email``: a first link on the ``email`` claim needs the provider's
+    ``email_verified`` to be true (an address a person could type into their profile at
+    the provider must not give them someone else's account)."""
     if not subject:
         raise StaffSignInRefused("claim_missing", CLAIM_MISSING_MESSAGE)
     identity = (StaffIdentity.objects.select_related("user")
@@ -72,6 +83,9 @@ def staff_match(*, provider: str, subject: str, claims: Mapping, match_claim: st
         value = claims.get(match_claim)
         if not isinstance(value, str) or not value.strip():
             raise StaffSignInRefused("claim_missing", CLAIM_MISSING_MESSAGE)
+        if (require_verified_email and match_claim == "email"
+                and not _verified(claims.get("email_verified"))):
+            raise StaffSignInRefused("email_unverified", EMAIL_UNVERIFIED_MESSAGE)
         candidates = list(_lookup(match_field, value.strip()))
         active = [u for u in candidates if u.is_active]
         if len(active) > 1:
@@ -155,9 +169,22 @@ def staff_identity_signed_in(*, match: StaffMatch, provider: str, subject: str,
     now = clock.now()
     identity = match.identity
     if identity is None:
-        identity = StaffIdentity.objects.create(user=match.user, provider=provider,
-                                                subject=subject, linked_at=now,
-                                                last_signed_in_at=now)
+        try:
+            with transaction.atomic():
+                identity = StaffIdentity.objects.create(user=match.user, provider=provider,
+                                                        subject=subject, linked_at=now,
+                                                        last_signed_in_at=now)
+        except IntegrityError:
+            # A concurrent first sign-in linked the subject or the account meanwhile (the
+            # unique constraints decide): the same link is fine, any other is refused.
+            identity = StaffIdentity.objects.filter(provider=provider, subject=subject,
+                                                    user=match.user).first()
+            if identity is None:
+                raise StaffSignInRefused("linked_to_other", OTHER_LINK_MESSAGE,
+                                         user=match.user) from None
+            identity.last_signed_in_at = now
+            identity.save(update_fields=["last_signed_in_at"])
+            return identity
         audit.record(actor=match.user, action=LINKED_ACTION, obj=match.user,
                      reason=f"首次通过统一身份认证登录，按{match_claim or '用户标识'}匹配",
                      after={"provider": provider, "subject": subject})

@@ -11,7 +11,11 @@ refusal opens no session, is audited and shows the person why, in Chinese.
 
 from __future__ import annotations
 
+import hmac
 import logging
+import secrets
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 import jwt
 import requests
@@ -26,7 +30,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
-from gongkai.core import ratelimit
+from gongkai.core import clock, ratelimit
 from gongkai.core.forms import client_ip
 from gongkai.core.services import signin
 from gongkai.core.services import twofactor as twofactor_services
@@ -149,24 +153,47 @@ def staff_oidc_callback(request):
 # --- CAS ------------------------------------------------------------------------------------
 
 CAS_SESSION_KEY = "gongkai_cas_started"
+CAS_NONCE_PARAMETER = "s"
+#: How long a started CAS sign-in waits for its ticket.
+CAS_START_VALID = timedelta(minutes=10)
 
 
-def _cas_service_url(request) -> str:
-    return request.build_absolute_uri(reverse("identity:cas-callback"))
+def _cas_service_url(request, nonce: str) -> str:
+    """The callback address, with this sign-in's nonce: the CAS server sends the ticket
+    there and validates it for exactly this address."""
+    callback = reverse("identity:cas-callback")
+    return request.build_absolute_uri(f"{callback}?{urlencode({CAS_NONCE_PARAMETER: nonce})}")
 
 
 @never_cache
 @require_GET
 def staff_cas_start(request):
     """To the CAS server's login page. The session remembers that this browser started
-    it (and where to go next): a ticket arriving in a browser that did not start a sign-in
-    is refused, so nobody can be signed in as someone else by a link."""
+    it, with a random nonce that is also in the service address and a short expiry: a
+    ticket arriving without this browser's nonce (a link or a page elsewhere that sends a
+    browser to the callback with someone's own ticket) is refused, so nobody can be
+    signed in as someone else by a link."""
     if not cas.enabled():
         raise Http404("CAS 统一身份认证未启用")
     if request.user.is_authenticated:
         return redirect(_safe_next(request, request.GET.get("next")))
-    request.session[CAS_SESSION_KEY] = {"next": request.GET.get("next", "")}
-    return redirect(cas.client(_cas_service_url(request)).get_login_url())
+    nonce = secrets.token_urlsafe(24)
+    request.session[CAS_SESSION_KEY] = {
+        "next": request.GET.get("next", ""), "nonce": nonce,
+        "expires": (clock.now() + CAS_START_VALID).isoformat()}
+    return redirect(cas.client(_cas_service_url(request, nonce)).get_login_url())
+
+
+def _cas_started(started, nonce: str) -> bool:
+    """The session's started sign-in is this callback's, and not expired."""
+    if not isinstance(started, dict) or not started.get("nonce") or not nonce:
+        return False
+    if not hmac.compare_digest(nonce.encode(), str(started["nonce"]).encode()):
+        return False
+    try:
+        return clock.now() < datetime.fromisoformat(started.get("expires", ""))
+    except (TypeError, ValueError):
+        return False
 
 
 @never_cache
@@ -174,13 +201,14 @@ def staff_cas_start(request):
 def staff_cas_callback(request):
     if not cas.enabled():
         raise Http404("CAS 统一身份认证未启用")
-    started = request.session.pop(CAS_SESSION_KEY, None)
+    started = request.session.pop(CAS_SESSION_KEY, None)  # single use, also on errors
     ticket = request.GET.get("ticket", "")
-    if started is None or not ticket:
+    if not _cas_started(started, request.GET.get(CAS_NONCE_PARAMETER, "")) or not ticket:
         return refuse(request, services.StaffSignInRefused("state", STATE_INVALID_MESSAGE),
                       provider_key=cas.PROVIDER, status=400)
     try:
-        cas_user, attributes, _ = cas.client(_cas_service_url(request)).verify_ticket(ticket)
+        cas_user, attributes, _ = cas.client(
+            _cas_service_url(request, started["nonce"])).verify_ticket(ticket)
     except (requests.RequestException, ValueError, SyntaxError, IndexError,
             AttributeError) as error:  # SyntaxError: XML ParseError; others: odd XML
         LOGGER.warning("staff CAS sign-in failed: %s", error)

@@ -21,7 +21,9 @@ API (kept stable; the staff and the public sign-in tests both use it)::
   free port of 127.0.0.1 and stops it on exit. ``op.issuer`` is its base URL.
 - ``op.add_user(username, *, password, sub=None, acr=None, amr=None, **claims)`` → the
   ``TestUser`` (mutable: change ``.claims`` to model a change at the provider). ``sub``
-  defaults to a stable opaque id. The claims go to the ID token and to userinfo.
+  defaults to a stable opaque id. The claims go to the ID token and to userinfo. A user
+  with an ``email`` gets ``email_verified: True`` unless the call sets it
+  (``email_verified=False`` models an address the provider has not confirmed).
 - ``op.provider_settings(key, **overrides)`` → the dict for
   ``settings.GONGKAI_OIDC_PROVIDERS[key]`` (the fields of ``identity.providers.Provider``
   but ``key``). Each key gets its own client (``gongkai-<key>`` with its own secret), so the
@@ -38,7 +40,9 @@ API (kept stable; the staff and the public sign-in tests both use it)::
   in the JWKS (same ``kid``); ``op.id_token_extra = {...}`` adds/overrides ID-token claims
   (e.g. ``{"nonce": "x"}``, ``{"aud": "other"}``); ``op.tokens_issued`` counts successful
   code exchanges; ``op.last_token_error`` is the last /token refusal (``invalid_grant`` for
-  a replayed code).
+  a replayed code); ``op.clock_offset`` (seconds, default 0) moves the ID token's
+  ``iat`` and ``exp`` as a provider whose clock is that far ahead (negative: behind);
+  ``op.omit_kid = True`` signs ID tokens whose header names no ``kid``.
 
 Endpoints: ``/.well-known/openid-configuration``, ``/authorize`` (GET shows the login
 form, POST checks it), ``/token`` (authorization_code; client_secret_post or
@@ -177,6 +181,8 @@ class LocalProvider(ServedOverHTTP):
         self.clients: dict[str, Client] = {}
         self.forge_signature = False
         self.id_token_extra: dict = {}
+        self.clock_offset = 0
+        self.omit_kid = False
         self.tokens_issued = 0
         self.last_token_error: str | None = None
         self._codes: dict[str, _Grant] = {}
@@ -191,6 +197,8 @@ class LocalProvider(ServedOverHTTP):
 
     def add_user(self, username: str, *, password: str, sub: str | None = None,
                  acr: str | None = None, amr: list[str] | None = None, **claims) -> TestUser:
+        if claims.get("email"):
+            claims.setdefault("email_verified", True)
         user = TestUser(username=username, password=password,
                         sub=sub or f"sub-{hashlib.sha256(username.encode()).hexdigest()[:16]}",
                         claims=dict(claims), acr=acr, amr=list(amr) if amr else None)
@@ -308,8 +316,9 @@ class LocalProvider(ServedOverHTTP):
                 return self._token_error(400, "invalid_grant")
         user = self.users[grant.username]
         now = int(time.time())
-        claims = {"iss": self.issuer, "sub": user.sub, "aud": client_id, "iat": now,
-                  "exp": now + self.lifetime, "auth_time": int(grant.issued),
+        issued = now + self.clock_offset
+        claims = {"iss": self.issuer, "sub": user.sub, "aud": client_id, "iat": issued,
+                  "exp": issued + self.lifetime, "auth_time": int(grant.issued),
                   **user.claims}
         if grant.nonce:
             claims["nonce"] = grant.nonce
@@ -319,7 +328,8 @@ class LocalProvider(ServedOverHTTP):
             claims["amr"] = user.amr
         claims.update(self.id_token_extra)
         signing_key = _key(1) if self.forge_signature else _key(0)
-        id_token = jwt.encode({"alg": "RS256", "kid": signing_key.kid}, claims, signing_key)
+        header = {"alg": "RS256"} if self.omit_kid else {"alg": "RS256", "kid": signing_key.kid}
+        id_token = jwt.encode(header, claims, signing_key)
         access_token = secrets.token_urlsafe(24)
         with self._lock:
             self._access[access_token] = (user.username, now + self.lifetime)

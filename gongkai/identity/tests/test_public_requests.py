@@ -3,6 +3,7 @@ verified claims (and not alterable), the owner's status page, and nobody else's.
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -10,6 +11,7 @@ from gongkai.foi.forms import new_form_token
 from gongkai.foi.models import FoiRequest
 from gongkai.identity.tests.public_accounts import VERIFIED_ID, make_public_account, sign_in_public
 from gongkai.portal.tests.data import natural_person
+from gongkai.portal.tests.test_status_case import letter
 
 pytestmark = pytest.mark.django_db
 
@@ -97,10 +99,48 @@ def test_without_signing_in_the_owner_page_refuses_and_the_list_offers_sign_in(c
     # With number and secret it still works as before (tested in portal's test_status).
 
 
-def test_my_requests_is_never_served_from_the_page_cache(client, bureau):
+def test_signing_out_leaves_no_receipt_or_file_to_the_next_person(client, bureau, wang, settings, tmp_path):
+    """A shared computer (a service hall's terminal): after sign-out the receipt with its
+    query code and the files the status page let this browser download are gone."""
+    settings.MEDIA_ROOT = tmp_path
+    request = apply(client, bureau)
+    receipt = reverse("portal:apply-receipt", args=[request.tracking_number])
+    shown = letter(request)
+    file_url = reverse("portal:status-file", args=[request.tracking_number, f"letter-{shown.pk}.pdf"])
+    assert client.get(receipt).status_code == 200
+    assert client.get(reverse("portal:my-request", args=[request.tracking_number])).status_code == 200
+    assert client.get(file_url).status_code == 200
+    client.post(reverse("portal:public-sign-out"))
+    assert client.get(receipt).status_code == 404
+    assert client.get(file_url).status_code == 403
+
+
+def cached_values(cache) -> list[bytes]:
+    """Every value the portal's page cache holds (the in-process cache of the tests),
+    as the bytes it stores."""
+    return list(cache._cache.values())
+
+
+@pytest.mark.parametrize("url", [APPLY, reverse("portal:message-write")])
+def test_a_signed_in_persons_prefilled_form_never_reaches_the_page_cache(client, bureau, wang, url):
+    from django.core.cache import cache
+
+    anonymous = Client()
+    home = anonymous.get(reverse("portal:home")).content
+    assert anonymous.get(reverse("portal:home")).get("X-Page-Cache") == "hit"
+    stored = len(cached_values(cache))
+    # The cache is on and its entries are readable here: the anonymous page is in one.
+    assert any(home[-400:] in value for value in cached_values(cache))
     for _ in range(2):
-        response = client.get(MINE)
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200 and "13900139000" in html
         assert response.get("X-Page-Cache") != "hit"
+        assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    values = cached_values(cache)
+    assert len(values) == stored
+    for value in values:
+        assert "王五".encode() not in value and b"13900139000" not in value
 
 
 def test_the_site_header_links_my_requests_without_the_persons_name(client, bureau, wang):

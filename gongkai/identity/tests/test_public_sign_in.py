@@ -7,12 +7,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from gongkai.core.models import AuditEvent
 from gongkai.identity.models import PublicAccount
-from gongkai.identity.public import SESSION_KEY
-from gongkai.identity.tests.public_accounts import CLAIMS, VERIFIED_ID
+from gongkai.identity.public import SESSION_KEY, public_account_sign_in
+from gongkai.identity.tests.public_accounts import CLAIMS, VERIFIED_ID, make_public_account
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +90,10 @@ def test_a_callback_cannot_be_replayed(client, op):
     {"id_token_extra": {"nonce": "another"}},
     {"id_token_extra": {"aud": "another-client"}},
     {"id_token_extra": {"iss": "https://impostor.example"}},
+    {"id_token_extra": {"aud": "gongkai-public-test"}},
+    {"clock_offset": -3600},  # expired an hour ago
+    {"clock_offset": 120},  # issued two minutes in the future
+    {"omit_kid": True},  # no key id: mozilla-django-oidc raises KeyError
 ])
 def test_an_id_token_that_fails_verification_is_refused(client, op, knob):
     for name, value in knob.items():
@@ -97,6 +102,43 @@ def test_an_id_token_that_fails_verification_is_refused(client, op, knob):
     assert response.status_code == 400
     assert "登录未完成" in response.content.decode()
     assert SESSION_KEY not in client.session and not PublicAccount.objects.exists()
+
+
+@pytest.mark.parametrize("offset", [30, -30])
+def test_a_provider_clock_half_a_minute_off_is_accepted(client, op, offset):
+    op.clock_offset = offset
+    assert client.get(op.sign_in(to_provider(client), "li", "pw")).status_code == 302
+    assert client.session[SESSION_KEY] == PublicAccount.objects.get().pk
+
+
+def test_an_id_number_that_is_not_a_resident_id_is_not_taken_as_verified(client, op):
+    """A foreigner's permit number, say: the account keeps the name and phone, and the
+    form asks for the document as it asks anyone."""
+    op.users["li"].claims["id_number"] = "G12345678"
+    client.get(op.sign_in(to_provider(client), "li", "pw"))
+    account = PublicAccount.objects.get()
+    assert (account.name, account.id_type, account.id_number) == ("李四", "", "")
+    html = client.get(reverse("portal:apply")).content.decode()
+    assert 'name="id_number"' in html and 'id="verified-id-number"' not in html
+
+
+def test_two_first_sign_ins_at_once_give_one_account(db, monkeypatch):
+    """The other sign-in inserted the row after this one looked for it (a double-clicked
+    callback): this one's insert fails and it signs in to that row, not a 500."""
+    other = make_public_account(subject="sub-double")
+    real_get = QuerySet.get
+    looked = []
+
+    def get(self, *args, **kwargs):
+        if self.model is PublicAccount and not looked:
+            looked.append(True)
+            raise PublicAccount.DoesNotExist  # not there yet when this one looked
+        return real_get(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "get", get)
+    account = public_account_sign_in(provider_key="public", claims={"sub": "sub-double", "name": "王五"},
+                                     name_claims=CLAIMS)
+    assert looked and account.pk == other.pk and PublicAccount.objects.count() == 1
 
 
 def test_a_cancelled_sign_in_says_so(client, op):

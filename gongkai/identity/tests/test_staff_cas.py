@@ -2,13 +2,18 @@
 validated by django-cas-ng's client, the person matched by the same rules as for OpenID
 Connect."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib import auth
+from django.test import Client
 from django.urls import reverse
 
+from gongkai.core import clock
 from gongkai.core.models import AuditEvent, User
 from gongkai.identity import services
 from gongkai.identity.models import StaffIdentity
+from gongkai.identity.views import CAS_SESSION_KEY
 
 HOME = reverse("staff:home")
 START = reverse("identity:cas-start")
@@ -37,6 +42,11 @@ def sign_in(client, cas, username, password=PASSWORD, next_url=""):
 
 def signed_in(client):
     return auth.get_user(client)
+
+
+def started_nonce(client) -> str:
+    """The nonce of the sign-in this browser started (also in the service address)."""
+    return client.session[CAS_SESSION_KEY]["nonce"]
 
 
 def test_an_office_signs_in_through_cas_by_user_name(client, cas, office):
@@ -114,6 +124,37 @@ def test_a_ticket_without_a_started_sign_in_is_refused(client, cas, office):
     assert cas.validations == 0
 
 
+def test_a_ticket_from_another_browsers_sign_in_is_refused(client, cas, office, officer):
+    """Login CSRF: a page sends the victim, who started a sign-in, to the callback with
+    the attacker's own ticket (and the attacker's nonce): the victim's nonce differs."""
+    cas.add_user("officer", password=PASSWORD)
+    cas.add_user("office", password=PASSWORD)
+    attacker = Client()
+    ticket_url = cas.sign_in(attacker.get(START)["Location"], "officer", PASSWORD)
+    client.get(START)
+    assert client.get(ticket_url).status_code == 400
+    assert not signed_in(client).is_authenticated
+    assert cas.validations == 0
+    # Without the nonce in the address, a started sign-in's ticket is refused too.
+    client.get(START)
+    ticket = ticket_url.rsplit("ticket=", 1)[1]
+    assert client.get(CALLBACK, {"ticket": ticket}).status_code == 400
+    assert cas.validations == 0
+
+
+def test_a_started_sign_in_expires_after_ten_minutes(client, cas, office):
+    cas.add_user("office", password=PASSWORD)
+    clock.freeze(clock.now())
+    back = cas.sign_in(client.get(START)["Location"], "office", PASSWORD)
+    clock.freeze(clock.now() + timedelta(minutes=10, seconds=1))
+    assert client.get(back).status_code == 400
+    assert not signed_in(client).is_authenticated
+    clock.freeze(clock.now() - timedelta(minutes=1))
+    back = cas.sign_in(client.get(START)["Location"], "office", PASSWORD)
+    clock.freeze(clock.now() + timedelta(minutes=9))
+    assert client.get(back).status_code == 302 and signed_in(client) == office
+
+
 def test_a_replayed_ticket_is_refused(client, cas, office):
     cas.add_user("office", password=PASSWORD)
     response = client.get(START)
@@ -129,7 +170,7 @@ def test_a_replayed_ticket_is_refused(client, cas, office):
 def test_an_unreachable_server_is_a_refusal_not_an_error(client, cas, office, settings):
     client.get(START)
     settings.GONGKAI_CAS_SERVER_URL = "http://127.0.0.1:9/cas/"
-    response = client.get(CALLBACK, {"ticket": "ST-1"})
+    response = client.get(CALLBACK, {"ticket": "ST-1", "s": started_nonce(client)})
     assert response.status_code == 400
 
 

@@ -108,6 +108,58 @@ def test_later_sign_ins_match_by_subject_not_by_the_claim(client, op, office, of
     assert not StaffIdentity.objects.filter(user=officer).exists()
 
 
+def test_an_address_the_provider_has_not_verified_links_no_one(client, op, office):
+    """Someone who typed an office member's address into their profile at the provider
+    (not verified there) does not get that account."""
+    op.add_user("typed", password=PASSWORD, email=office.email, email_verified=False)
+    response = sign_in(client, op, "typed")
+    assert response.status_code == 403
+    assert services.EMAIL_UNVERIFIED_MESSAGE in response.content.decode()
+    assert not signed_in(client).is_authenticated
+    assert not StaffIdentity.objects.exists()
+    assert refusals("email_unverified")
+
+
+def test_the_address_and_its_verification_come_from_the_signed_id_token(client, op, office):
+    # userinfo says verified, the signed ID token says not: the ID token decides.
+    op.add_user("typed", password=PASSWORD, email=office.email)
+    op.id_token_extra = {"email_verified": False}
+    assert sign_in(client, op, "typed").status_code == 403
+    assert not StaffIdentity.objects.exists()
+    op.id_token_extra = {"email_verified": "true"}  # some providers send a string
+    assert sign_in(client, op, "typed").status_code == 302
+    assert signed_in(client) == office
+
+
+def test_a_platform_that_vouches_for_every_address(client, oidc_provider, settings, office):
+    op = oidc_provider.configure(settings, "staff", trust_email=True)
+    op.add_user("zhang", password=PASSWORD, email=office.email, email_verified=False)
+    sign_in(client, op, "zhang")
+    assert signed_in(client) == office
+
+
+def test_a_verified_address_is_needed_only_for_the_first_link(client, op, office):
+    person = op.add_user("zhang", password=PASSWORD, email=office.email)
+    sign_in(client, op, "zhang")
+    client.post(reverse("staff:sign-out"))
+    person.claims["email_verified"] = False
+    sign_in(client, op, "zhang")
+    assert signed_in(client) == office
+
+
+def test_concurrent_first_sign_ins_link_an_account_once(office):
+    """Both passed ``staff_match`` before either linked: the constraint decides, the
+    second one is the same link (a double click) or refused."""
+    match = services.StaffMatch(user=office, identity=None)
+    first = services.staff_identity_signed_in(match=match, provider="staff", subject="s-1")
+    again = services.staff_identity_signed_in(match=match, provider="staff", subject="s-1")
+    assert again == first
+    with pytest.raises(services.StaffSignInRefused) as refused:
+        services.staff_identity_signed_in(match=match, provider="staff", subject="s-2")
+    assert refused.value.code == "linked_to_other"
+    assert list(StaffIdentity.objects.values_list("subject", flat=True)) == ["s-1"]
+
+
 def test_someone_else_with_a_linked_accounts_old_address_is_refused(client, op, office):
     op.add_user("zhang", password=PASSWORD, email=office.email)
     sign_in(client, op, "zhang")
@@ -298,6 +350,7 @@ def test_a_token_signed_by_another_key_is_refused(client, op, office):
 
 
 @pytest.mark.parametrize("extra", [{"nonce": "another"}, {"aud": "another-client"},
+                                   {"aud": "gongkai-staff-test"}, {"aud": "gongkai"},
                                    {"exp": 1000000000}, {"iss": "https://impostor.example"},
                                    {"aud": ["gongkai-staff", "another-client"],
                                     "azp": "another-client"}])
@@ -306,6 +359,23 @@ def test_a_token_for_another_sign_in_or_client_or_expired_is_refused(client, op,
     op.id_token_extra = extra
     assert sign_in(client, op, "zhang").status_code == 400
     assert not signed_in(client).is_authenticated
+
+
+@pytest.mark.parametrize(("offset", "status"), [(-3600, 400), (120, 400), (30, 302), (-30, 302)])
+def test_the_providers_clock_may_differ_by_a_minute(client, op, office, offset, status):
+    """``iat`` 120 s in the future or a token expired an hour ago are refused; a provider
+    clock 30 s ahead or behind is not (a leeway of 60 s)."""
+    op.add_user("zhang", password=PASSWORD, email=office.email)
+    op.clock_offset = offset
+    assert sign_in(client, op, "zhang").status_code == status
+    assert signed_in(client).is_authenticated == (status == 302)
+
+
+def test_a_token_without_a_key_id_is_refused(client, op, office):
+    op.add_user("zhang", password=PASSWORD, email=office.email)
+    op.omit_kid = True
+    assert sign_in(client, op, "zhang").status_code == 400
+    assert not signed_in(client).is_authenticated and refusals("provider_error")
 
 
 def test_cancelling_at_the_provider(client, op, office):
