@@ -9,6 +9,7 @@ from django.db import transaction
 from gongkai.core import audit, listeners, permissions
 from gongkai.core.errors import DomainError
 from gongkai.core.models import Agency, Department, Membership, Role, User
+from gongkai.core.services.people import invitations_revoke_ungrantable
 
 AGENCY_FIELDS = (
     "name", "short_name", "code", "level", "kind", "region_code", "accepts_requests", "address",
@@ -254,6 +255,8 @@ def user_update(*, actor, user: User, reason: str = "", **changes) -> User:
         actor=actor, action="user.update", obj=user, reason=reason,
         before={f: before[f] for f in changed}, after={f: after[f] for f in changed},
     )
+    if not user.is_active:  # a disabled account invites nobody any more: withdraw its invitations
+        invitations_revoke_ungrantable(actor=actor, inviter=user, reason=reason or "账号已停用")
     return user
 
 
@@ -322,7 +325,5 @@ def membership_revoke(*, actor, membership: Membership, reason: str) -> Membersh
         actor=actor, action="membership.revoke", obj=membership, agency=membership.agency,
         reason=reason, before={"is_active": True}, after={"is_active": False},
     )
-    from gongkai.core.services.people import invitations_revoke_ungrantable
-
     invitations_revoke_ungrantable(actor=actor, inviter=membership.user, reason=reason)
     return membership

@@ -357,6 +357,16 @@ def test_revoking_the_inviters_office_revokes_their_pending_invitations(bureau, 
         people.invitation_accept(token=theirs.token, full_name="李新", password=TEST_PASSWORD)
 
 
+def test_disabling_the_inviters_account_revokes_their_pending_invitations(bureau, office,
+                                                                           platform_admin):
+    theirs = invite(office, bureau)
+    agency_services.user_update(actor=platform_admin, user=office, is_active=False, reason="离职")
+    theirs.refresh_from_db()
+    assert theirs.revoked_by == platform_admin
+    (event,) = _lost_role_revocations()
+    assert event.reason == "离职"
+
+
 def test_a_supervising_office_keeps_its_invitations_below_when_disabled_there_only(
         bureau, city_office, supervisors_manage, platform_admin):
     member(city_office, bureau, Role.REVIEWER)
