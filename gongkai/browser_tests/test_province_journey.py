@@ -5,6 +5,7 @@ who accepts and signs in through the identity platform (the local OpenID Connect
 a real one over HTTP) without a local password. Pages at 1366 and 390 px, axe clean."""
 
 import re
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
@@ -26,14 +27,26 @@ INVITED = "li.county@example.gov.cn"
 
 def signed_in_as(page, live_server, user):
     """Hand the browser ``user``'s session, second factor passed (the sign-in pages have
-    their own tests); another user's session replaces it."""
+    their own tests)."""
     client = Client()
     client.force_login(user)
     verify_session(client, user)
     cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.clear_cookies()
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
     return page
+
+
+@contextmanager
+def browser_of(browser, live_server, user=None):
+    """Another person's browser (a context of its own): one browser's cookies are never
+    swapped for another's, which a late response (the favicon's, setting the session
+    cookie again) could undo."""
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    try:
+        page = context.new_page()
+        yield signed_in_as(page, live_server, user) if user is not None else page
+    finally:
+        context.close()
 
 
 def import_file(page, data: bytes, name: str) -> None:
@@ -44,9 +57,10 @@ def import_file(page, data: bytes, name: str) -> None:
     page.wait_for_url("**/staff/agencies/import/*/")
 
 
-def agencies_listed(page) -> str:
-    page.goto("/staff/agencies/")
-    return page.locator("main").inner_text()
+def agencies_listed(browser, live_server, user) -> str:
+    with browser_of(browser, live_server, user) as page:
+        page.goto("/staff/agencies/")
+        return page.locator("main").inner_text()
 
 
 @pytest.fixture
@@ -56,7 +70,7 @@ def op(settings):
 
 
 def test_a_province_imported_moved_staffed_and_signed_in_through_the_identity_platform(
-        page, live_server, platform_admin, op, settings, tmp_path, axe_serious):
+        browser, page, live_server, platform_admin, op, settings, tmp_path, axe_serious):
     settings.VAR_DIR = tmp_path  # the stored uploads
     settings.GONGKAI_LOCAL_PASSWORDS = False  # staff sign in through the platform only
     signed_in_as(page, live_server, platform_admin)
@@ -76,11 +90,10 @@ def test_a_province_imported_moved_staffed_and_signed_in_through_the_identity_pl
     county = Agency.objects.get(code=COUNTY[0])
     old_supervisor = member(UserFactory(username="old_supervisor"), city_a, Role.SUPERVISOR)
     new_supervisor = member(UserFactory(username="new_supervisor"), city_b, Role.SUPERVISOR)
-    assert county.name in agencies_listed(signed_in_as(page, live_server, old_supervisor))
-    assert county.name not in agencies_listed(signed_in_as(page, live_server, new_supervisor))
+    assert county.name in agencies_listed(browser, live_server, old_supervisor)
+    assert county.name not in agencies_listed(browser, live_server, new_supervisor)
 
     # 2. The county under the other city: the same file format, its parent code changed.
-    signed_in_as(page, live_server, platform_admin)
     page.set_viewport_size({"width": 390, "height": 844})
     import_file(page, csv_file(COUNTY[:2] + [CITY_B[0]] + COUNTY[3:]), "区划调整.csv")
     assert "调整上级" in page.get_by_test_id("changes").inner_text()
@@ -92,13 +105,12 @@ def test_a_province_imported_moved_staffed_and_signed_in_through_the_identity_pl
     assert AuditEvent.objects.filter(action="agency.update", object_id=str(county.pk),
                                      reason__contains="区划调整.csv").exists()
     # The supervisors' views follow the tree (the bureau below the county with it).
-    seen_by_old = agencies_listed(signed_in_as(page, live_server, old_supervisor))
-    seen_by_new = agencies_listed(signed_in_as(page, live_server, new_supervisor))
+    seen_by_old = agencies_listed(browser, live_server, old_supervisor)
+    seen_by_new = agencies_listed(browser, live_server, new_supervisor)
     assert county.name not in seen_by_old and BUREAU[1] not in seen_by_old
     assert county.name in seen_by_new and BUREAU[1] in seen_by_new
 
     # 3. The county government's office invited by e-mail.
-    signed_in_as(page, live_server, platform_admin)
     page.set_viewport_size({"width": 1366, "height": 860})
     page.goto(f"/staff/agencies/{county.pk}/people/")
     form = page.get_by_test_id("invite-form")
@@ -115,24 +127,25 @@ def test_a_province_imported_moved_staffed_and_signed_in_through_the_identity_pl
     link = re.search(r"https?://\S+/staff/invitation/\S+", message.body).group(0)
 
     # 4. They accept (no password: local passwords are off) in a browser of their own...
-    page.context.clear_cookies()
-    page.goto(urlsplit(link).path)
-    fits(page)
-    axe_serious(page)
-    assert page.locator("input[type=password]").count() == 0
-    page.get_by_role("button", name="接受邀请").click()
-    page.wait_for_load_state()
-    assert county.name in page.get_by_test_id("invitation-accepted").inner_text()
-    invited = Membership.objects.get(agency=county, role=Role.OFFICE).user
-    assert invited.email == INVITED and not invited.has_usable_password()
+    with browser_of(browser, live_server) as theirs:
+        theirs.goto(urlsplit(link).path)
+        fits(theirs)
+        axe_serious(theirs)
+        assert theirs.locator("input[type=password]").count() == 0
+        theirs.get_by_role("button", name="接受邀请").click()
+        theirs.wait_for_load_state()
+        assert county.name in theirs.get_by_test_id("invitation-accepted").inner_text()
+        invited = Membership.objects.get(agency=county, role=Role.OFFICE).user
+        assert invited.email == INVITED and not invited.has_usable_password()
 
-    # 5. ...and sign in through the identity platform, matched on their e-mail.
-    op.add_user("lisi", password=TEST_PASSWORD, email=INVITED, name="李四")
-    through_the_provider(page, op, "lisi")
-    assert page.url.endswith("/staff/"), page.url
-    assert county.name in page.locator("header").inner_text()  # acting as the county's office
-    assert AuditEvent.objects.filter(action="identity.staff_linked", object_id=str(invited.pk)).exists()
-    page.goto(f"/staff/agencies/{county.pk}/people/")  # the office now runs its own people
-    assert page.get_by_test_id("invite-form").is_visible()
-    fits(page)
-    axe_serious(page)
+        # 5. ...and sign in through the identity platform, matched on their e-mail.
+        op.add_user("lisi", password=TEST_PASSWORD, email=INVITED, name="李四")
+        through_the_provider(theirs, op, "lisi")
+        assert theirs.url.endswith("/staff/"), theirs.url
+        assert county.name in theirs.locator("header").inner_text()  # acting as the county's office
+        assert AuditEvent.objects.filter(action="identity.staff_linked",
+                                         object_id=str(invited.pk)).exists()
+        theirs.goto(f"/staff/agencies/{county.pk}/people/")  # the office runs its own people now
+        assert theirs.get_by_test_id("invite-form").is_visible()
+        fits(theirs)
+        axe_serious(theirs)
