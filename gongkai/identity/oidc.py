@@ -101,6 +101,14 @@ class VerifiedIdToken(ProviderSettings):
         check_id_token_claims(self.config, payload)
         return payload
 
+    def userinfo_of(self, access_token, id_token, payload) -> dict:
+        """The userinfo response, which must be about the ID token's subject (OIDC Core
+        5.3.2: otherwise it may be another person's and must not be used)."""
+        userinfo = self.get_userinfo(access_token, id_token, payload)
+        if userinfo.get("sub") != payload.get("sub"):
+            raise SuspiciousOperation("userinfo is about another subject")
+        return userinfo
+
 
 def match_claims(config: Provider, payload: dict, userinfo: dict) -> dict:
     """The claims a staff person is matched on: the signed ID token's when it carries the
@@ -134,9 +142,7 @@ class StaffOIDCBackend(VerifiedIdToken, OIDCAuthenticationBackend):
         return payload
 
     def get_or_create_user(self, access_token, id_token, payload):
-        userinfo = self.get_userinfo(access_token, id_token, payload)
-        if userinfo.get("sub") != payload.get("sub"):
-            raise SuspiciousOperation("userinfo is about another subject")
+        userinfo = self.userinfo_of(access_token, id_token, payload)
         # The ID token is signed; userinfo adds what it did not carry.
         self.claims = {**userinfo, **payload}
         match = services.staff_match(

@@ -20,7 +20,6 @@ import jwt
 from django.core.exceptions import SuspiciousOperation
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -28,6 +27,7 @@ from mozilla_django_oidc.utils import absolutify, base64_url_encode
 from requests.exceptions import RequestException
 
 from gongkai.core.errors import DomainError
+from gongkai.core.views.base import safe_next
 from gongkai.core.views.public_forms import no_store
 from gongkai.identity.oidc import VerifiedIdToken
 from gongkai.identity.providers import PUBLIC, Provider, provider
@@ -60,10 +60,7 @@ class PublicOIDC(VerifiedIdToken, OIDCAuthenticationBackend):
         if not id_token or not access_token:
             raise SuspiciousOperation("token response without id_token or access_token")
         payload = self.verify_token(id_token, nonce=nonce)  # with audience and issuer
-        userinfo = self.get_userinfo(access_token, id_token, payload)
-        if userinfo.get("sub") != payload.get("sub"):
-            raise SuspiciousOperation("userinfo about another subject")
-        return {**userinfo, **payload}
+        return {**self.userinfo_of(access_token, id_token, payload), **payload}
 
 
 def _configured() -> Provider | None:
@@ -71,10 +68,7 @@ def _configured() -> Provider | None:
 
 
 def _safe_next(request, target: str) -> str:
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return reverse("portal:my-requests")
+    return safe_next(request, target, reverse("portal:my-requests"))
 
 
 def _failed(request, message: str = SIGN_IN_FAILED, status: int = 400):

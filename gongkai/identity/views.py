@@ -25,7 +25,6 @@ from django.core.exceptions import SuspiciousOperation
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from mozilla_django_oidc.views import OIDCAuthenticationRequestView
@@ -34,6 +33,7 @@ from gongkai.core import clock, ratelimit
 from gongkai.core.forms import client_ip
 from gongkai.core.services import signin
 from gongkai.core.services import twofactor as twofactor_services
+from gongkai.core.views.base import safe_next
 from gongkai.identity import cas, services
 from gongkai.identity.oidc import BACKEND_PATH, ProviderSettings, StaffOIDCBackend
 from gongkai.identity.providers import STAFF, provider
@@ -46,10 +46,7 @@ CANCELLED_MESSAGE = "您已在统一身份认证页面取消登录。"
 
 
 def _safe_next(request, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return candidate
-    return reverse(settings.LOGIN_REDIRECT_URL)
+    return safe_next(request, candidate, reverse(settings.LOGIN_REDIRECT_URL))
 
 
 def refused_page(request, message: str, *, status: int = 403):

@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongkai.core import clock, permissions, twofactor
@@ -32,7 +32,7 @@ from gongkai.core.forms import SignInForm, client_ip
 from gongkai.core.models import Agency, User
 from gongkai.core.services import signin
 from gongkai.core.services import twofactor as twofactor_services
-from gongkai.core.views.base import staff_required
+from gongkai.core.views.base import safe_next, staff_required
 
 PENDING_SESSION_KEY = "gongkai_2fa_pending"
 
@@ -152,10 +152,7 @@ def _expired(request):
 
 def _next_url(request, pending) -> str:
     candidate = (pending or {}).get("next") or request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return candidate
-    return reverse(settings.LOGIN_REDIRECT_URL)
+    return safe_next(request, candidate, reverse(settings.LOGIN_REDIRECT_URL))
 
 
 def _establish(request, user, pending, device) -> str:

@@ -3,8 +3,18 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from gongkai.core import permissions, selectors
+
+
+def safe_next(request, candidate: str | None, default: str) -> str:
+    """Where to go after a sign-in: ``candidate`` when it points at this site (never another
+    host, never http from https: no open redirect), else ``default``."""
+    if candidate and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return default
 
 
 def staff_required(view):
