@@ -150,6 +150,12 @@ def listed(page, kind: str) -> set[str]:
     return set(page.locator('[data-testid="publication-row"] td:nth-child(2) a').all_inner_texts())
 
 
+def fits_the_screen(page) -> None:
+    """Nothing wider than the window at the page's viewport (what overflows is named)."""
+    shape = overflow(page)
+    assert shape["width"] <= shape["inner"], shape
+
+
 def overflow(page) -> dict:
     return page.evaluate(
         "() => ({width: document.documentElement.scrollWidth, inner: window.innerWidth,"

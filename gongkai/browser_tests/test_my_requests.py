@@ -6,14 +6,13 @@ import re
 
 import pytest
 
+from gongkai.browser_tests.test_desk import DESKTOP, PHONE, fits_the_screen
 from gongkai.core.tests.factories import TEST_PASSWORD
 from gongkai.identity.tests.provider import running_provider
 from gongkai.identity.tests.public_accounts import CLAIMS, VERIFIED_ID
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 900}
 
 
 @pytest.fixture
@@ -38,10 +37,6 @@ def file_request(page, agency, description: str) -> tuple[str, str]:
             page.locator("#secret").inner_text().strip())
 
 
-def fits(page) -> bool:
-    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-
-
 def test_a_signed_in_applicant_sees_two_requests_without_secrets(page, op, bureau, other_agency, axe):
     page.set_viewport_size(DESKTOP)
     page.goto("/")
@@ -56,7 +51,7 @@ def test_a_signed_in_applicant_sees_two_requests_without_secrets(page, op, burea
     page.goto(f"/apply/?agency={bureau.code}")  # the form with the verified identity
     axe(page)
     page.set_viewport_size(PHONE)
-    assert fits(page)
+    fits_the_screen(page)
     page.set_viewport_size(DESKTOP)
 
     first = file_request(page, bureau, "2024年本市食品安全抽检结果的汇总表")
@@ -74,7 +69,7 @@ def test_a_signed_in_applicant_sees_two_requests_without_secrets(page, op, burea
     assert "王五" not in page.locator("header").inner_text()
     axe(page)
     page.set_viewport_size(PHONE)
-    assert fits(page)
+    fits_the_screen(page)
 
     page.set_viewport_size(DESKTOP)
     page.get_by_role("link", name=first[0]).click()
@@ -83,4 +78,4 @@ def test_a_signed_in_applicant_sees_two_requests_without_secrets(page, op, burea
     assert page.get_by_label("查询码").input_value() == ""  # nothing typed, nothing needed
     axe(page)
     page.set_viewport_size(PHONE)
-    assert fits(page)
+    fits_the_screen(page)

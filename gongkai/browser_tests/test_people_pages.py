@@ -8,17 +8,12 @@ import pytest
 from django.core import mail
 
 from gongkai.browser_tests.test_back_office import signed_in
-from gongkai.browser_tests.test_desk import DESKTOP, PHONE, overflow
+from gongkai.browser_tests.test_desk import DESKTOP, PHONE
+from gongkai.browser_tests.test_desk import fits_the_screen as fits
 from gongkai.core.models import Membership, User
 from gongkai.core.tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-
-def fits(page) -> None:
-    shape = overflow(page)
-    assert shape["width"] <= shape["inner"], shape
 
 
 def test_an_office_invites_and_the_person_accepts(page, live_server, axe_serious, bureau, office, reviewer,
