@@ -65,20 +65,27 @@ def test_the_office_finds_the_stale_account_corrects_a_month_and_sees_the_charts
         page.screenshot(path=str(tmp_path / f"channels-list-{name}.png"), full_page=True)
 
     page.set_viewport_size(DESKTOP)
-    page.get_by_role("link", name="月度数据").first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="月度数据").first.click()
     assert page.locator("[data-testid=grid-row]").count() == 3
     first = page.locator("[data-testid=grid-row]").first.locator("input[type=number]").first
     first.fill("77")
-    page.get_by_role("button", name="保存").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存").click()
     assert "更正1个" in page.locator(".messages, [role=status], main").first.inner_text()
     page.set_viewport_size(PHONE)
     no_wider_than_the_screen(page)
     axe_serious(page)
 
     page.set_viewport_size(DESKTOP)
-    page.get_by_role("link", name="年度统计").first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="年度统计").first.click()
     page.select_option("#id_year", str(TODAY.year - 1))
-    page.get_by_role("button", name="查看").last.click()
+    # Each click waits for its page: a reload fired while the form's navigation is still
+    # under way finds no page attached (the CI run of 2026-12-07).
+    with page.expect_navigation():
+        page.get_by_role("button", name="查看").last.click()
+    page.wait_for_url(f"**year={TODAY.year - 1}**")
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(viewport)
         page.reload()

@@ -50,23 +50,27 @@ def broker_url() -> str | None:
 def push(pk: int) -> bool:
     """Hand one committed row to the broker (or run it here in local mode).
 
-    False when the broker cannot be reached: the row stays as it was, for the relay."""
+    False when the broker cannot be reached: the row is left pending, for the relay."""
     from gongkai.tasks import queue
 
     url = broker_url()
     if url is None:
         queue.run_outbox.apply(args=[pk])
         return True
+    # Marked sent before the message goes, not after: once it is in the broker a worker may
+    # be claiming and finishing the row, and this thread must not write it again then.
+    unsettled = OutboxTask.objects.filter(pk=pk, state__in=[OutboxState.PENDING, OutboxState.SENT])
+    if not unsettled.update(state=OutboxState.SENT, next_attempt_at=clock.now(), updated_at=clock.now()):
+        return True  # done or failed already (a late relay): nothing to send
     try:
         # No reconnecting here: a request must not wait seconds on a broker that is down.
         with queue.app.connection_for_write(url, transport_options={"max_retries": 0}) as connection:
             queue.run_outbox.apply_async(args=[pk], connection=connection, retry=False)
     except Exception as exc:  # noqa: BLE001 - any broker failure: the relay tries later
         log.warning("outbox task %s stays pending, broker unreachable: %s", pk, exc)
+        OutboxTask.objects.filter(pk=pk, state=OutboxState.SENT).update(
+            state=OutboxState.PENDING, updated_at=clock.now())
         return False
-    OutboxTask.objects.filter(pk=pk, state__in=[OutboxState.PENDING, OutboxState.SENT]).update(
-        state=OutboxState.SENT, next_attempt_at=clock.now(), updated_at=clock.now()
-    )
     return True
 
 
