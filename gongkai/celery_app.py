@@ -82,7 +82,7 @@ def search_verify() -> None:
     drift = search.verify_index()
     if not drift.ok:
         raise RuntimeError(
-            "search index drift, run `gongkai search rebuild`: "
+            "search index drift, run `gongkai search rebuild [--queue]`: "
             f"{len(drift.missing)} missing, {len(drift.extra)} extra, {len(drift.stale)} stale, "
             f"{len(drift.wrong_counts)} wrong counts")
 

@@ -343,3 +343,27 @@ def test_search_verify_reports_drift_and_rebuild_repairs_it(make_published, caps
     call_command("search", "verify")
     assert "search index OK" in capsys.readouterr().out
     assert found("漂移") == ["漂移检测通知"]
+
+
+def test_a_rebuild_handed_to_a_worker_repairs_the_index(make_published, capsys,
+                                                         django_capture_on_commit_callbacks):
+    from gongkai.tasks.models import OutboxState, OutboxTask
+
+    item = make_published("漂移检测通知")
+    search.remove_publication(item)
+    with django_capture_on_commit_callbacks(execute=True):  # local mode: run after commit
+        call_command("search", "rebuild", "--queue")
+    assert "rebuild queued" in capsys.readouterr().out
+    [task] = OutboxTask.objects.filter(name=search.REBUILD)
+    assert task.state == OutboxState.DONE
+    assert search.verify_index().ok
+    assert found("漂移") == ["漂移检测通知"]
+
+
+def test_the_same_rebuild_key_twice_queues_one_rebuild(db):
+    from gongkai.tasks.models import OutboxTask
+
+    with transaction.atomic():
+        search.rebuild_later(key="drift-20261207")
+        search.rebuild_later(key="drift-20261207")
+    assert OutboxTask.objects.filter(name=search.REBUILD).count() == 1

@@ -137,3 +137,29 @@ def test_the_newest_key_is_read_from_the_backends_own_index(site):
     assert backend.newest_key(0) == keys[0]
     assert backend.newest_key(len(keys) - 1) == keys[-1]
     assert backend.newest_key(len(keys)) is None
+
+
+def test_the_sample_is_found_once_and_again_when_an_item_is_published(site, monkeypatch):
+    """The sample's oldest key is found by walking ESTIMATE_SAMPLE index entries: once
+    for as long as the index holds the same documents, again after a publication."""
+    from gongkai.portal.search import _backend
+
+    backend = _backend()
+    walks = []
+    real = backend.newest_key
+
+    def counted(offset):
+        if offset:
+            walks.append(offset)
+        return real(offset)
+
+    monkeypatch.setattr(backend, "newest_key", counted)
+    first = search.search_publications(SearchQuery(text="食品 抽检"))
+    again = search.search_publications(SearchQuery(text=f'"{PHRASE}"'))
+    assert first.estimated and again.estimated and walks == [7]
+    # Eight newer items without the words: the sample (the 8 newest) now holds no match,
+    # which a stale sample start would not see.
+    for day in range(8):
+        site(f"关于第{day}批道路工程的公示", on=dt.date(2025, 6, 1) + dt.timedelta(days=day))
+    after = search.search_publications(SearchQuery(text="食品 抽检"))
+    assert walks == [7, 7] and not after.estimated and after.total == 16

@@ -1,6 +1,7 @@
 """`gongkai search rebuild` (index every published item and other public object again, in
 one transaction: the batch path, PostgreSQL's search indexes built once at the end;
-``--batch-commit`` commits each batch instead, keeping the indexes as they go), `gongkai search verify` (compare the index with what is public; exit 1
+``--batch-commit`` commits each batch instead, keeping the indexes as they go; ``--queue``
+hands it to a worker), `gongkai search verify` (compare the index with what is public; exit 1
 on drift) and `gongkai search sync` (decisions: take out those whose publication period
 is over, put in those public since without an event; run it daily)."""
 
@@ -9,6 +10,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from gongkai.core import clock
 from gongkai.portal import search
 
 
@@ -24,6 +26,10 @@ class Command(BaseCommand):
             action="store_true",
             help="commit each batch (SQLite: do not hold the write lock for the whole rebuild)",
         )
+        rebuild.add_argument(
+            "--queue", action="store_true",
+            help="hand the rebuild to a worker (the task search.rebuild) instead of running it here",
+        )
         sub.add_parser("sync", help="bring the decisions in the index in line with today")
         verify = sub.add_parser("verify", help="report items missing from or extra in the index")
         verify.add_argument(
@@ -31,6 +37,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, action, **options):
+        if action == "rebuild" and options["queue"]:
+            with transaction.atomic():
+                search.rebuild_later(key=clock.now().strftime("%Y%m%d%H%M%S"))
+            self.stdout.write("search index rebuild queued: a worker runs it (task search.rebuild)")
+            return
         if action == "rebuild":
             started = time.perf_counter()
             def progress(n):
