@@ -8,8 +8,9 @@ class HotspotsConfig(AppConfig):
     verbose_name = "投诉举报热点分析"
 
     def ready(self):
+        # The nav entry and the import's task handler register themselves on import.
         from gongkai.core import desk
         from gongkai.hotspots import desk as hotspots_desk
-        from gongkai.hotspots import navigation_entries  # noqa: F401  (registers the nav entry)
+        from gongkai.hotspots import navigation_entries, services  # noqa: F401
 
         desk.register("hotspots", hotspots_desk.queues, order=70)

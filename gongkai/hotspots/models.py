@@ -144,11 +144,20 @@ class ColumnMapping(models.Model):
         return f"{self.agency_id}: {self.mapping}"
 
 
+class StagedFileState(models.TextChoices):
+    STAGED = "staged", "待选择列"  # uploaded; the office has not confirmed a mapping yet
+    QUEUED = "queued", "导入中"  # mapping confirmed: a worker imports it (hotspots.import_staged)
+    DONE = "done", "已导入"  # ``outcome`` names the batch
+    REFUSED = "refused", "未导入"  # nothing saved; ``outcome`` says why
+
+
 class StagedComplaintFile(models.Model):
-    """An uploaded export between the upload and the mapping step's import. The file may
+    """An uploaded export between the upload and its import by a worker. The file may
     hold complainants' names and phones, so it is kept encrypted (base64 inside the
     Fernet token) and only until it is imported, replaced by the same person's next
-    upload, or a day old."""
+    upload, or a day old; what the import did (``outcome``: the batch and its counts, or
+    why nothing was imported; no personal data) stays for the page that reports it, as
+    long as the row."""
 
     agency = models.ForeignKey("core.Agency", on_delete=models.CASCADE, related_name="+")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
@@ -158,8 +167,13 @@ class StagedComplaintFile(models.Model):
     file_format = models.CharField(max_length=10)
     header_row = models.PositiveIntegerField()
     headers = models.JSONField(default=list)
-    content = EncryptedTextField()
+    content = EncryptedTextField(blank=True)
     created_at = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=StagedFileState.choices,
+                             default=StagedFileState.STAGED)
+    mapping = models.JSONField(default=dict, blank=True)  # field → column index, once confirmed
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = "待导入的投诉举报文件"

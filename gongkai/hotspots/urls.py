@@ -11,6 +11,7 @@ staff_patterns: list = [
     path("hotspots/brief.docx", views.brief_docx, name="hotspots-brief"),
     path("hotspots/import/", views.upload, name="hotspots-import"),
     path("hotspots/import/<int:pk>/", views.mapping, name="hotspots-import-mapping"),
+    path("hotspots/import/<int:pk>/status/", views.import_status, name="hotspots-import-status"),
     path("hotspots/imports/<int:pk>/", views.import_detail, name="hotspots-import-detail"),
 ]
 

@@ -1,10 +1,13 @@
 """Pages of the hot-spot area (back office only): the analysis with its charts, the weekly
-brief as DOCX, and the import of 12315 exports (upload, map the columns, import, result).
+brief as DOCX, and the import of 12315 exports (upload, map the columns, a page that
+waits while a worker imports, result).
 
 Views are thin: the wrong role gets 403 before any input is read, a foreign or missing
 object 404 (selectors), the importer and the services check the rules."""
 
 from __future__ import annotations
+
+import contextlib
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -13,19 +16,25 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gongkai.core.errors import DomainError
+from gongkai.core.errors import DomainError, InvalidTransition
 from gongkai.core.views.base import staff_required
 from gongkai.hotspots import brief, importer, permissions, selectors, services
 from gongkai.hotspots.analysis import EMERGING_MIN_COUNT, EMERGING_MIN_Z, EMERGING_RATIO, SOURCES
 from gongkai.hotspots.charts import charts_for
 from gongkai.hotspots.columns import FIELDS
 from gongkai.hotspots.forms import AnalysisForm, MappingForm, UploadForm
+from gongkai.hotspots.models import StagedFileState
 from gongkai.hotspots.periods import Period
 
 
 def _require_area(request) -> None:
     if not permissions.can_view_hotspots(request.user):
         raise PermissionDenied("只有政府信息公开工作机构和主管部门可以查看投诉举报热点分析。")
+
+
+def _require_importer(request) -> None:
+    if not permissions.agencies_importable_by(request.user).exists():
+        raise PermissionDenied("只有政府信息公开工作人员可以导入投诉举报数据。")
 
 
 def _analysis_request(request):
@@ -122,8 +131,7 @@ def _import_page(request, form, *, status=200):
 def upload(request):
     """Step one: upload; the file is read for its header and kept (encrypted) for the
     mapping step. Nothing else is saved."""
-    if not permissions.agencies_importable_by(request.user).exists():
-        raise PermissionDenied("只有政府信息公开工作人员可以导入投诉举报数据。")
+    _require_importer(request)
     if request.method != "POST":
         membership = request.membership
         initial = {"agency": getattr(membership, "agency", None)} if membership else {}
@@ -152,12 +160,14 @@ def _mapping_page(request, staged, form, *, status=200):
 @require_http_methods(["GET", "POST"])
 def mapping(request, pk: int):
     """Step two: the office says which column is which (guessed, or the agency's last
-    mapping), then the rows are imported: good rows kept, bad rows listed."""
-    if not permissions.agencies_importable_by(request.user).exists():
-        raise PermissionDenied("只有政府信息公开工作人员可以导入投诉举报数据。")
+    mapping) and confirms; a worker then imports the rows (good rows kept, bad rows
+    listed) while the status page waits."""
+    _require_importer(request)
     staged = services.staged_file_get(actor=request.user, pk=pk)
     if staged is None:
         raise Http404("待导入的文件不存在或已过期，请重新上传。")
+    if staged.state != StagedFileState.STAGED:  # confirmed already (back button, double click)
+        return redirect("staff:hotspots-import-status", pk=staged.pk)
     samples = importer.inspect(_staged_bytes(staged)).samples
     if request.method != "POST":
         from gongkai.hotspots.columns import guess_mapping
@@ -170,18 +180,37 @@ def mapping(request, pk: int):
     if not form.is_valid():
         return _mapping_page(request, staged, form, status=400)
     try:
-        result = services.complaints_import(actor=request.user, staged=staged,
-                                            mapping=form.mapping())
+        # Confirmed twice at once: the first one's page says how it went.
+        with contextlib.suppress(InvalidTransition):
+            services.complaints_import_confirm(actor=request.user, staged=staged,
+                                               mapping=form.mapping())
     except DomainError as exc:
         form.add_error(None, exc.message)
         return _mapping_page(request, staged, form, status=400)
-    if result.batch is None:
-        messages.error(request, f"文件未导入：{result.refused}")
-        return redirect("staff:hotspots-import")
-    batch = result.batch
-    messages.success(request, f"已导入{batch.imported}条；重复{batch.duplicates}条未重复导入；"
-                              f"有误{batch.bad}条未导入。")
-    return redirect("staff:hotspots-import-detail", pk=batch.pk)
+    return redirect("staff:hotspots-import-status", pk=staged.pk)
+
+
+IMPORT_REFRESH_SECONDS = 3
+
+
+@staff_required
+@require_GET
+def import_status(request, pk: int):
+    """Step three: while the worker imports, a page that refreshes itself; then the
+    import's result page with what was imported, or why nothing was."""
+    _require_importer(request)
+    staged = services.staged_file_get(actor=request.user, pk=pk)
+    if staged is None:
+        raise Http404("该导入文件不存在或已过期，请重新上传。")
+    if staged.state == StagedFileState.STAGED:
+        return redirect("staff:hotspots-import-mapping", pk=staged.pk)
+    if staged.state == StagedFileState.DONE:
+        messages.success(request, services.import_outcome_message(staged.outcome))
+        return redirect("staff:hotspots-import-detail", pk=staged.outcome["batch"])
+    return render(request, "hotspots/staff/import_status.html", {
+        "staged": staged, "refresh": IMPORT_REFRESH_SECONDS,
+        "refused": staged.state == StagedFileState.REFUSED,
+    })
 
 
 def _staged_bytes(staged) -> bytes:

@@ -1,10 +1,12 @@
 import csv
 import datetime as dt
 import io
+from dataclasses import dataclass
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 
 from gongkai.core.tests.helpers import at
 
@@ -49,18 +51,36 @@ def upload(data: bytes, name="export.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data)
 
 
+@dataclass
+class Imported:
+    staged: object  # the StagedComplaintFile, refreshed after the worker ran
+    batch: object | None  # its ComplaintImport
+
+    @property
+    def problems(self) -> list:
+        from gongkai.hotspots.importer import Problem
+
+        return [Problem(*p) for p in self.batch.problems] if self.batch else []
+
+
 @pytest.fixture
 def import_file(office, bureau):
-    """import_file(data, name=…, mapping=None) → ImportResult, through the services as the
-    office (mapping: the guessed one unless given)."""
+    """import_file(data, name=…, mapping=None) → Imported, the way the office imports:
+    upload, confirm the mapping (the guessed one unless given), and the task run by the
+    worker (here, at the commit)."""
     from gongkai.hotspots import services
     from gongkai.hotspots.columns import guess_mapping
+    from gongkai.hotspots.models import ComplaintImport
 
     def run(data: bytes, name: str = "export.csv", mapping: dict | None = None, actor=None):
         actor = actor or office
         staged = services.staged_file_create(actor=actor, agency=bureau, upload=upload(data, name))
         chosen = mapping if mapping is not None else guess_mapping(
             staged.headers, services.remembered_mapping(bureau))
-        return services.complaints_import(actor=actor, staged=staged, mapping=chosen)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            services.complaints_import_confirm(actor=actor, staged=staged, mapping=chosen)
+        staged.refresh_from_db()
+        batch = ComplaintImport.objects.filter(pk=staged.outcome.get("batch")).first()
+        return Imported(staged, batch)
 
     return run

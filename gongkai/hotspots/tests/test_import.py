@@ -5,8 +5,9 @@ import zipfile
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
+from django.test import TestCase
 
-from gongkai.core.errors import DomainError
+from gongkai.core.errors import DomainError, InvalidTransition
 from gongkai.core.models import AuditEvent
 from gongkai.core.tabular import MAX_FILE_BYTES, FileRefused
 from gongkai.hotspots import services
@@ -17,9 +18,11 @@ from gongkai.hotspots.models import (
     ComplaintImport,
     DimensionCount,
     StagedComplaintFile,
+    StagedFileState,
     TermCount,
 )
-from gongkai.hotspots.tests.conftest import HEADER, csv_bytes, row, upload, xlsx_bytes
+from gongkai.hotspots.tests.conftest import HEADER, TODAY, csv_bytes, row, upload, xlsx_bytes
+from gongkai.tasks.models import OutboxTask
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +148,9 @@ def test_the_import_is_audited_and_the_mapping_remembered(import_file, office, b
     assert (event.after["imported"], event.after["bad"], event.after["duplicates"]) == (1, 1, 0)
     assert batch.imported_by == office
     assert ColumnMapping.objects.get(agency=bureau).mapping["received_on"] == "登记日期"
-    assert not StagedComplaintFile.objects.exists()  # the file is gone once imported
+    staged = StagedComplaintFile.objects.get()
+    assert staged.content == ""  # the file is gone once imported, its outcome stays
+    assert staged.outcome == {"batch": batch.pk, "imported": 1, "duplicates": 0, "bad": 1}
 
 
 def test_the_remembered_mapping_is_offered_next_time(import_file, bureau):
@@ -183,3 +188,134 @@ def test_a_staged_file_is_the_uploaders_own(office, bureau, other_office):
     staged = services.staged_file_create(actor=office, agency=bureau, upload=upload(csv_bytes([row()])))
     assert services.staged_file_get(actor=office, pk=staged.pk) == staged
     assert services.staged_file_get(actor=other_office, pk=staged.pk) is None
+
+
+# --- the import by a worker --------------------------------------------------------------------
+
+MAPPING = {"source_id": 0, "received_on": 1, "summary": 9}
+
+
+def staged_for(office, bureau, rows=None):
+    return services.staged_file_create(actor=office, agency=bureau,
+                                       upload=upload(csv_bytes(rows or [row("A1"), row("A2")])))
+
+
+def confirm_without_running(office, staged, mapping=MAPPING):
+    """Confirm, leaving the task queued: the worker does not run here."""
+    with TestCase.captureOnCommitCallbacks(execute=False) as queued:
+        services.complaints_import_confirm(actor=office, staged=staged, mapping=mapping)
+    return queued
+
+
+def test_confirming_queues_the_import_and_the_worker_imports_it(office, bureau):
+    staged = staged_for(office, bureau)
+    queued = confirm_without_running(office, staged)
+    # Confirmed: nothing imported while the request waits, a task for the worker.
+    staged.refresh_from_db()
+    assert staged.state == StagedFileState.QUEUED and staged.mapping == MAPPING
+    assert staged.confirmed_at is not None and staged.content != ""
+    assert not ComplaintImport.objects.exists()
+    task = OutboxTask.objects.get()
+    assert (task.name, task.args) == ("hotspots.import_staged", {"staged_id": staged.pk})
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        for callback in queued:  # the commit: the worker imports (local mode)
+            callback()
+
+    staged.refresh_from_db()
+    batch = ComplaintImport.objects.get()
+    assert (batch.imported, batch.imported_by, batch.agency) == (2, office, bureau)
+    assert staged.state == StagedFileState.DONE and staged.content == ""
+    assert staged.outcome == {"batch": batch.pk, "imported": 2, "duplicates": 0, "bad": 0}
+    with pytest.raises(InvalidTransition):  # confirming again imports nothing twice
+        services.complaints_import_confirm(actor=office, staged=staged, mapping=MAPPING)
+    assert ComplaintImport.objects.count() == 1 and OutboxTask.objects.count() == 1
+
+
+def test_a_second_confirmation_while_queued_is_refused_and_queues_nothing(office, bureau):
+    staged = staged_for(office, bureau)
+    confirm_without_running(office, staged)
+    with pytest.raises(InvalidTransition, match="该文件已确认导入"):
+        confirm_without_running(office, staged)
+    assert OutboxTask.objects.count() == 1
+
+
+def test_the_worker_running_an_import_twice_imports_it_once(office, bureau):
+    staged = staged_for(office, bureau)
+    confirm_without_running(office, staged)
+    services.staged_file_import(staged_id=staged.pk)
+    services.staged_file_import(staged_id=staged.pk)  # a redelivery
+    assert ComplaintImport.objects.count() == 1 and Complaint.objects.count() == 2
+    assert AuditEvent.objects.filter(action="hotspots.import").count() == 1
+    staged.refresh_from_db()
+    assert staged.state == StagedFileState.DONE
+
+
+def test_an_uploader_who_lost_the_role_before_the_worker_ran_imports_nothing(office, bureau):
+    staged = staged_for(office, bureau)
+    confirm_without_running(office, staged)
+    office.memberships.update(is_active=False)
+    services.staged_file_import(staged_id=staged.pk)
+    staged.refresh_from_db()
+    assert staged.state == StagedFileState.REFUSED and staged.content == ""
+    assert staged.outcome == {"refused": "只有本机关的政府信息公开工作人员可以导入投诉举报数据"}
+    assert not ComplaintImport.objects.exists() and not Complaint.objects.exists()
+    assert not ColumnMapping.objects.exists()  # the mapping is not remembered either
+
+
+def test_a_file_refused_as_a_whole_at_import_keeps_the_reason(office, bureau, monkeypatch):
+    from gongkai.hotspots import importer
+
+    staged = staged_for(office, bureau)
+    confirm_without_running(office, staged)
+    monkeypatch.setattr(importer, "MAX_ROWS", 1)
+    services.staged_file_import(staged_id=staged.pk)
+    staged.refresh_from_db()
+    assert staged.state == StagedFileState.REFUSED and staged.content == ""
+    assert "文件超过1行数据的上限" in staged.outcome["refused"]
+    assert not ComplaintImport.objects.exists()
+
+
+def test_a_wrong_mapping_is_refused_at_confirmation_and_nothing_is_queued(office, bureau):
+    staged = staged_for(office, bureau)
+    with pytest.raises(DomainError, match="请选择“内容摘要”对应的列"):
+        confirm_without_running(office, staged, mapping={"received_on": 1})
+    staged.refresh_from_db()
+    assert staged.state == StagedFileState.STAGED and not OutboxTask.objects.exists()
+
+
+def test_only_the_office_may_confirm(office, bureau, other_office):
+    staged = staged_for(office, bureau)
+    with pytest.raises(PermissionDenied):
+        confirm_without_running(other_office, staged)
+    assert not OutboxTask.objects.exists()
+
+
+def test_an_import_the_worker_gave_up_on_stops_waiting(office, bureau):
+    staged = staged_for(office, bureau)
+    confirm_without_running(office, staged)
+    services._import_gave_up(staged_id=staged.pk, error=RuntimeError("database gone"))
+    staged.refresh_from_db()
+    assert staged.state == StagedFileState.REFUSED and staged.content == ""
+    assert staged.outcome == {"refused": services.GAVE_UP_REASON}
+
+
+def test_a_new_upload_or_the_daily_cleanup_never_drops_a_queued_file(office, bureau):
+    from gongkai.core.tests.helpers import at
+
+    at(TODAY - dt.timedelta(days=2))
+    old_done = staged_for(office, bureau)
+    old_done.state = StagedFileState.DONE
+    old_done.save()
+    old_queued = staged_for(office, bureau)
+    confirm_without_running(office, old_queued)
+    at(TODAY)
+    waiting = staged_for(office, bureau)  # the same person's file not yet confirmed
+    newest = staged_for(office, bureau)  # replaces it
+
+    assert set(StagedComplaintFile.objects.values_list("pk", flat=True)) == {old_queued.pk, newest.pk}
+    assert waiting.pk != newest.pk
+    # Still queued two days on (the workers were down): still shown, and imported.
+    assert services.staged_file_get(actor=office, pk=old_queued.pk) is not None
+    services.staged_file_import(staged_id=old_queued.pk)
+    assert ComplaintImport.objects.count() == 1

@@ -3,9 +3,15 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
-from gongkai.hotspots.models import Complaint, ComplaintImport
+from gongkai.hotspots.models import (
+    Complaint,
+    ComplaintImport,
+    StagedComplaintFile,
+    StagedFileState,
+)
 from gongkai.hotspots.tests.conftest import csv_bytes, row
 
 pytestmark = pytest.mark.django_db
@@ -105,9 +111,17 @@ def test_upload_map_import_and_see_the_bad_rows(client_for, office, bureau):
     assert "13812345678" not in page  # samples are masked
     form = {"received_on": "1", "summary": "9", "kind": "2", "category": "3", "subject": "",
             "region": "5", "department": "", "source_id": "0"}
-    response = client.post(mapping_url, form)
-    assert response.status_code == 302
-    detail = client.get(response["Location"]).content.decode()
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the worker runs at the commit
+        response = client.post(mapping_url, form)
+    staged = StagedComplaintFile.objects.get()
+    status_url = reverse("staff:hotspots-import-status", args=[staged.pk])
+    assert response.status_code == 302 and response["Location"] == status_url
+    done = client.get(status_url)
+    batch = ComplaintImport.objects.get()
+    assert done.status_code == 302
+    assert done["Location"] == reverse("staff:hotspots-import-detail", args=[batch.pk])
+    detail = client.get(done["Location"]).content.decode()
+    assert "已导入1条；重复0条未重复导入；有误1条未导入。" in detail
     # The cell ("昨天") is not quoted back: only a value that looks like a date is (a
     # wrongly mapped column could put names and phones in the list of bad rows).
     assert "第3行“日期”：日期无法识别" in detail
@@ -138,3 +152,83 @@ def test_another_persons_staged_file_is_404(client_for, office, other_office, bu
         reverse("staff:hotspots-import"), {"agency": bureau.pk, "file": SimpleUploadedFile("a.csv", csv_bytes([row()]))})
     url = response["Location"]
     assert client_for(other_office).get(url).status_code == 404
+
+
+MAPPING_FORM = {"received_on": "1", "summary": "9", "source_id": "0"}
+
+
+def uploaded(client, bureau, rows=None) -> str:
+    """Upload as the signed-in office; the mapping page's URL."""
+    response = client.post(reverse("staff:hotspots-import"), {
+        "agency": bureau.pk, "file": SimpleUploadedFile("三月.csv", csv_bytes(rows or [row()]))})
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def test_while_the_worker_has_not_run_the_page_says_importing_and_refreshes(client_for, office,
+                                                                            bureau):
+    client = client_for(office)
+    mapping_url = uploaded(client, bureau)
+    with TestCase.captureOnCommitCallbacks(execute=False) as queued:
+        response = client.post(mapping_url, MAPPING_FORM)
+    staged = StagedComplaintFile.objects.get()
+    status_url = reverse("staff:hotspots-import-status", args=[staged.pk])
+    assert response["Location"] == status_url and staged.state == StagedFileState.QUEUED
+
+    pending = client.get(status_url)
+    html = pending.content.decode()
+    assert pending.status_code == 200 and "导入中" in html
+    assert '<meta http-equiv="refresh" content="3">' in html
+    assert not ComplaintImport.objects.exists()
+    # The mapping page of a confirmed file leads to its status, and does not confirm again.
+    assert client.get(mapping_url)["Location"] == status_url
+    again = client.post(mapping_url, MAPPING_FORM)
+    assert again["Location"] == status_url and len(queued) == 1
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        for callback in queued:  # the commit: the worker imports (local mode)
+            callback()
+    done = client.get(status_url)
+    batch = ComplaintImport.objects.get()
+    assert done["Location"] == reverse("staff:hotspots-import-detail", args=[batch.pk])
+    assert "已导入1条；重复0条未重复导入；有误0条未导入。" in client.get(done["Location"]).content.decode()
+    # A second confirmation after the import (a back button) imports nothing twice.
+    assert client.post(mapping_url, MAPPING_FORM)["Location"] == status_url
+    assert ComplaintImport.objects.count() == 1 and Complaint.objects.count() == 1
+
+
+def test_a_file_refused_by_the_worker_shows_why_and_stops_refreshing(client_for, office, bureau,
+                                                                    monkeypatch):
+    from gongkai.hotspots import importer
+
+    client = client_for(office)
+    mapping_url = uploaded(client, bureau, [row("A1"), row("A2")])
+    monkeypatch.setattr(importer, "MAX_ROWS", 1)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(mapping_url, MAPPING_FORM)
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200 and "文件未导入" in html and "文件超过1行数据的上限" in html
+    assert 'http-equiv="refresh"' not in html  # nothing to wait for
+    assert not ComplaintImport.objects.exists()
+
+
+def test_a_column_chosen_twice_is_shown_on_the_form_and_nothing_is_queued(client_for, office, bureau):
+    client = client_for(office)
+    mapping_url = uploaded(client, bureau)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(mapping_url, {"received_on": "1", "summary": "1"})
+    assert response.status_code == 400 and "不能同时作为" in response.content.decode()
+    assert StagedComplaintFile.objects.get().state == StagedFileState.STAGED
+
+
+@pytest.mark.parametrize(("actor", "status"), [
+    ("office", 200), ("other_office", 404), ("supervisor", 403), ("leader", 403),
+    ("platform_admin", 403),
+])
+def test_the_status_page_is_the_uploaders_only(request, client_for, office, bureau, actor, status):
+    mapping_url = uploaded(client_for(office), bureau)
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        client_for(office).post(mapping_url, MAPPING_FORM)
+    status_url = reverse("staff:hotspots-import-status", args=[StagedComplaintFile.objects.get().pk])
+    assert client_for(request.getfixturevalue(actor)).get(status_url).status_code == status
