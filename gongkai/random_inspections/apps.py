@@ -14,5 +14,8 @@ class RandomInspectionsConfig(AppConfig):
             desk,
             navigation_entries,  # noqa: F401  (registers the nav entry)
         )
+        from gongkai.random_inspections.services import (  # noqa: F401  (registers the import's task)
+            directories,
+        )
 
         core_desk.register("random_inspections", desk.queues, order=29)

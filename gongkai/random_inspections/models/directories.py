@@ -17,11 +17,22 @@ from gongkai.core.crypto import EncryptedTextField
 
 class DirectoryImport(models.Model):
     """One import of a directory file: who, when, which file (name and SHA-256), what it
-    did, and the rows it refused with the reason for each (the rest are kept)."""
+    did, and the rows it refused with the reason for each (the rest are kept).
+
+    An upload through the back office is kept here, encrypted (base64 inside the Fernet
+    token), while it is ``queued`` for a worker (``random_inspections.import_directory``);
+    the worker imports it (``done``) or refuses it as a whole (``refused``, with the reason)
+    and drops the file either way: an inspector directory holds phone and ID numbers. The
+    command line imports at once (``done``)."""
 
     class Kind(models.TextChoices):
         ENTITIES = "entities", "检查对象名录"
         INSPECTORS = "inspectors", "执法检查人员名录"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "导入中"
+        DONE = "done", "已导入"
+        REFUSED = "refused", "文件未导入"  # nothing of the file was imported
 
     agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField("名录", max_length=20, choices=Kind.choices)
@@ -36,7 +47,11 @@ class DirectoryImport(models.Model):
     refused_rows = models.JSONField("未导入的行", default=list)
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
-    imported_at = models.DateTimeField("导入时间")
+    imported_at = models.DateTimeField("导入时间")  # while queued: the upload's time
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.DONE)
+    queued_at = models.DateTimeField("上传时间", null=True, blank=True)  # None: imported at once
+    content = EncryptedTextField(blank=True)  # the file while queued, then ""
+    refusal = models.TextField("未导入的原因", blank=True)
 
     class Meta:
         verbose_name = "名录导入"

@@ -80,11 +80,13 @@ def entity_names(agency, codes) -> dict[str, str]:
 
 
 def imports_for(agency, kind: str) -> QuerySet[DirectoryImport]:
-    return DirectoryImport.objects.filter(agency=agency, kind=kind).select_related("imported_by")
+    # never the kept file (megabytes to decrypt) of one still queued
+    return DirectoryImport.objects.filter(agency=agency, kind=kind).select_related("imported_by").defer("content")
 
 
 def import_get_for_user(*, user, pk: int) -> DirectoryImport:
-    record = DirectoryImport.objects.select_related("agency", "imported_by").filter(pk=pk).first()
+    record = (DirectoryImport.objects.select_related("agency", "imported_by").defer("content")
+              .filter(pk=pk).first())
     if record is None or not permissions.can_view_agency(user, record.agency):
         raise Http404("导入记录不存在")
     return record

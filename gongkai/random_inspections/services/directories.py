@@ -1,5 +1,7 @@
 """Changes to the inspector directory (执法检查人员名录库) by form, and declared conflicts
-(回避申报). Imports of both directories are ``importer.import_directory``.
+(回避申报), and imports of both directories through the back office: the upload is kept,
+queued, and a worker imports it (``random_inspections.import_directory``) with the rules of
+``importer``.
 
 An inspector's phone and ID number are personal data: encrypted by the model, checked
 here with the importer's rules, and never written into the audit trail (only whether they
@@ -9,15 +11,19 @@ only that one was given; the text stays on the row."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from gongkai.core import audit, clock
 from gongkai.core.errors import DomainError, InvalidTransition
 from gongkai.core.models import Agency, Department
-from gongkai.random_inspections import permissions
+from gongkai.random_inspections import importer, permissions
 from gongkai.random_inspections.importer import (
     NOT_OFFICE,
+    DirectoryRefused,
     RowRefused,
     clean_certificate,
     clean_credit_code,
@@ -25,7 +31,9 @@ from gongkai.random_inspections.importer import (
     clean_phone,
     clean_snapshot_field,
 )
-from gongkai.random_inspections.models import Inspector, InspectorConflict
+from gongkai.random_inspections.models import DirectoryImport, Inspector, InspectorConflict
+from gongkai.tasks import outbox
+from gongkai.tasks.registry import handler
 
 PUBLIC_FIELDS = ("name", "certificate_number", "department_name", "region", "grid", "expertise")
 
@@ -198,3 +206,69 @@ def conflict_withdraw(*, actor, conflict: InspectorConflict, reason: str = "") -
                  before={"inspector": inspector.certificate_number, "credit_code": conflict.credit_code},
                  after={"reason_given": bool((reason or "").strip())})
     InspectorConflict.objects.filter(pk=conflict.pk).delete()
+
+
+# --- imports (on a worker) --------------------------------------------------------------------
+
+IMPORT_DIRECTORY = "random_inspections.import_directory"
+UPLOADER_LOST_ROLE = ("上传文件的人在导入时已不是本机关的公开办，文件未导入。"
+                      "如仍需导入，请由本机关公开办重新上传。")
+GAVE_UP = "导入多次失败，文件未导入。请重新上传；仍然失败时请联系平台管理员。"
+
+
+@transaction.atomic
+def directory_import_queue(*, actor, agency: Agency, kind: str, file_name: str, data: bytes) -> DirectoryImport:
+    """Keep an uploaded directory file and queue its import: a county's tens of thousands
+    of entities are not imported while a request waits. Only the cheap checks run here
+    (``importer.check_readable``: raises :class:`DirectoryRefused`, nothing kept); the
+    record says ``queued`` until the worker is done."""
+    _require_office(actor, agency)
+    kind = importer.clean_kind(kind)
+    importer.check_readable(data)
+    now = clock.now()
+    record = DirectoryImport.objects.create(
+        agency=agency, kind=kind, file_name=importer.clean_file_name(file_name),
+        file_sha256=hashlib.sha256(data).hexdigest(), imported_by=actor, imported_at=now, queued_at=now,
+        state=DirectoryImport.State.QUEUED, content=base64.b64encode(data).decode("ascii"))
+    outbox.enqueue(IMPORT_DIRECTORY, args={"import_id": record.pk}, key=f"{IMPORT_DIRECTORY}:{record.pk}")
+    return record
+
+
+def _refuse(record: DirectoryImport, reason: str) -> None:
+    record.state, record.refusal, record.content = DirectoryImport.State.REFUSED, reason, ""
+    record.imported_at = clock.now()
+    record.save(update_fields=["state", "refusal", "content", "imported_at"])
+
+
+def directory_import_gave_up(*, import_id: int, error: BaseException) -> None:
+    """The task failed for good: the record says so, and the file (personal data) goes."""
+    with transaction.atomic():
+        record = (DirectoryImport.objects.select_for_update().defer("content")
+                  .filter(pk=import_id, state=DirectoryImport.State.QUEUED).first())
+        if record is not None:
+            _refuse(record, GAVE_UP)
+
+
+@handler(IMPORT_DIRECTORY, on_give_up=directory_import_gave_up)
+def directory_import_run(*, import_id: int) -> None:
+    """The worker's part: import the queued file as its uploader, whose role is checked
+    again now. The import and the record's new state commit together, so a redelivery
+    finds the record done and imports nothing twice; the file itself is dropped either way
+    (a refused file is fixed and uploaded again)."""
+    with transaction.atomic():
+        # The record's row only (PostgreSQL locks no outer join's nullable side, nor need it
+        # lock the agency); the uploader is read fresh, so is their role.
+        record = (DirectoryImport.objects.select_for_update(of=("self",)).select_related("agency")
+                  .filter(pk=import_id, state=DirectoryImport.State.QUEUED).first())
+        if record is None:
+            return  # imported already (a redelivery), or given up
+        data = base64.b64decode(record.content)
+        try:
+            importer.import_queued(record, data=data)  # its own savepoint: a refusal changes nothing
+        except PermissionDenied:
+            _refuse(record, UPLOADER_LOST_ROLE)
+        except DirectoryRefused as refused:
+            _refuse(record, refused.message)
+        else:
+            record.content = ""
+            record.save(update_fields=["content"])

@@ -5,6 +5,7 @@ do what (tests vary only the actor)."""
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
 from gongkai.core.errors import DomainError
@@ -68,7 +69,8 @@ def test_import_through_the_page_shows_counts_and_refused_rows(today, bureau, of
     data = f"名称,统一社会信用代码\n甲公司,{uscc(1)}\n乙公司,{uscc(2)[:17]}0\n".encode()
     if uscc(2).endswith("0"):
         data = data.replace(f"{uscc(2)[:17]}0".encode(), f"{uscc(2)[:17]}1".encode())
-    response = client.post(reverse("staff:ri-entities-import"), {"agency": bureau.pk, "file": upload(data)})
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the commit: the worker imports (local mode)
+        response = client.post(reverse("staff:ri-entities-import"), {"agency": bureau.pk, "file": upload(data)})
     record = DirectoryImport.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("staff:ri-directory-import",
                                                                             args=[record.pk])

@@ -108,14 +108,12 @@ def _import(request, kind: str):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                record = importer.import_directory(actor=request.user, agency=agency, kind=kind,
-                                                   file_name=upload.name or "", data=upload.read())
+                # Kept and queued: a worker imports it, the record's page says how it went.
+                record = services.directory_import_queue(actor=request.user, agency=agency, kind=kind,
+                                                         file_name=upload.name or "", data=upload.read())
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, f"已导入“{record.file_name}”：新增{record.created_count}条，"
-                                          f"更新{record.updated_count}条，未变化{record.unchanged_count}条，"
-                                          f"未导入{record.refused_count}条。")
                 return redirect("staff:ri-directory-import", pk=record.pk)
     return render(request, "random_inspections/directories/import.html", {
         "agency": agency, "kind": Kind(kind), "form": form, "columns": importer.COLUMNS[kind],
@@ -136,12 +134,18 @@ def inspector_import(request):
     return _import(request, Kind.INSPECTORS)
 
 
+IMPORT_REFRESH_SECONDS = 3
+
+
 @staff_required
 @require_GET
 def import_detail(request, pk: int):
+    """An import's page: while a worker imports the file, one that refreshes itself; then
+    its counts and refused rows, or why the file was not imported."""
     record = selectors.import_get_for_user(user=request.user, pk=pk)
     return render(request, "random_inspections/directories/import_result.html", {
-        "record": record, "agency": record.agency, "refused": record.refused_rows,
+        "record": record, "agency": record.agency, "refresh": IMPORT_REFRESH_SECONDS,
+        "refused": record.refused_rows,
         "more_refused": max(record.refused_count - len(record.refused_rows), 0),
         "list_url": reverse("staff:ri-entities" if record.kind == Kind.ENTITIES else "staff:ri-inspectors"),
     })
