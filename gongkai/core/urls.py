@@ -22,8 +22,9 @@ staff_patterns = [
     path("agencies/import/", importing.agency_import_upload, name="agency-import"),
     path("agencies/import/template.<str:fmt>", importing.agency_import_template,
          name="agency-import-template"),
-    path("agencies/import/<str:digest>/", importing.agency_import_preview, name="agency-import-preview"),
-    path("agencies/import/<str:digest>/apply/", importing.agency_import_apply, name="agency-import-apply"),
+    path("agencies/import/<int:pk>/", importing.agency_import_preview, name="agency-import-preview"),
+    path("agencies/import/<int:pk>/apply/", importing.agency_import_apply, name="agency-import-apply"),
+    path("agencies/import/<int:pk>/status/", importing.agency_import_status, name="agency-import-status"),
     # People and departments, managed by the agencies' offices (core.views.people).
     path("people/", people.people_home, name="people-home"),
     path("agencies/<int:pk>/people/", people.people_page, name="people"),

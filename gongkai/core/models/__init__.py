@@ -1,4 +1,5 @@
 from gongkai.core.models.agency import Agency, AgencyKind, AgencyLevel, Department
+from gongkai.core.models.agency_import import AgencyImport, AgencyImportState
 from gongkai.core.models.audit import AuditChainHead, AuditEvent
 from gongkai.core.models.calendar import CalendarOverride, ScheduledYear
 from gongkai.core.models.events import WorkflowEvent
@@ -13,6 +14,8 @@ from gongkai.core.models.signin import SignInFailure, SignInGuard
 
 __all__ = [
     "Agency",
+    "AgencyImport",
+    "AgencyImportState",
     "AgencyKind",
     "AgencyLevel",
     "AuditChainHead",

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from gongkai.core import audit, listeners, permissions
-from gongkai.core.errors import DomainError
-from gongkai.core.models import Agency, Department, Membership, Role, User
+from gongkai.core import audit, clock, deferred, listeners, permissions
+from gongkai.core.errors import DomainError, InvalidTransition
+from gongkai.core.models import (
+    Agency,
+    AgencyImport,
+    AgencyImportState,
+    Department,
+    Membership,
+    Role,
+    User,
+)
 from gongkai.core.services.people import invitations_revoke_ungrantable
 
 AGENCY_FIELDS = (
@@ -164,6 +174,106 @@ def agency_import(*, actor, data: bytes, file_name: str, dry_run: bool = False):
                      object_id=plan.digest[:16], object_repr=file_name, reason=f"导入文件“{file_name}”",
                      after={**plan.counts(), "sha256": plan.digest})
     return plan
+
+
+AGENCY_IMPORT_JOB = "core.agency_import"
+AGENCY_IMPORT_KEPT = dt.timedelta(days=7)  # an upload never applied goes at a later upload
+IMPORT_ADMINS_ONLY = "只有平台管理员可以导入机关名录"
+
+
+@transaction.atomic
+def agency_import_stage(*, actor, data: bytes, file_name: str) -> AgencyImport:
+    """Keep an uploaded agency file in the database for its dry run and its apply (a
+    worker elsewhere reads it there). An unreadable file raises ``FileRefused`` and is not
+    kept. The same file uploaded again by the same person, not yet confirmed, is the same
+    upload. Uploads left unconfirmed for ``AGENCY_IMPORT_KEPT`` go now; a queued one never
+    (a worker is about to apply it)."""
+    from gongkai.core import agency_import as rules
+
+    if not permissions.is_platform_admin(actor):
+        raise PermissionDenied(IMPORT_ADMINS_ONLY)
+    rules.read_rows(data)  # an unreadable file is said at once, not kept
+    now = clock.now()
+    AgencyImport.objects.filter(created_at__lt=now - AGENCY_IMPORT_KEPT).exclude(
+        state=AgencyImportState.QUEUED).delete()
+    digest = rules.digest(data)
+    upload = AgencyImport.objects.filter(uploaded_by=actor, digest=digest,
+                                         state=AgencyImportState.STAGED).first()
+    if upload is not None:
+        upload.file_name, upload.created_at = file_name, now
+        upload.save(update_fields=["file_name", "created_at"])
+        return upload
+    return AgencyImport.objects.create(uploaded_by=actor, file_name=file_name, digest=digest,
+                                       content=data, created_at=now)
+
+
+@transaction.atomic
+def agency_import_confirm(*, actor, upload: AgencyImport) -> AgencyImport:
+    """Confirm a dry-run upload: a worker applies it (3,000 agencies take seconds, not to
+    be spent while a request waits), as ``actor``. Confirming twice applies once: the
+    second time raises ``InvalidTransition``."""
+    if not permissions.is_platform_admin(actor):
+        raise PermissionDenied(IMPORT_ADMINS_ONLY)
+    upload = AgencyImport.objects.select_for_update().get(pk=upload.pk)
+    if upload.state != AgencyImportState.STAGED:
+        raise InvalidTransition("该文件已确认导入")
+    upload.state, upload.confirmed_by, upload.confirmed_at = (
+        AgencyImportState.QUEUED, actor, clock.now())
+    upload.save(update_fields=["state", "confirmed_by", "confirmed_at"])
+    deferred.later(AGENCY_IMPORT_JOB, args={"import_id": upload.pk},
+                   key=f"{AGENCY_IMPORT_JOB}:{upload.pk}")
+    return upload
+
+
+def _agency_import_gave_up(*, import_id: int, error: BaseException) -> None:
+    """The queue gave up (every attempt failed, each rolled back): the page must not wait
+    for ever."""
+    AgencyImport.objects.filter(pk=import_id, state=AgencyImportState.QUEUED).update(
+        state=AgencyImportState.REFUSED, content=b"",
+        outcome={"reason": "后台导入多次出错，请重新上传；如仍出错，请联系运维人员。"})
+
+
+@deferred.job(AGENCY_IMPORT_JOB, on_give_up=_agency_import_gave_up)
+def agency_import_run(*, import_id: int) -> None:
+    """The worker's part: apply a confirmed upload as the administrator who confirmed it,
+    their right checked again now. The apply and the row's outcome commit together, so a
+    redelivery finds the row done and applies nothing twice. A refusal (the file, a rule,
+    a code saved by someone else meanwhile) rolls the apply back to its savepoint, writing
+    nothing, and the row is refused with the reason. The file is dropped either way: a
+    refused file is uploaded again."""
+    from gongkai.core import agency_import as rules
+
+    with transaction.atomic():
+        # No select_related: PostgreSQL locks no row of an outer join's nullable side.
+        upload = (AgencyImport.objects.select_for_update()
+                  .filter(pk=import_id, state=AgencyImportState.QUEUED).first())
+        if upload is None:
+            return  # applied or refused already (a redelivery), or removed
+        actor = upload.confirmed_by
+        if not permissions.is_platform_admin(actor):
+            outcome = {"reason": IMPORT_ADMINS_ONLY}
+        else:
+            try:
+                with transaction.atomic():  # the savepoint a refusal rolls back to
+                    plan = agency_import(actor=actor, data=bytes(upload.content),
+                                         file_name=upload.file_name)
+            except rules.FileRefused as exc:
+                outcome = {"reason": exc.message}
+            except PermissionDenied:
+                outcome = {"reason": IMPORT_ADMINS_ONLY}
+            except (DomainError, ValidationError) as exc:
+                # The database changed since the dry run in a way the plan made now did not
+                # catch (another administrator at the same moment).
+                outcome = {"reason": "；".join(getattr(exc, "messages", [str(exc)]))}
+            except IntegrityError:
+                # The same code saved by someone else between the plan and the insert (the
+                # database's own words stay out of the page).
+                outcome = {"reason": "导入期间另有相同机关代码的机关被保存，请重新上传并试导入。"}
+            else:
+                outcome = {"counts": plan.counts()}
+        upload.state = AgencyImportState.DONE if "counts" in outcome else AgencyImportState.REFUSED
+        upload.content, upload.outcome = b"", outcome
+        upload.save(update_fields=["state", "content", "outcome"])
 
 
 @transaction.atomic

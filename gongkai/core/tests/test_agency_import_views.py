@@ -1,5 +1,7 @@
-"""The agency import pages (upload, dry run, apply, templates) and `gongkai agencies import`."""
+"""The agency import pages (upload, dry run, apply by a worker, templates) and
+`gongkai agencies import`."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -8,114 +10,253 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from gongkai.core import agency_import as rules
-from gongkai.core.models import Agency, AuditEvent
+from gongkai.core.models import Agency, AgencyImport, AgencyImportState, AuditEvent
+from gongkai.core.services import agencies as services
+from gongkai.core.tests.factories import AdminFactory
+from gongkai.core.tests.helpers import at
 from gongkai.core.tests.test_agency_import import CITY_A, COUNTY, PROVINCE, csv_file
-
-
-@pytest.fixture(autouse=True)
-def _var_dir(settings, tmp_path):
-    settings.VAR_DIR = tmp_path  # the stored uploads: this test's own
 
 
 def upload(client, data: bytes, name="省机关名录.csv"):
     return client.post(reverse("staff:agency-import"), {"file": SimpleUploadedFile(name, data)})
 
 
-def test_upload_dry_run_and_apply(platform_admin, client_for, tmp_path):
+def staged(client, data: bytes, name="省机关名录.csv") -> AgencyImport:
+    response = upload(client, data, name)
+    assert response.status_code == 302
+    return AgencyImport.objects.get(pk=int(response["Location"].rstrip("/").rsplit("/", 1)[1]))
+
+
+def test_upload_dry_run_and_apply(platform_admin, client_for, django_capture_on_commit_callbacks):
     client = client_for(platform_admin)
     data = csv_file(PROVINCE, CITY_A, ["坏代码", "坏", "", "人民政府", "市级", "", ""], COUNTY, encoding="gbk")
     response = upload(client, data)
-    digest = rules.digest(data)
+    kept = AgencyImport.objects.get()  # the file itself, in the database
+    assert bytes(kept.content) == data and kept.digest == rules.digest(data)
+    assert kept.state == AgencyImportState.STAGED and kept.uploaded_by == platform_admin
     assert response.status_code == 302
-    assert response["Location"] == reverse("staff:agency-import-preview", args=[digest])
+    assert response["Location"] == reverse("staff:agency-import-preview", args=[kept.pk])
     page = client.get(response["Location"])
     html = page.content.decode()
     assert page.status_code == 200
     assert "第4行" in html and "机关代码“坏代码”无效" in html
     assert "云泽县人民政府" in html and "新增" in html
+    assert reverse("staff:agency-import-apply", args=[kept.pk]) in html
     assert not Agency.objects.exists()  # the dry run wrote nothing
-    response = client.post(reverse("staff:agency-import-apply", args=[digest]))
-    assert response.status_code == 302 and response["Location"] == reverse("staff:agency-list")
+    with django_capture_on_commit_callbacks(execute=True):  # the commit: the worker applies
+        response = client.post(reverse("staff:agency-import-apply", args=[kept.pk]))
+    status_url = reverse("staff:agency-import-status", args=[kept.pk])
+    assert response.status_code == 302 and response["Location"] == status_url
     assert Agency.objects.count() == 3
     assert AuditEvent.objects.filter(action="agency.create", reason__contains="省机关名录.csv").count() == 3
-    assert not (tmp_path / "agency_imports" / digest).exists()  # used once
+    kept.refresh_from_db()
+    assert kept.state == AgencyImportState.DONE and bytes(kept.content) == b""  # used once
+    done = client.get(status_url)
+    assert done.status_code == 302 and done["Location"] == reverse("staff:agency-list")
     listing = client.get(reverse("staff:agency-list")).content.decode()
-    assert "新增3个" in listing and "1行有错误" in listing
+    assert "已导入“省机关名录.csv”：新增3个，修改0个，调整上级0个，0个不变；1行有错误，未导入。" in listing
 
 
-def test_apply_uses_the_stored_file_and_the_database_now(platform_admin, client_for):
-    """The browser names only the digest: a plan is made again from the stored upload."""
+def test_apply_queues_the_file_and_the_status_page_waits_for_the_worker(
+        platform_admin, client_for, django_capture_on_commit_callbacks):
+    """The request only queues the apply: until the worker has run, a page that refreshes
+    itself; once it has, the summary."""
     client = client_for(platform_admin)
-    data = csv_file(PROVINCE, CITY_A)
-    upload(client, data)
-    client.post(reverse("staff:agency-import-apply", args=[rules.digest(data)]))
+    kept = staged(client, csv_file(PROVINCE, CITY_A))
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        client.post(reverse("staff:agency-import-apply", args=[kept.pk]))
+    kept.refresh_from_db()
+    assert kept.state == AgencyImportState.QUEUED and kept.confirmed_by == platform_admin
+    assert not Agency.objects.exists()
+    status_url = reverse("staff:agency-import-status", args=[kept.pk])
+    pending = client.get(status_url)
+    html = pending.content.decode()
+    assert pending.status_code == 200 and "导入中" in html
+    assert '<meta http-equiv="refresh" content="3">' in html
+    # The dry run is not offered again for a file the worker now holds.
+    assert client.get(reverse("staff:agency-import-preview", args=[kept.pk]))["Location"] == status_url
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in queued:  # the commit: the worker applies (local mode)
+            callback()
+    kept.refresh_from_db()
+    assert kept.state == AgencyImportState.DONE
+    assert kept.outcome == {"counts": {"create": 2, "update": 0, "move": 0, "unchanged": 0, "bad": 0}}
     assert set(Agency.objects.values_list("code", flat=True)) == {PROVINCE[0], CITY_A[0]}
+    listing = client.get(status_url, follow=True).content.decode()
+    assert "已导入“省机关名录.csv”：新增2个，修改0个，调整上级0个，0个不变。" in listing
+    assert 'http-equiv="refresh"' not in listing
 
 
-def test_a_code_saved_by_someone_else_meanwhile_fails_the_apply_cleanly(platform_admin, client_for,
-                                                                         monkeypatch):
+def test_applying_twice_applies_once(platform_admin, client_for, django_capture_on_commit_callbacks):
+    client = client_for(platform_admin)
+    kept = staged(client, csv_file(PROVINCE, CITY_A))
+    apply_url = reverse("staff:agency-import-apply", args=[kept.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(apply_url)
+        second = client.post(apply_url)  # a double click, the back button
+    assert first["Location"] == second["Location"] == reverse("staff:agency-import-status", args=[kept.pk])
+    assert Agency.objects.count() == 2
+    assert AuditEvent.objects.filter(action="agency.import").count() == 1
+    # A redelivery of the task to the worker applies nothing either.
+    services.agency_import_run(import_id=kept.pk)
+    assert AuditEvent.objects.filter(action="agency.create").count() == 2
+
+
+def test_an_administrator_who_lost_the_right_before_the_worker_ran_imports_nothing(
+        platform_admin, client_for, django_capture_on_commit_callbacks):
+    client = client_for(platform_admin)
+    kept = staged(client, csv_file(PROVINCE))
+    with django_capture_on_commit_callbacks(execute=False):  # the worker is not run here
+        client.post(reverse("staff:agency-import-apply", args=[kept.pk]))
+    platform_admin.is_superuser = False
+    platform_admin.save(update_fields=["is_superuser"])
+    services.agency_import_run(import_id=kept.pk)
+    kept.refresh_from_db()
+    assert kept.state == AgencyImportState.REFUSED and bytes(kept.content) == b""
+    assert kept.outcome == {"reason": "只有平台管理员可以导入机关名录"}
+    assert not Agency.objects.exists() and not AuditEvent.objects.filter(action="agency.create").exists()
+
+
+def test_a_code_taken_while_the_worker_applies_refuses_the_whole_file(
+        platform_admin, client_for, monkeypatch, django_capture_on_commit_callbacks):
+    """Another administrator saves one of the file's new codes after the worker's plan and
+    before its insert: the worker writes nothing at all and the status page says why, in
+    Chinese."""
+    client = client_for(platform_admin)
+    kept = staged(client, csv_file(PROVINCE, CITY_A, COUNTY))
+    real = rules.make_plan
+
+    def then_a_colleague_saves_the_county(data, **kwargs):
+        plan = real(data, **kwargs)
+        Agency.objects.create(name="别处", code=COUNTY[0], level="county", path="elsewhere.")
+        return plan
+
+    monkeypatch.setattr(rules, "make_plan", then_a_colleague_saves_the_county)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("staff:agency-import-apply", args=[kept.pk]))
+    kept.refresh_from_db()
+    assert kept.state == AgencyImportState.REFUSED and bytes(kept.content) == b""
+    assert kept.outcome == {"reason": "导入期间另有相同机关代码的机关被保存，请重新上传并试导入。"}
+    assert not Agency.objects.filter(code__in=[PROVINCE[0], CITY_A[0]]).exists()  # nothing written
+    assert not AuditEvent.objects.filter(action__in=["agency.create", "agency.import"]).exists()
+    page = client.get(reverse("staff:agency-import-status", args=[kept.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200 and "导入未完成，未写入任何变化：导入期间另有相同机关代码" in text
+    assert 'http-equiv="refresh"' not in text and "IntegrityError" not in text
+
+
+def test_a_rule_broken_at_apply_time_refuses_with_its_message(
+        platform_admin, client_for, monkeypatch, django_capture_on_commit_callbacks):
+    from gongkai.core.errors import DomainError
+
+    client = client_for(platform_admin)
+    kept = staged(client, csv_file(PROVINCE, CITY_A))
+    real = services._create_many
+
+    def refused(**kwargs):
+        real(**kwargs)
+        raise DomainError("上级机关已停用")
+
+    monkeypatch.setattr(services, "_create_many", refused)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("staff:agency-import-apply", args=[kept.pk]))
+    kept.refresh_from_db()
+    assert kept.state == AgencyImportState.REFUSED and kept.outcome == {"reason": "上级机关已停用"}
+    assert not Agency.objects.exists()
+
+
+def test_a_code_saved_by_someone_else_meanwhile_fails_the_apply_cleanly(
+        platform_admin, client_for, monkeypatch, django_capture_on_commit_callbacks):
     from django.db import IntegrityError
 
-    from gongkai.core.views import agency_import as views
-
     client = client_for(platform_admin)
-    data = csv_file(PROVINCE)
-    upload(client, data)
-
-    real = views.agency_import
+    kept = staged(client, csv_file(PROVINCE, CITY_A))
+    real = services.agency_import
 
     def raced(**kwargs):
-        if kwargs.get("dry_run"):
-            return real(**kwargs)
+        real(**kwargs)  # writes, then the insert of a code saved meanwhile fails
         raise IntegrityError("UNIQUE constraint failed: core_agency.code")
 
-    monkeypatch.setattr(views, "agency_import", raced)
-    response = client.post(reverse("staff:agency-import-apply", args=[rules.digest(data)]), follow=True)
+    monkeypatch.setattr(services, "agency_import", raced)
+    with django_capture_on_commit_callbacks(execute=True):  # the commit: the worker applies
+        client.post(reverse("staff:agency-import-apply", args=[kept.pk]))
+    response = client.get(reverse("staff:agency-import-status", args=[kept.pk]))
     html = response.content.decode()
     assert response.status_code == 200 and "另有相同机关代码的机关被保存" in html
     assert "UNIQUE" not in html  # the database's words stay in the log
+    assert not Agency.objects.exists()  # rolled back to the savepoint: nothing written
+    kept.refresh_from_db()
+    assert kept.state == AgencyImportState.REFUSED
 
 
-def test_uploads_never_applied_are_removed_after_a_week(platform_admin, client_for, tmp_path):
-    import os
+def test_the_queue_giving_up_refuses_the_import_instead_of_waiting_for_ever(platform_admin):
+    from gongkai.tasks import registry
 
-    from gongkai.core import clock
-    from gongkai.core.views.agency_import import KEEP_SECONDS
+    kept = services.agency_import_stage(actor=platform_admin, data=csv_file(PROVINCE), file_name="a.csv")
+    AgencyImport.objects.filter(pk=kept.pk).update(state=AgencyImportState.QUEUED)
+    registry.give_up_hook(services.AGENCY_IMPORT_JOB)(import_id=kept.pk, error=RuntimeError("boom"))
+    kept.refresh_from_db()
+    assert kept.state == AgencyImportState.REFUSED and "后台导入多次出错" in kept.outcome["reason"]
 
+
+def test_uploads_never_applied_are_removed_after_a_week_but_not_queued_ones(platform_admin, client_for):
     client = client_for(platform_admin)
-    old, new = csv_file(PROVINCE), csv_file(CITY_A)
-    upload(client, old)
-    stored = tmp_path / "agency_imports" / rules.digest(old)
-    stale = clock.now().timestamp() - KEEP_SECONDS - 60
-    os.utime(stored, (stale, stale))
-    upload(client, new)
-    assert not stored.exists()
-    assert (tmp_path / "agency_imports" / rules.digest(new)).exists()
+    at(dt.date(2026, 3, 2))
+    old = staged(client, csv_file(PROVINCE))
+    waiting = staged(client, csv_file(COUNTY))
+    AgencyImport.objects.filter(pk=waiting.pk).update(state=AgencyImportState.QUEUED)
+    at(dt.date(2026, 3, 9), hour=11)  # a week and an hour later
+    new = staged(client, csv_file(CITY_A))
+    assert set(AgencyImport.objects.values_list("pk", flat=True)) == {waiting.pk, new.pk}
+    assert old.pk != new.pk
 
 
-@pytest.mark.parametrize("digest", ["0" * 64, "../../etc/passwd", "ABC"])
-def test_an_unknown_or_malformed_digest_is_404(platform_admin, client_for, digest):
+def test_the_same_file_uploaded_again_is_the_same_upload(platform_admin, client_for):
     client = client_for(platform_admin)
-    assert client.get(f"/staff/agencies/import/{digest}/").status_code == 404
-    assert client.post(f"/staff/agencies/import/{digest}/apply/").status_code == 404
+    first = staged(client, csv_file(PROVINCE), name="a.csv")
+    again = staged(client, csv_file(PROVINCE), name="b.csv")
+    assert again.pk == first.pk and again.file_name == "b.csv" and AgencyImport.objects.count() == 1
 
 
-def test_an_unreadable_file_is_refused_on_the_form(platform_admin, client_for, tmp_path):
+def test_any_platform_administrator_may_open_and_apply_anothers_upload(
+        platform_admin, client_for, django_capture_on_commit_callbacks):
+    kept = staged(client_for(platform_admin), csv_file(PROVINCE))
+    colleague = AdminFactory(username="colleague")
+    client = client_for(colleague)
+    assert client.get(reverse("staff:agency-import-preview", args=[kept.pk])).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("staff:agency-import-apply", args=[kept.pk]))
+    # Applied as the one who confirmed it.
+    assert AuditEvent.objects.get(action="agency.create").actor == colleague
+
+
+def test_an_unknown_upload_is_404(platform_admin, client_for):
+    client = client_for(platform_admin)
+    assert client.get("/staff/agencies/import/999/").status_code == 404
+    assert client.post("/staff/agencies/import/999/apply/").status_code == 404
+    assert client.get("/staff/agencies/import/999/status/").status_code == 404
+    assert client.get("/staff/agencies/import/../../etc/passwd/").status_code == 404
+
+
+def test_an_unreadable_file_is_refused_on_the_form(platform_admin, client_for):
     response = upload(client_for(platform_admin), b"PK\x03\x04not a workbook", name="x.xlsx")
     assert response.status_code == 400
     assert "XLSX文件已损坏" in response.content.decode()
-    assert not (tmp_path / "agency_imports").exists()
+    assert not AgencyImport.objects.exists()
 
 
 @pytest.mark.parametrize("persona", ["office", "supervisor"])
 def test_only_platform_administrators_reach_the_pages(request, client_for, persona, platform_admin):
     data = csv_file(PROVINCE)
-    upload(client_for(platform_admin), data)
+    kept = staged(client_for(platform_admin), data)
     client = client_for(request.getfixturevalue(persona))
-    digest = rules.digest(data)
     assert upload(client, data).status_code == 403
-    assert client.get(reverse("staff:agency-import-preview", args=[digest])).status_code == 403
-    assert client.post(reverse("staff:agency-import-apply", args=[digest])).status_code == 403
+    assert client.get(reverse("staff:agency-import-preview", args=[kept.pk])).status_code == 403
+    assert client.post(reverse("staff:agency-import-apply", args=[kept.pk])).status_code == 403
+    assert client.get(reverse("staff:agency-import-status", args=[kept.pk])).status_code == 403
+    kept.refresh_from_db()
+    assert kept.state == AgencyImportState.STAGED
     assert client.get(reverse("staff:agency-import-template", args=["csv"])).status_code == 403
     assert "agency-import" not in client.get(reverse("staff:agency-list")).content.decode()
     assert not Agency.objects.filter(code=PROVINCE[0]).exists()

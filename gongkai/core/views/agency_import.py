@@ -1,31 +1,36 @@
 """Importing the agency tree from a file (platform administrators, issue 21): upload, the
-dry run, then apply. The uploaded file is kept on the server under ``VAR_DIR`` by its
-SHA-256 digest; the dry run and the apply both re-read that file (the browser only names
-the digest), so what is applied is what the administrator saw planned, checked again
-against the database at that moment."""
+dry run, then apply by a worker. The uploaded file is kept in the database
+(``AgencyImport``, addressed by its id); the dry run and the apply both read that file
+(the browser only names the upload), so what is applied is what the administrator saw
+planned, checked again against the database when the worker applies it. Any platform
+administrator may open any upload: they all may import."""
 
+import contextlib
 import re
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from gongkai.core import agency_import as rules
-from gongkai.core import clock, permissions
-from gongkai.core.errors import DomainError
-from gongkai.core.services.agencies import agency_import
+from gongkai.core import permissions
+from gongkai.core.errors import InvalidTransition
+from gongkai.core.models import AgencyImport, AgencyImportState
+from gongkai.core.services.agencies import (
+    IMPORT_ADMINS_ONLY,
+    agency_import,
+    agency_import_confirm,
+    agency_import_stage,
+)
 from gongkai.core.views.base import staff_required
 
-_DIGEST = re.compile(r"[0-9a-f]{64}")
 _NAME = re.compile(r"[^\w.\-（）()]+")
 SHOWN = 500  # rows a preview lists of each kind (3,000 new agencies need no 3,000-row page)
-KEEP_SECONDS = 7 * 24 * 3600  # an upload never applied is removed at a later upload after this
+REFRESH_SECONDS = 3  # the status page asks again while the worker applies
 
 
 class UploadForm(forms.Form):
@@ -40,29 +45,24 @@ class UploadForm(forms.Form):
 
 def _require_admin(request) -> None:
     if not permissions.is_platform_admin(request.user):
-        raise PermissionDenied("只有平台管理员可以导入机关名录")
+        raise PermissionDenied(IMPORT_ADMINS_ONLY)
 
 
-def _store() -> Path:
-    return Path(settings.VAR_DIR) / "agency_imports"
+def _upload(pk: int) -> AgencyImport:
+    upload = AgencyImport.objects.filter(pk=pk).first()
+    if upload is None:
+        raise Http404("导入文件不存在或已过期，请重新上传")
+    return upload
 
 
-def _stored(digest: str) -> tuple[bytes, str]:
-    """The stored upload and its file name; 404 for a digest not stored (or malformed)."""
-    if not _DIGEST.fullmatch(digest):
-        raise Http404("导入文件不存在")
-    data_path = _store() / digest
-    if not data_path.is_file():
-        raise Http404("导入文件不存在或已导入")
-    name_path = data_path.with_suffix(".name")
-    return data_path.read_bytes(), (name_path.read_text("utf-8") if name_path.is_file() else digest[:12])
-
-
-def _remove_stale() -> None:
-    oldest = clock.now().timestamp() - KEEP_SECONDS
-    for path in _store().iterdir():
-        if path.stat().st_mtime < oldest:
-            path.unlink(missing_ok=True)
+def summary(upload: AgencyImport) -> str:
+    """What an applied upload did, as the agency list reports it."""
+    counts = upload.outcome["counts"]
+    return (
+        f"已导入“{upload.file_name}”：新增{counts['create']}个，修改{counts['update']}个，"
+        f"调整上级{counts['move']}个，{counts['unchanged']}个不变"
+        + (f"；{counts['bad']}行有错误，未导入" if counts["bad"] else "") + "。"
+    )
 
 
 @staff_required
@@ -73,63 +73,62 @@ def agency_import_upload(request):
         data = form.cleaned_data["file"].read()
         name = _NAME.sub("_", Path(form.cleaned_data["file"].name).name)[-100:] or "upload"
         try:
-            rules.read_rows(data)  # an unreadable file is said at once, not stored
+            upload = agency_import_stage(actor=request.user, data=data, file_name=name)
         except rules.FileRefused as exc:
             form.add_error("file", exc.message)
         else:
-            digest = rules.digest(data)
-            _store().mkdir(parents=True, exist_ok=True)
-            _remove_stale()
-            (_store() / digest).write_bytes(data)
-            (_store() / f"{digest}.name").write_text(name, "utf-8")
-            return redirect("staff:agency-import-preview", digest=digest)
+            return redirect("staff:agency-import-preview", pk=upload.pk)
     return render(request, "core/agency_import.html", {"form": form},
                   status=400 if form.errors else 200)
 
 
 @staff_required
-def agency_import_preview(request, digest: str):
+@require_GET
+def agency_import_preview(request, pk: int):
     _require_admin(request)
-    data, name = _stored(digest)
+    upload = _upload(pk)
+    if upload.state != AgencyImportState.STAGED:  # confirmed: its file is the worker's
+        return redirect("staff:agency-import-status", pk=upload.pk)
     try:
-        plan = agency_import(actor=request.user, data=data, file_name=name, dry_run=True)
+        plan = agency_import(actor=request.user, data=bytes(upload.content),
+                             file_name=upload.file_name, dry_run=True)
     except rules.FileRefused as exc:
         return render(request, "core/agency_import.html",
                       {"form": UploadForm(), "refused": exc.message}, status=400)
     return render(request, "core/agency_import_preview.html", {
-        "plan": plan, "digest": digest, "counts": plan.counts(), "pending": plan.pending,
+        "plan": plan, "upload": upload, "counts": plan.counts(), "pending": plan.pending,
         "changes": plan.pending[:SHOWN], "bad": plan.bad[:SHOWN], "shown": SHOWN,
     })
 
 
 @require_POST
 @staff_required
-def agency_import_apply(request, digest: str):
+def agency_import_apply(request, pk: int):
+    """Confirm: a worker applies the file; the status page says how it went."""
     _require_admin(request)
-    data, name = _stored(digest)
-    try:
-        plan = agency_import(actor=request.user, data=data, file_name=name)
-    except rules.FileRefused as exc:
-        messages.error(request, exc.message)
-        return redirect("staff:agency-import")
-    except (DomainError, ValidationError) as exc:
-        # The database changed since the dry run in a way the plan made now did not catch
-        # (another administrator at the same moment): nothing was written.
-        messages.error(request, "导入未完成，未写入任何变化：" + "；".join(getattr(exc, "messages", [str(exc)])))
-        return redirect("staff:agency-import-preview", digest=digest)
-    except IntegrityError:
-        # The same code saved by someone else between the plan and the insert.
-        messages.error(request, "导入未完成，未写入任何变化：导入期间另有相同机关代码的机关被保存，请重新试导入。")
-        return redirect("staff:agency-import-preview", digest=digest)
-    for path in (_store() / digest, _store() / f"{digest}.name"):
-        path.unlink(missing_ok=True)
-    counts = plan.counts()
-    messages.success(
-        request,
-        f"已导入“{name}”：新增{counts['create']}个，修改{counts['update']}个，调整上级{counts['move']}个，"
-        f"{counts['unchanged']}个不变" + (f"；{counts['bad']}行有错误，未导入" if counts["bad"] else "") + "。",
-    )
-    return redirect("staff:agency-list")
+    upload = _upload(pk)
+    # Confirmed twice (a double click, the back button): the first one's page tells.
+    with contextlib.suppress(InvalidTransition):
+        agency_import_confirm(actor=request.user, upload=upload)
+    return redirect("staff:agency-import-status", pk=upload.pk)
+
+
+@staff_required
+@require_GET
+def agency_import_status(request, pk: int):
+    """While the worker applies: a page that refreshes itself. Done: the agency list with
+    what was imported. Refused: the reason (nothing was written)."""
+    _require_admin(request)
+    upload = _upload(pk)
+    if upload.state == AgencyImportState.STAGED:  # not confirmed: its dry run
+        return redirect("staff:agency-import-preview", pk=upload.pk)
+    if upload.state == AgencyImportState.DONE:
+        messages.success(request, summary(upload))
+        return redirect("staff:agency-list")
+    return render(request, "core/agency_import_status.html", {
+        "upload": upload, "refresh": REFRESH_SECONDS,
+        "refused": upload.state == AgencyImportState.REFUSED,
+    })
 
 
 @staff_required
