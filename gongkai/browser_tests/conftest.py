@@ -54,6 +54,27 @@ def browser():
             browser.close()
 
 
+def _watch(page, errors: list[str], who: str = "") -> None:
+    """Collect on ``page`` any console error (a CSP violation, a script error) or missing
+    asset into ``errors``, each prefixed with ``who``."""
+
+    def on_console(message):
+        # A page answered 4xx on purpose (a form with errors is a 400) is logged as a
+        # failed load; failed assets are caught below instead.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(f"{who}{message.text} ({message.location.get('url')})")
+
+    def on_response(response):
+        # Browsers ask for /favicon.ico on their own; the platform has none (yet).
+        if (response.status >= 400 and response.request.resource_type != "document"
+                and not response.url.endswith("/favicon.ico")):
+            errors.append(f"{who}{response.status} {response.url}")
+
+    page.on("console", on_console)
+    page.on("response", on_response)
+    page.on("pageerror", lambda e: errors.append(f"{who}{e}"))
+
+
 @pytest.fixture
 def page(browser, live_server, transactional_db):
     """A fresh browser context on the live server; fails the test on any console error
@@ -62,26 +83,53 @@ def page(browser, live_server, transactional_db):
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
     page = context.new_page()
     errors: list[str] = []
-
-    def on_console(message):
-        # A page answered 4xx on purpose (a form with errors is a 400) is logged as a
-        # failed load; failed assets are caught below instead.
-        if message.type == "error" and not message.text.startswith("Failed to load resource"):
-            errors.append(f"{message.text} ({message.location.get('url')})")
-
-    def on_response(response):
-        # Browsers ask for /favicon.ico on their own; the platform has none (yet).
-        if (response.status >= 400 and response.request.resource_type != "document"
-                and not response.url.endswith("/favicon.ico")):
-            errors.append(f"{response.status} {response.url}")
-
-    page.on("console", on_console)
-    page.on("response", on_response)
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    _watch(page, errors)
     yield page
     context.close()
     cache.clear()
     assert errors == [], f"browser console errors: {errors}"
+
+
+@pytest.fixture
+def signed_in_browser(browser, live_server):
+    """`signed_in_browser(user)` → a page of a browser of that person's own (a context of
+    its own), signed in through the sign-in form with ``TEST_PASSWORD``. Console errors
+    and failed assets fail the test, as for ``page``."""
+    from gongkai.core.tests.factories import TEST_PASSWORD
+    from gongkai.core.tests.twofactor_helpers import pass_second_step
+
+    contexts, errors = [], []
+
+    def open_as(user):
+        context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        _watch(page, errors, f"{user.username}: ")
+        page.goto("/staff/sign-in/")
+        page.get_by_label("用户名").fill(user.username)
+        page.get_by_label("密码").fill(TEST_PASSWORD)
+        with page.expect_navigation():
+            page.get_by_role("button", name="登录").click()
+        pass_second_step(page, user.username)  # leaders, reviewers: two-factor
+        assert "/sign-in/" not in page.url, f"{user.username} could not sign in"
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+    assert errors == [], f"browser console errors: {errors}"
+
+
+@pytest.fixture
+def op(settings):
+    """The local OpenID Connect provider (a real one over HTTP) configured as the staff
+    identity platform. The second factor it must vouch for is pinned here, whatever the
+    environment sets; its users are added by each test (``op.add_user``)."""
+    from gongkai.identity.tests.provider import running_provider
+
+    settings.GONGKAI_SSO_REQUIRED_ACR, settings.GONGKAI_SSO_REQUIRED_AMR = [], ["mfa", "otp"]
+    with running_provider() as provider:
+        yield provider.configure(settings, "staff")
 
 
 @pytest.fixture

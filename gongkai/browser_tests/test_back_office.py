@@ -5,22 +5,12 @@ a failed save the focus lands on the error summary."""
 import datetime as dt
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
+from gongkai.browser_tests.helpers import signed_in
 from gongkai.core.tests.helpers import at
 from gongkai.publishing.models import Publication, PublicationRevision
 
 pytestmark = pytest.mark.browser
-
-
-def signed_in(page, live_server, user):
-    """Hand the browser the session of ``user`` (the sign-in page is tested elsewhere)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return page
 
 
 @pytest.fixture

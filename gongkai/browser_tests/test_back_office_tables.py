@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from gongkai.browser_tests import test_back_office as back_office
 from gongkai.browser_tests import test_desk as desk
+from gongkai.browser_tests.helpers import DESKTOP, PHONE, sign_in
 from gongkai.foi.models import FoiRequest
 from gongkai.portal.tests.conftest import tiny_png
 from gongkai.publishing.models import Publication, PublicationRevision
@@ -19,9 +20,6 @@ pytestmark = pytest.mark.browser
 
 officer_page = back_office.officer_page  # the officer signed in, the clock at 2025-03-05
 demo_site = desk.demo_site  # what `gongkai demo` loads, the clock at 2026-03-10
-
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 768}
 
 PHOTO = "2025年第一季度抽检现场照片.png"
 RESULTS = "附件1：抽检结果说明.docx"
@@ -144,7 +142,7 @@ def one_line_each(page) -> list[dict]:
 
 
 def test_staff_tables_keep_tracking_numbers_and_dates_on_one_line(page, demo_site):
-    desk.sign_in(page, "office")
+    sign_in(page, "office")
     page.set_viewport_size(DESKTOP)
     page.goto(reverse("staff:foi-list"))
     cells = one_line_each(page)

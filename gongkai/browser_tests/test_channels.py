@@ -9,14 +9,11 @@ import datetime as dt
 
 import pytest
 
-from gongkai.core.demo import DEMO_PASSWORD
+from gongkai.browser_tests.helpers import DESKTOP, PHONE, fits_the_screen, sign_in
 from gongkai.core.tests.helpers import at
-from gongkai.core.tests.twofactor_helpers import pass_second_step
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 768}
 TODAY = dt.date(2026, 3, 11)
 
 
@@ -30,25 +27,6 @@ def demo_channels(transactional_db):
     assert load_demo_channels() == 36
 
 
-def sign_in(page, username: str) -> None:
-    page.goto("/staff/sign-in/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.locator("main button[type=submit], form button[type=submit]").first.click()
-    pass_second_step(page, username)
-    page.wait_for_url("**/staff/")
-
-
-def no_wider_than_the_screen(page) -> None:
-    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
-        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-        .filter(e => { for (let a = e.parentElement; a; a = a.parentElement) {
-            if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX)) return false; } return true; })
-        .slice(0, 12).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + ' ' + getComputedStyle(e).display)""")
-    assert width[0] <= width[1], (width, wide)
-
-
 def test_the_office_finds_the_stale_account_corrects_a_month_and_sees_the_charts(
         page, demo_channels, axe_serious, tmp_path):
     sign_in(page, "office")
@@ -60,7 +38,7 @@ def test_the_office_finds_the_stale_account_corrects_a_month_and_sees_the_charts
         page.reload()
         flags = page.get_by_test_id("flags").inner_text()
         assert "1个账号未按时更新" in flags and "20天未更新" in flags
-        no_wider_than_the_screen(page)
+        fits_the_screen(page)
         axe_serious(page)
         page.screenshot(path=str(tmp_path / f"channels-list-{name}.png"), full_page=True)
 
@@ -74,7 +52,7 @@ def test_the_office_finds_the_stale_account_corrects_a_month_and_sees_the_charts
         page.get_by_role("button", name="保存").click()
     assert "更正1个" in page.locator(".messages, [role=status], main").first.inner_text()
     page.set_viewport_size(PHONE)
-    no_wider_than_the_screen(page)
+    fits_the_screen(page)
     axe_serious(page)
 
     page.set_viewport_size(DESKTOP)
@@ -97,7 +75,7 @@ def test_the_office_finds_the_stale_account_corrects_a_month_and_sees_the_charts
             box = canvases.nth(i).bounding_box()
             assert box and box["width"] > 100 and box["height"] > 100
         assert "政务微信公众号" in page.get_by_test_id("sentence").inner_text()
-        no_wider_than_the_screen(page)
+        fits_the_screen(page)
         axe_serious(page)
         page.screenshot(path=str(tmp_path / f"channels-figures-{name}.png"), full_page=True)
 
@@ -116,5 +94,5 @@ def test_the_supervising_office_reaches_the_stale_account_from_its_desk(page, de
     page.wait_for_url("**/staff/channels/**")
     assert page.locator("[data-testid=stale-row]").count() == 1
     assert "20天" in page.locator("[data-testid=stale-row]").inner_text()
-    no_wider_than_the_screen(page)
+    fits_the_screen(page)
     axe_serious(page)

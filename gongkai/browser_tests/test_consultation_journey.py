@@ -6,29 +6,15 @@ public page then shows. Public pages at 1366 and 390 px, checked by axe."""
 import datetime as dt
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
+from gongkai.browser_tests.helpers import DESKTOP, PHONE, as_user
 from gongkai.consultations.models import Comment, Consultation
 from gongkai.core.tests.helpers import at
-from gongkai.core.tests.twofactor_helpers import verify_session
 
 pytestmark = pytest.mark.browser
 
 START = dt.date(2025, 3, 3)
 BODY = "第一条 为了规范食品经营许可，制定本办法。\n第二条 本办法适用于本市。\n第三条 应当在二十个工作日内作出决定。"
-
-
-def as_user(page, live_server, user):
-    page.context.clear_cookies()
-    if user is None:
-        return page
-    client = Client()
-    client.force_login(user)
-    verify_session(client, user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return page
 
 
 def test_publish_comment_screen_close_feedback(page, live_server, bureau, office, leader, settings,
@@ -58,7 +44,7 @@ def test_publish_comment_screen_close_feedback(page, live_server, bureau, office
     # Open: a member of the public comments on article 3.
     at(dt.date(2025, 3, 10))
     as_user(page, live_server, None)
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size(PHONE)
     page.goto(f"/consultations/{c.pk}/")
     assert page.get_by_test_id("phase").inner_text() == "征集中"
     axe_serious(page)
@@ -72,7 +58,7 @@ def test_publish_comment_screen_close_feedback(page, live_server, bureau, office
     assert comment.leak_findings and comment.status == "pending"
 
     # The office screens it: displayed with the phone number masked.
-    page.set_viewport_size({"width": 1366, "height": 900})
+    page.set_viewport_size(DESKTOP)
     as_user(page, live_server, office)
     page.goto(f"/staff/consultations/{c.pk}/")
     page.get_by_role("button", name="采用展示（个人信息自动隐去）").click()
@@ -95,8 +81,9 @@ def test_publish_comment_screen_close_feedback(page, live_server, bureau, office
     assert page.get_by_test_id("phase").inner_text().startswith("已公布采纳情况")
 
     as_user(page, live_server, None)
-    for width in (1366, 390):
-        page.set_viewport_size({"width": width, "height": 900})
+    for viewport in (DESKTOP, PHONE):
+        width = viewport["width"]
+        page.set_viewport_size(viewport)
         page.goto(f"/consultations/{c.pk}/")
         feedback = page.get_by_test_id("feedback").inner_text()
         assert "部分采纳1条" in feedback and "采纳率100.0%" in feedback

@@ -12,7 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from gongkai.browser_tests.test_back_office import signed_in
+from gongkai.browser_tests.helpers import signed_in
 from gongkai.core.tests.helpers import at
 from gongkai.reports.tests import test_services as report_fixtures
 

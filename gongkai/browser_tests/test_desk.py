@@ -11,15 +11,12 @@ import datetime as dt
 import pytest
 from django.db.models import Q
 
-from gongkai.core.demo import DEMO_PASSWORD
+from gongkai.browser_tests.helpers import DESKTOP, PHONE, overflow, sign_in
 from gongkai.core.models import Agency, Department, User
 from gongkai.core.tests.helpers import at
-from gongkai.core.tests.twofactor_helpers import pass_second_step
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 768}
 TODAY = dt.date(2026, 3, 10)  # a Tuesday; the demo dates its requests back from today
 BUREAU = "青岚市市场监督管理局"
 MODELLED = ("foi.", "publishing.")  # the areas whose queues are worked out here
@@ -128,15 +125,6 @@ NOT_EMPTY = {
 
 # --- the browser --------------------------------------------------------------------------
 
-def sign_in(page, username: str) -> None:
-    page.goto("/staff/sign-in/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.locator("main button[type=submit], form button[type=submit]").first.click()
-    pass_second_step(page, username)  # leaders, reviewers, supervisors: two-factor
-    page.wait_for_url("**/staff/")
-
-
 def shown_queues(page) -> dict[str, int]:
     queues = {}
     for item in page.locator('[data-testid="desk-queue"]').all():
@@ -148,20 +136,6 @@ def listed(page, kind: str) -> set[str]:
     if kind == "requests":
         return set(page.locator('[data-testid="request-row"] td.id a').all_inner_texts())
     return set(page.locator('[data-testid="publication-row"] td:nth-child(2) a').all_inner_texts())
-
-
-def fits_the_screen(page) -> None:
-    """Nothing wider than the window at the page's viewport (what overflows is named)."""
-    shape = overflow(page)
-    assert shape["width"] <= shape["inner"], shape
-
-
-def overflow(page) -> dict:
-    return page.evaluate(
-        "() => ({width: document.documentElement.scrollWidth, inner: window.innerWidth,"
-        " wide: Array.from(document.querySelectorAll('main *, header *, nav *'))"
-        "   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)"
-        "   .slice(0, 5).map(e => e.tagName + '.' + e.className)})")
 
 
 @pytest.mark.parametrize("username", ["office", "leader", "reviewer", "officer", "supervisor"])

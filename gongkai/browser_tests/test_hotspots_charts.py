@@ -8,14 +8,11 @@ import datetime as dt
 
 import pytest
 
-from gongkai.core.demo import DEMO_PASSWORD
+from gongkai.browser_tests.helpers import DESKTOP, PHONE, fits_the_screen, sign_in
 from gongkai.core.tests.helpers import at
-from gongkai.core.tests.twofactor_helpers import pass_second_step
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 768}
 TODAY = dt.date(2026, 3, 11)
 
 
@@ -28,15 +25,6 @@ def demo_complaints(transactional_db, settings, tmp_path):
     at(TODAY)
     assert load_demo()
     assert load_demo_complaints() > 3000
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/staff/sign-in/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.locator("main button[type=submit], form button[type=submit]").first.click()
-    pass_second_step(page, username)
-    page.wait_for_url("**/staff/")
 
 
 def charts_drawn(page) -> None:
@@ -52,11 +40,6 @@ def charts_drawn(page) -> None:
     assert page.locator("table.chart-table tbody tr").count() > count
 
 
-def no_wider_than_the_screen(page) -> None:
-    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], width
-
-
 def test_the_office_sees_the_charts_of_the_demo_year(page, demo_complaints, axe_serious, tmp_path):
     sign_in(page, "office")
     page.get_by_role("link", name="投诉举报热点").first.click()
@@ -65,7 +48,7 @@ def test_the_office_sees_the_charts_of_the_demo_year(page, demo_complaints, axe_
         page.set_viewport_size(viewport)
         page.reload()
         charts_drawn(page)
-        no_wider_than_the_screen(page)
+        fits_the_screen(page)
         assert "闭店" in page.get_by_test_id("emerging").inner_text()
         axe_serious(page)
         page.screenshot(path=str(tmp_path / f"hotspots-{name}.png"), full_page=True)

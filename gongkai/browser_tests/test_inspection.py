@@ -6,11 +6,9 @@ runs the self-inspection and reads the vetoes, deductions and trend. New pages a
 import datetime as dt
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
+from gongkai.browser_tests.helpers import DESKTOP, PHONE, as_user
 from gongkai.core.tests.helpers import at
-from gongkai.core.tests.twofactor_helpers import verify_session
 from gongkai.inspection.models import SiteCheck, SiteErrorReport
 from gongkai.publishing.models import Column, ColumnKind
 
@@ -18,18 +16,6 @@ pytestmark = pytest.mark.browser
 
 TODAY = dt.date(2025, 6, 16)
 ANSWER = "13579"
-
-
-def as_user(page, live_server, user):
-    page.context.clear_cookies()
-    if user is None:
-        return page
-    client = Client()
-    client.force_login(user)
-    verify_session(client, user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return page
 
 
 def fits(page) -> bool:
@@ -49,8 +35,9 @@ def test_report_an_error_then_the_office_replies_and_reads_its_self_inspection(
     page.goto(f"/agencies/{bureau.code}/")
     page.get_by_role("link", name="我为政府网站找错").click()
     assert page.locator("#id_page_url").input_value() == f"/agencies/{bureau.code}/"
-    for width in (390, 1366):
-        page.set_viewport_size({"width": width, "height": 900})
+    for viewport in (PHONE, DESKTOP):
+        width = viewport["width"]
+        page.set_viewport_size(viewport)
         page.goto(f"/agencies/{bureau.code}/site-errors/new/?page=/agencies/{bureau.code}/")
         assert fits(page), f"the form overflows at {width} px"
         axe_serious(page)
@@ -82,8 +69,9 @@ def test_report_an_error_then_the_office_replies_and_reads_its_self_inspection(
     assert "我为政府网站找错" not in page.get_by_test_id("deductions").inner_text()  # the footer has it
     assert "空白栏目" in page.get_by_test_id("warnings").inner_text()
     assert TODAY.isoformat() in page.get_by_test_id("trend").inner_text()
-    for width in (1366, 390):
-        page.set_viewport_size({"width": width, "height": 900})
+    for viewport in (DESKTOP, PHONE):
+        width = viewport["width"]
+        page.set_viewport_size(viewport)
         page.reload()
         assert fits(page), f"the self-inspection page overflows at {width} px"
         axe_serious(page)

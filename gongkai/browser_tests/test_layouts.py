@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from gongkai.browser_tests.helpers import DESKTOP, PHONE, overflow
 from gongkai.core import clock
 from gongkai.core.models import Agency
 from gongkai.portal import preferences
@@ -17,9 +18,6 @@ pytestmark = pytest.mark.browser
 
 records = report_fixtures.records  # a year of request records and a started report
 report = report_fixtures.report
-
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 768}
 
 
 def public_pages(site, bureau) -> dict[str, str]:
@@ -70,15 +68,6 @@ def _elder(page, live_server, on: bool):
         "url": live_server.url}])
 
 
-def _overflow(page) -> dict:
-    return page.evaluate(
-        "() => ({width: document.documentElement.scrollWidth, inner: window.innerWidth,"
-        " wide: Array.from(document.querySelectorAll('main *, header *, footer *, nav *'))"
-        "   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)"
-        "   .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' +"
-        "     Math.round(e.getBoundingClientRect().right))})")
-
-
 @pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
 def test_no_public_page_is_wider_than_a_phone(page, layout_site, bureau, live_server, elder):
     page.set_viewport_size(PHONE)
@@ -87,7 +76,7 @@ def test_no_public_page_is_wider_than_a_phone(page, layout_site, bureau, live_se
         response = page.goto(path)
         assert response.status in (200, 404), f"{name}: {response.status}"
         assert page.evaluate("document.documentElement.classList.contains('elder')") == elder
-        found = _overflow(page)
+        found = overflow(page)
         assert found["width"] <= found["inner"], f"{name} ({'elder' if elder else 'standard'}): {found}"
 
 
@@ -102,7 +91,7 @@ def test_a_published_annual_report_fits_a_phone(page, live_server, records, repo
         _elder(page, live_server, elder)
         page.goto(reverse("portal:annual-report-detail", args=[report.agency.code, report.year]))
         assert page.locator(".report-table").count() > 0
-        found = _overflow(page)
+        found = overflow(page)
         assert found["width"] <= found["inner"], found
 
 

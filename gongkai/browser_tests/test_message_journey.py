@@ -12,17 +12,14 @@ import re
 
 import pytest
 
-from gongkai.core.tests.factories import TEST_PASSWORD
-from gongkai.core.tests.twofactor_helpers import pass_second_step
+from gongkai.browser_tests.helpers import DESKTOP, PHONE
 from gongkai.interaction.models import Message
 from gongkai.interaction.workflow import MessageStatus
 
 pytestmark = pytest.mark.browser
 
 ANSWER = "13579"
-PHONE = "13912345678"
-DESKTOP = {"width": 1366, "height": 900}
-PHONE_VIEW = {"width": 390, "height": 844}
+WRITER_PHONE = "13912345678"
 
 
 def label(text: str) -> re.Pattern:
@@ -31,36 +28,12 @@ def label(text: str) -> re.Pattern:
 
 def fits(page, tmp_path, name: str) -> None:
     """No horizontal scrolling at either width; a screenshot of each for the record."""
-    for size, viewport in (("desktop", DESKTOP), ("phone", PHONE_VIEW)):
+    for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(viewport)
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= viewport["width"], (name, size, width)
         page.screenshot(path=str(tmp_path / f"{name}-{size}.png"), full_page=True)
     page.set_viewport_size(DESKTOP)
-
-
-@pytest.fixture
-def signed_in(browser, live_server):
-    contexts, errors = [], []
-
-    def open_as(user):
-        context = browser.new_context(base_url=live_server.url, locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda e: errors.append(f"{user.username}: {e}"))
-        page.goto("/staff/sign-in/")
-        page.get_by_label("用户名").fill(user.username)
-        page.get_by_label("密码").fill(TEST_PASSWORD)
-        with page.expect_navigation():
-            page.get_by_role("button", name="登录").click()
-        pass_second_step(page, user.username)
-        assert "/sign-in/" not in page.url
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-    assert errors == []
 
 
 def act(page, key: str, button: str, done: str, *, fields=(), select=(), choose=()):
@@ -82,7 +55,7 @@ def act(page, key: str, button: str, done: str, *, fields=(), select=(), choose=
 
 
 def test_a_message_from_the_form_to_the_writers_rating(
-        page, signed_in, settings, bureau, office, officer, department, axe, tmp_path):
+        page, signed_in_browser, settings, bureau, office, officer, department, axe, tmp_path):
     settings.INTERACTION_CAPTCHA_TEST_ANSWER = ANSWER
 
     # The writer.
@@ -93,9 +66,9 @@ def test_a_message_from_the_form_to_the_writers_rating(
     fits(page, tmp_path, "message-form")
     page.get_by_label("留言类型").select_option(label="投诉")
     page.get_by_label("标题").fill("某超市销售过期酸奶")
-    page.get_by_label("留言内容").fill(f"我在滨河区一家超市买的酸奶过期了，电话{PHONE}，请核查处理。")
+    page.get_by_label("留言内容").fill(f"我在滨河区一家超市买的酸奶过期了，电话{WRITER_PHONE}，请核查处理。")
     page.get_by_label("姓名（选填）").fill("王小明")
-    page.get_by_label("联系电话（选填）").fill(PHONE)
+    page.get_by_label("联系电话（选填）").fill(WRITER_PHONE)
     page.get_by_label(re.compile("同意在网站公开")).check()
     page.get_by_label(re.compile("^验证码")).fill("00000")  # wrong first
     page.get_by_role("button", name="提交留言").click()
@@ -114,14 +87,14 @@ def test_a_message_from_the_form_to_the_writers_rating(
     message = Message.objects.get(tracking_number=number)
 
     # The office routes it.
-    office_page = signed_in(office)
+    office_page = signed_in_browser(office)
     office_page.goto(f"/staff/messages/{message.pk}/")
-    assert PHONE in office_page.get_by_test_id("writer-phone").inner_text()
+    assert WRITER_PHONE in office_page.get_by_test_id("writer-phone").inner_text()
     act(office_page, "assign", "分办", "已分办至食品安全科", select=[("承办科室", department.name)])
     assert office_page.get_by_test_id("status").inner_text() == "办理中"
 
     # The officer writes the reply.
-    officer_page = signed_in(officer)
+    officer_page = signed_in_browser(officer)
     officer_page.goto("/staff/")
     officer_page.goto(f"/staff/messages/{message.pk}/")
     act(officer_page, "reply", "提交审核", "答复已提交公开办审核",
@@ -134,7 +107,7 @@ def test_a_message_from_the_form_to_the_writers_rating(
     panel = office_page.get_by_test_id("panel-publish")
     panel.locator("summary").click()
     proposed = panel.get_by_label(label("公开的留言内容")).input_value()
-    assert PHONE not in proposed and "139****5678" in proposed
+    assert WRITER_PHONE not in proposed and "139****5678" in proposed
     act(office_page, "publish", "公开", "已在网站公开留言及答复")
     axe(office_page)  # with the flash message showing
     fits(office_page, tmp_path, "message-staff-detail")
@@ -159,7 +132,7 @@ def test_a_message_from_the_form_to_the_writers_rating(
     page.goto("/messages/")
     page.get_by_role("link", name="某超市销售过期酸奶").click()
     assert "139****5678" in page.get_by_test_id("public-content").inner_text()
-    assert PHONE not in page.content()
+    assert WRITER_PHONE not in page.content()
     axe(page)
     fits(page, tmp_path, "message-public")
     actions = list(message.events.order_by("at", "id").values_list("action", flat=True))

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from gongkai.browser_tests.test_desk import DESKTOP, PHONE, fits_the_screen
+from gongkai.browser_tests.helpers import DESKTOP, PHONE, fits_the_screen
 from gongkai.core.tests.factories import TEST_PASSWORD
 from gongkai.identity.tests.provider import running_provider
 from gongkai.identity.tests.public_accounts import CLAIMS, VERIFIED_ID
@@ -14,9 +14,10 @@ from gongkai.identity.tests.public_accounts import CLAIMS, VERIFIED_ID
 pytestmark = pytest.mark.browser
 
 
-
 @pytest.fixture
-def op(settings):
+def public_op(settings):
+    """The provider as the public's government-service accounts (not the staff platform
+    of conftest's ``op``), with 王五 verified on it."""
     with running_provider() as provider:
         provider.add_user("wang", password=TEST_PASSWORD, name="王五", id_number=VERIFIED_ID,
                           phone_number="13900139000", email="wangwu@example.com")
@@ -37,7 +38,7 @@ def file_request(page, agency, description: str) -> tuple[str, str]:
             page.locator("#secret").inner_text().strip())
 
 
-def test_a_signed_in_applicant_sees_two_requests_without_secrets(page, op, bureau, other_agency, axe):
+def test_a_signed_in_applicant_sees_two_requests_without_secrets(page, public_op, bureau, other_agency, axe):
     page.set_viewport_size(DESKTOP)
     page.goto("/")
     page.get_by_role("link", name="我的申请").click()

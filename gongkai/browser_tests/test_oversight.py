@@ -7,23 +7,11 @@ from __future__ import annotations
 
 import pytest
 
+from gongkai.browser_tests.helpers import DESKTOP, PHONE, sign_in
 from gongkai.core.tests.factories import TEST_PASSWORD
-from gongkai.core.tests.twofactor_helpers import pass_second_step
 from gongkai.oversight.tests.conftest import seeded, today  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
-
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/staff/sign-in/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.locator("main button[type=submit], form button[type=submit]").first.click()
-    pass_second_step(page, username)
-    page.wait_for_url("**/staff/")
 
 
 def cell_link(page, agency, key: str):
@@ -35,7 +23,7 @@ def test_supervisor_finds_each_seeded_defect_in_one_click(page, seeded, supervis
     tree = seeded["tree"]
     bureau, county = tree["bureau"], tree["county"]
     page.set_viewport_size(viewport)
-    sign_in(page, "supervisor")
+    sign_in(page, "supervisor", TEST_PASSWORD)
     # The navigation leads to the table.
     page.get_by_role("link", name="政务公开监督").first.click()
     page.wait_for_url("**/staff/oversight/")

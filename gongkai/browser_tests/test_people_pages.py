@@ -7,9 +7,7 @@ import re
 import pytest
 from django.core import mail
 
-from gongkai.browser_tests.test_back_office import signed_in
-from gongkai.browser_tests.test_desk import DESKTOP, PHONE
-from gongkai.browser_tests.test_desk import fits_the_screen as fits
+from gongkai.browser_tests.helpers import DESKTOP, PHONE, fits_the_screen, signed_in
 from gongkai.core.models import Membership, User
 from gongkai.core.tests.factories import TEST_PASSWORD
 
@@ -24,7 +22,7 @@ def test_an_office_invites_and_the_person_accepts(page, live_server, axe_serious
         page.set_viewport_size(viewport)
         page.reload()
         assert page.locator('[data-testid="person"]').count() == 2  # the office and the reviewer
-        fits(page)
+        fits_the_screen(page)
         axe_serious(page)
 
     page.set_viewport_size(DESKTOP)
@@ -43,14 +41,14 @@ def test_an_office_invites_and_the_person_accepts(page, live_server, axe_serious
     for viewport in (DESKTOP, PHONE):
         page.set_viewport_size(viewport)
         page.goto(link)
-        fits(page)
+        fits_the_screen(page)
         axe_serious(page)
     page.fill("#id_password", TEST_PASSWORD)
     page.fill("#id_password_again", TEST_PASSWORD)
     page.locator('[data-testid="accept-form"] button[type=submit]').click()
     page.wait_for_load_state()
     assert "您已成为" in page.locator('[data-testid="invitation-accepted"]').inner_text()
-    fits(page)
+    fits_the_screen(page)
     user = User.objects.get(email="zhao.min@example.invalid")
     assert user.full_name == "赵敏" and Membership.objects.get(user=user).department == department
 

@@ -4,6 +4,7 @@ searched and filtered, its change log and one version's itemised changes, at 136
 
 import pytest
 
+from gongkai.browser_tests.helpers import DESKTOP, PHONE, as_user
 from gongkai.powerlists.tests.conftest import FIRST, SECOND, make_version
 
 pytestmark = pytest.mark.browser
@@ -16,13 +17,14 @@ def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
-@pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)])
-def test_the_public_list_and_change_log(page, live_server, bureau, office, axe_serious, tmp_path, width, height):
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_public_list_and_change_log(page, live_server, bureau, office, axe_serious, tmp_path, viewport):
+    width = viewport["width"]
     make_version(office, bureau, FIRST, title="2024年版", publish=True)
     second = make_version(office, bureau, SECOND + [{**SECOND[0], "name": "食品经营许可（仅销售预包装食品）",
                                                      "basis": LONG_BASIS, "code": "330217-XK-000123456789"}],
                           title="2025年版", publish=True)
-    page.set_viewport_size({"width": width, "height": height})
+    page.set_viewport_size(viewport)
 
     page.goto("/power-lists/")
     page.get_by_role("link", name=bureau.name).click()
@@ -53,21 +55,6 @@ def test_the_public_list_and_change_log(page, live_server, bureau, office, axe_s
     page.screenshot(path=str(tmp_path / f"powerlist-changes-{width}.png"), full_page=True)
 
 
-def as_user(page, live_server, user):
-    from django.conf import settings as django_settings
-    from django.test import Client
-
-    from gongkai.core.tests.twofactor_helpers import verify_session
-
-    page.context.clear_cookies()
-    client = Client()
-    client.force_login(user)
-    verify_session(client, user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return page
-
-
 def test_the_office_imports_edits_compares_and_publishes(page, live_server, bureau, office, axe_serious, tmp_path):
     from gongkai.powerlists.models import ListVersion, VersionStatus
     from gongkai.powerlists.tests.helpers import row, xlsx
@@ -77,7 +64,7 @@ def test_the_office_imports_edits_compares_and_publishes(page, live_server, bure
     upload.write_bytes(xlsx([row(1, level="市级"), row(2, name="食品生产许可", level="市级"),
                               row(3, kind="行政检查", name="食品安全监督检查", level="市级")]))
     as_user(page, live_server, office)
-    page.set_viewport_size({"width": 1366, "height": 900})
+    page.set_viewport_size(DESKTOP)
     page.goto("/staff/power-lists/")
     page.get_by_role("link", name="从Excel导入新版本").click()
     page.fill("#id_title", "2025年版")

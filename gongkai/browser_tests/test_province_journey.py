@@ -9,31 +9,22 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings as django_settings
 from django.core import mail
-from django.test import Client
 
-from gongkai.browser_tests.test_sso import fits, through_the_provider
+from gongkai.browser_tests.helpers import (
+    DESKTOP,
+    PHONE,
+    fits_both_screens,
+    signed_in,
+    through_the_provider,
+)
 from gongkai.core.models import Agency, AuditEvent, Membership, Role
 from gongkai.core.tests.factories import TEST_PASSWORD, UserFactory, member
 from gongkai.core.tests.test_agency_import import BUREAU, CITY_A, CITY_B, COUNTY, PROVINCE, csv_file
-from gongkai.core.tests.twofactor_helpers import verify_session
-from gongkai.identity.tests.provider import running_provider
 
 pytestmark = pytest.mark.browser
 
 INVITED = "li.county@example.gov.cn"
-
-
-def signed_in_as(page, live_server, user):
-    """Hand the browser ``user``'s session, second factor passed (the sign-in pages have
-    their own tests)."""
-    client = Client()
-    client.force_login(user)
-    verify_session(client, user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return page
 
 
 @contextmanager
@@ -44,7 +35,7 @@ def browser_of(browser, live_server, user=None):
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
     try:
         page = context.new_page()
-        yield signed_in_as(page, live_server, user) if user is not None else page
+        yield signed_in(page, live_server, user) if user is not None else page
     finally:
         context.close()
 
@@ -63,24 +54,18 @@ def agencies_listed(browser, live_server, user) -> str:
         return page.locator("main").inner_text()
 
 
-@pytest.fixture
-def op(settings):
-    with running_provider() as provider:
-        yield provider.configure(settings, "staff")
-
-
 def test_a_province_imported_moved_staffed_and_signed_in_through_the_identity_platform(
         browser, page, live_server, platform_admin, op, settings, tmp_path, axe_serious):
     settings.VAR_DIR = tmp_path  # the stored uploads
     settings.GONGKAI_LOCAL_PASSWORDS = False  # staff sign in through the platform only
-    signed_in_as(page, live_server, platform_admin)
+    signed_in(page, live_server, platform_admin)
 
     # 1. The province from a GBK CSV, as Excel on a Chinese Windows saves it; one bad row.
     bad_row = ["坏代码", "坏机关", "", "人民政府", "市级", "", ""]
     import_file(page, csv_file(PROVINCE, CITY_A, CITY_B, COUNTY, BUREAU, bad_row, encoding="gbk"),
                 "省机关名录.csv")
     assert "第7行" in page.get_by_test_id("bad-rows").inner_text()
-    fits(page)
+    fits_both_screens(page)
     axe_serious(page)
     page.get_by_test_id("confirm-import").click()
     page.wait_for_url("**/staff/agencies/")
@@ -94,10 +79,10 @@ def test_a_province_imported_moved_staffed_and_signed_in_through_the_identity_pl
     assert county.name not in agencies_listed(browser, live_server, new_supervisor)
 
     # 2. The county under the other city: the same file format, its parent code changed.
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size(PHONE)
     import_file(page, csv_file(COUNTY[:2] + [CITY_B[0]] + COUNTY[3:]), "区划调整.csv")
     assert "调整上级" in page.get_by_test_id("changes").inner_text()
-    fits(page)
+    fits_both_screens(page)
     page.get_by_test_id("confirm-import").click()
     page.wait_for_url("**/staff/agencies/")
     county.refresh_from_db()
@@ -111,7 +96,7 @@ def test_a_province_imported_moved_staffed_and_signed_in_through_the_identity_pl
     assert county.name in seen_by_new and BUREAU[1] in seen_by_new
 
     # 3. The county government's office invited by e-mail.
-    page.set_viewport_size({"width": 1366, "height": 860})
+    page.set_viewport_size(DESKTOP)
     page.goto(f"/staff/agencies/{county.pk}/people/")
     form = page.get_by_test_id("invite-form")
     form.get_by_label("电子邮箱").fill(INVITED)
@@ -129,7 +114,7 @@ def test_a_province_imported_moved_staffed_and_signed_in_through_the_identity_pl
     # 4. They accept (no password: local passwords are off) in a browser of their own...
     with browser_of(browser, live_server) as theirs:
         theirs.goto(urlsplit(link).path)
-        fits(theirs)
+        fits_both_screens(theirs)
         axe_serious(theirs)
         assert theirs.locator("input[type=password]").count() == 0
         theirs.get_by_role("button", name="接受邀请").click()
@@ -147,5 +132,5 @@ def test_a_province_imported_moved_staffed_and_signed_in_through_the_identity_pl
                                          object_id=str(invited.pk)).exists()
         theirs.goto(f"/staff/agencies/{county.pk}/people/")  # the office runs its own people now
         assert theirs.get_by_test_id("invite-form").is_visible()
-        fits(theirs)
+        fits_both_screens(theirs)
         axe_serious(theirs)

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from gongkai.browser_tests.helpers import DESKTOP, PHONE
 from gongkai.core.tests.helpers import at
 from gongkai.reports.formats import cell_ref
 from gongkai.reports.tests.fixtures.sample_reports import alter_2020, report_2020_text
@@ -19,8 +20,6 @@ pytestmark = pytest.mark.browser
 AGENCY = "青岚市市场监督管理局"
 TOTAL_NATURAL = cell_ref("3", "三.七", "natural_person")  # 表三「(七)总计」×「自然人」
 RULE = "（七）总计等于（一）至（六）各项之和（分组只计各分项）（自然人）：应为 0，实为 2"
-DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 
 def broken_report() -> str:

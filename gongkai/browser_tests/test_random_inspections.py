@@ -10,13 +10,11 @@ import datetime as dt
 import io
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from django.urls import reverse
 
+from gongkai.browser_tests.helpers import DESKTOP, PHONE, as_user
 from gongkai.core.tests.factories import DepartmentFactory
 from gongkai.core.tests.helpers import at
-from gongkai.core.tests.twofactor_helpers import verify_session
 from gongkai.random_inspections.models import (
     DrawnTarget,
     InspectionMethod,
@@ -33,31 +31,15 @@ pytestmark = pytest.mark.browser
 START = dt.date(2026, 6, 15)
 PDF = b"%PDF-1.4\n% inspection record\n%%EOF\n"
 FINDINGS = ("未发现问题", "发现问题已责令改正", "通过登记的住所（经营场所）无法联系")
-WIDE, NARROW = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
-
-
-def as_user(page, live_server, user):
-    page.context.clear_cookies()
-    client = Client()
-    client.force_login(user)
-    verify_session(client, user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return page
-
-
-def as_anonymous(page):
-    page.context.clear_cookies()
-    return page
 
 
 def both_widths(page, axe_serious, tmp_path, name):
     """axe (serious and critical) at 1366 and 390 px, with a screenshot at each."""
-    for label, size in (("1366", WIDE), ("390", NARROW)):
+    for label, size in (("1366", DESKTOP), ("390", PHONE)):
         page.set_viewport_size(size)
         axe_serious(page)
         page.screenshot(path=str(tmp_path / f"{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(WIDE)
+    page.set_viewport_size(DESKTOP)
 
 
 @pytest.fixture
@@ -83,7 +65,7 @@ def joint_setup(transactional_db, settings, tmp_path, tree, bureau, department, 
 def test_a_joint_task_from_plan_to_published_results(page, live_server, tree, bureau, department, office,
                                                       officer, joint_setup, tmp_path, axe_serious):
     partner, quality = joint_setup["partner"], joint_setup["quality"]
-    page.set_viewport_size(WIDE)
+    page.set_viewport_size(DESKTOP)
 
     # The office: the plan, created and published.
     as_user(page, live_server, office)
@@ -172,7 +154,7 @@ def test_a_joint_task_from_plan_to_published_results(page, live_server, tree, bu
     assert not Result.objects.filter(target__draw__task=task, published_on__isnull=True).exists()
 
     # Anyone: the seed and the drawn list, the check, the findings and the CSV.
-    as_anonymous(page)
+    as_user(page, live_server, None)
     draw = task.draws.get()
     page.goto(reverse("portal:ri-task", args=[bureau.code, task.pk]))
     assert page.get_by_test_id("seed").inner_text() == draw.seed

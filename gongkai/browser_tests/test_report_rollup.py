@@ -6,36 +6,16 @@ the button then says it was; at 1366 and 390 px, checked by axe."""
 import datetime as dt
 
 import pytest
-from django.conf import settings as django_settings
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
+from gongkai.browser_tests.helpers import DESKTOP, PHONE, as_user, fits_the_screen
 from gongkai.core.tests.helpers import at
-from gongkai.core.tests.twofactor_helpers import verify_session
 from gongkai.reports import services
 from gongkai.reports.models import ReportReminder
 from gongkai.reports.tests.test_services import ready_to_publish, receive, receive_a_year
 
 pytestmark = pytest.mark.browser
-
-DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-def as_user(page, live_server, user):
-    page.context.clear_cookies()
-    client = Client()
-    client.force_login(user)
-    verify_session(client, user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return page
-
-
-def no_page_overflow(page):
-    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert width[0] <= width[1], width
 
 
 def test_the_supervisor_reads_the_summary_and_reminds_a_late_agency(
@@ -61,7 +41,7 @@ def test_the_supervisor_reads_the_summary_and_reminds_a_late_agency(
         assert page.locator('table.report-grid td[data-ref="3/一/total"]').first.inner_text().startswith("3")
         assert page.get_by_test_id("rollup-apart").count() == 3  # the draft, the city and the county office
         assert page.get_by_test_id("draft-grid").is_visible()
-        no_page_overflow(page)
+        fits_the_screen(page)
         axe_serious(page)
         page.screenshot(path=str(tmp_path / f"rollup-{size['width']}.png"), full_page=True)
 
@@ -78,7 +58,7 @@ def test_the_supervisor_reads_the_summary_and_reminds_a_late_agency(
     assert [m.to for m in mail.outbox] == [[other_office.email]]
     page.set_viewport_size(PHONE)
     page.reload()
-    no_page_overflow(page)
+    fits_the_screen(page)
 
     page.set_viewport_size(DESKTOP)
     page.get_by_role("link", name="勾稽关系核对").click()
@@ -86,4 +66,4 @@ def test_the_supervisor_reads_the_summary_and_reminds_a_late_agency(
     axe_serious(page)
     page.set_viewport_size(PHONE)
     page.reload()
-    no_page_overflow(page)
+    fits_the_screen(page)

@@ -24,10 +24,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from gongkai.core.models import AuditEvent
-from gongkai.core.tests.factories import TEST_PASSWORD
 from gongkai.core.tests.helpers import at
 from gongkai.core.tests.libreoffice import convert_to_pdf, pdf_text, squeezed
-from gongkai.core.tests.twofactor_helpers import pass_second_step
 from gongkai.foi import deadlines
 from gongkai.foi.models import (
     AgencyFoiSettings,
@@ -70,39 +68,6 @@ def disclosed_pdf() -> bytes:
     sheet.drawString(72, 760, "2024 Q4 vegetable products: 120 samples, 118 passed.")
     sheet.save()
     return buffer.getvalue()
-
-
-# --- the people and their browsers -------------------------------------------------------------
-
-@pytest.fixture
-def signed_in(browser, live_server):
-    """`signed_in(user)` → a page of a browser of that person's own, signed in through the
-    sign-in form. Console errors and failed assets fail the test, as for ``page``."""
-    contexts, errors = [], []
-
-    def open_as(user):
-        context = browser.new_context(base_url=live_server.url, locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        page.on("console", lambda m: errors.append(f"{user.username}: {m.text}")
-                if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
-        page.on("pageerror", lambda e: errors.append(f"{user.username}: {e}"))
-        page.on("response", lambda r: errors.append(f"{user.username}: {r.status} {r.url}")
-                if r.status >= 400 and r.request.resource_type != "document"
-                and not r.url.endswith("/favicon.ico") else None)
-        page.goto("/staff/sign-in/")
-        page.get_by_label("用户名").fill(user.username)
-        page.get_by_label("密码").fill(TEST_PASSWORD)
-        with page.expect_navigation():
-            page.get_by_role("button", name="登录").click()
-        pass_second_step(page, user.username)  # leaders, reviewers: two-factor
-        assert "/sign-in/" not in page.url, f"{user.username} could not sign in"
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-    assert errors == [], f"browser console errors: {errors}"
 
 
 def open_request(page, foi: FoiRequest):
@@ -151,7 +116,7 @@ def signoff_walk(drafter_page, office_page, leader_page, foi, kind_key: str, *, 
 # --- the walk ------------------------------------------------------------------------------------
 
 def test_one_request_from_the_form_to_the_applicants_downloads(
-    page, signed_in, axe, bureau, department, office, officer, leader, settings, tmp_path,
+    page, signed_in_browser, axe, bureau, department, office, officer, leader, settings, tmp_path,
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.GONGKAI_BASE_URL = "https://gongkai.example.gov.cn"
@@ -180,9 +145,9 @@ def test_one_request_from_the_form_to_the_applicants_downloads(
 
     # 2. The office confirms receipt and assigns the request; a correction notice goes
     # through drafting, the office's check and the leader's sign-off; the correction comes.
-    office_page = signed_in(office)
-    officer_page = signed_in(officer)
-    leader_page = signed_in(leader)
+    office_page = signed_in_browser(office)
+    officer_page = signed_in_browser(officer)
+    leader_page = signed_in_browser(leader)
     at(SUBMITTED, 14)
     office_page.goto("/staff/requests/list/")
     office_page.get_by_role("row").filter(has_text=number).get_by_role("link").first.click()

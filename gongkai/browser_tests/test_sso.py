@@ -5,44 +5,17 @@ page. The pages fit 1366 and 390 px and pass axe without a serious finding."""
 
 import pytest
 
-from gongkai.browser_tests.test_desk import DESKTOP, PHONE, fits_the_screen
+from gongkai.browser_tests.helpers import fits_both_screens, through_the_provider
 from gongkai.core.models import AuditEvent
 from gongkai.core.tests.factories import TEST_PASSWORD
-from gongkai.identity.tests.provider import running_provider
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def op(settings):
-    settings.GONGKAI_SSO_REQUIRED_ACR, settings.GONGKAI_SSO_REQUIRED_AMR = [], ["mfa", "otp"]
-    with running_provider() as provider:
-        yield provider.configure(settings, "staff")
-
-
-def fits(page) -> None:
-    """No wider than the window at 1366 and at 390 px."""
-    for viewport in (DESKTOP, PHONE):
-        page.set_viewport_size(viewport)
-        fits_the_screen(page)
-
-
-def through_the_provider(page, op, username: str) -> None:
-    page.goto("/staff/sign-in/")
-    with page.expect_navigation():
-        page.get_by_role("link", name="统一身份认证登录").click()
-    assert page.url.startswith(op.issuer + "/authorize?")  # on the provider's own page
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(TEST_PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
 
 
 def test_an_office_signs_in_through_the_provider(page, op, office, axe_serious):
     op.add_user("zhang", password=TEST_PASSWORD, email=office.email, name="张三")
     page.goto("/staff/sign-in/")
-    fits(page)
+    fits_both_screens(page)
     axe_serious(page)
     through_the_provider(page, op, "zhang")
     assert page.url.endswith("/staff/"), page.url
@@ -55,7 +28,7 @@ def test_local_passwords_off_shows_only_the_link(page, op, office, settings, axe
     page.goto("/staff/sign-in/")
     assert page.get_by_role("link", name="统一身份认证登录").is_visible()
     assert page.locator("input[type=password]").count() == 0
-    fits(page)
+    fits_both_screens(page)
     axe_serious(page)
 
 
@@ -64,7 +37,7 @@ def test_an_unknown_person_sees_why(page, op, office, axe_serious):
     through_the_provider(page, op, "stranger")
     assert "/staff/sso/oidc/callback/" in page.url
     assert page.get_by_role("alert").inner_text().startswith("统一身份认证已确认您的身份")
-    fits(page)
+    fits_both_screens(page)
     axe_serious(page)
     with page.expect_navigation():
         page.get_by_role("link", name="返回工作人员登录页").click()

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from gongkai.browser_tests import test_desk as desk
+from gongkai.browser_tests.helpers import sign_in
 from gongkai.core.models import Agency
 
 pytestmark = pytest.mark.browser
@@ -63,7 +64,7 @@ def test_titles_name_the_page_and_its_owner_never_the_software(page, demo_site):
         seen.append(title := _title(page, address))
         assert title == f"{name} - {SITE}", address
 
-    desk.sign_in(page, "office")
+    sign_in(page, "office")
     staff_pages = {
         reverse("staff:home"): "工作台",
         reverse("staff:foi-list"): "申请列表",

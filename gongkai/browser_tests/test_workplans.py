@@ -6,26 +6,14 @@ its agencies and follows it on the roll-up, drilling down to one agency. The new
 import datetime as dt
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
+from gongkai.browser_tests.helpers import DESKTOP, PHONE, as_user
 from gongkai.core.tests.helpers import at
-from gongkai.core.tests.twofactor_helpers import verify_session
 from gongkai.workplans.models import Supervision, Task, WorkPlan
 
 pytestmark = pytest.mark.browser
 
 START = dt.date(2026, 6, 15)
-
-
-def as_user(page, live_server, user):
-    page.context.clear_cookies()
-    client = Client()
-    client.force_login(user)
-    verify_session(client, user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return page
 
 
 def test_task_supervision_and_roll_up(page, live_server, tree, bureau, department, office, officer, supervisor,
@@ -53,7 +41,7 @@ def test_task_supervision_and_roll_up(page, live_server, tree, bureau, departmen
     assert "请说明未按期完成的原因" in page.get_by_test_id("supervision").inner_text()
 
     as_user(page, live_server, officer)  # the responsible officer replies
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size(PHONE)
     page.goto(f"/staff/workplans/tasks/{task.pk}/")
     axe_serious(page)
     page.screenshot(path=str(tmp_path / "workplan-task-390.png"), full_page=True)
@@ -62,7 +50,7 @@ def test_task_supervision_and_roll_up(page, live_server, tree, bureau, departmen
     assert Supervision.objects.get().replied_by == officer
 
     as_user(page, live_server, supervisor)  # the city sets a task for its agencies
-    page.set_viewport_size({"width": 1366, "height": 900})
+    page.set_viewport_size(DESKTOP)
     page.goto("/staff/workplans/assign/")
     page.select_option("#id_from_agency", str(tree["city"].pk))
     page.fill("#id_number", "2")
@@ -75,7 +63,7 @@ def test_task_supervision_and_roll_up(page, live_server, tree, bureau, departmen
     page.goto(f"/staff/workplans/assignments/?agency={tree['city'].pk}")
     assert page.get_by_test_id("overdue").inner_text() == "2"
     axe_serious(page)
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size(PHONE)
     axe_serious(page)
     page.get_by_role("link", name="设置政策解读专栏").click()
     page.get_by_role("link", name=tree["county"].name).click()
