@@ -55,8 +55,7 @@ def agencies_listed(browser, live_server, user) -> str:
 
 
 def test_a_province_imported_moved_staffed_and_signed_in_through_the_identity_platform(
-        browser, page, live_server, platform_admin, op, settings, tmp_path, axe_serious):
-    settings.VAR_DIR = tmp_path  # the stored uploads
+        browser, page, live_server, platform_admin, op, settings, axe_serious):
     settings.GONGKAI_LOCAL_PASSWORDS = False  # staff sign in through the platform only
     signed_in(page, live_server, platform_admin)
 
