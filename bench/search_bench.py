@@ -546,6 +546,9 @@ class Bench:
             if self.postgres:
                 cursor.execute("SHOW server_version")
                 engine = f"PostgreSQL {cursor.fetchone()[0]}"
+                # The figures depend on how much of the index the server keeps in memory.
+                cursor.execute("SHOW shared_buffers")
+                engine += f", shared_buffers {cursor.fetchone()[0]}"
             else:
                 cursor.execute("SELECT sqlite_version()")
                 engine = f"SQLite {cursor.fetchone()[0]} (WAL)"

@@ -525,16 +525,33 @@ def _one_short_run(spec: Spec) -> str | None:
     return term.runs[0]
 
 
-def _count(backend, spec: Spec, tier: str) -> int:
-    """The exact number of matches: the tracked count less the matches within the
-    excluded agencies and kinds (a count that walks their own documents, not the corpus),
-    or a count."""
+def _kept_count(backend, spec: Spec, tier: str) -> int | None:
+    """The exact number of matches from the tracked counts: the tracked count less the
+    matches within the excluded agencies and kinds (a count that walks their own
+    documents, not the corpus); None when the string's count is not kept."""
     known = _known_total(spec, documents.HEADLINE if tier == "title" else "")
-    if known is None:
-        return backend.count(spec, tier)
-    if spec.excluded:
+    if known is not None and spec.excluded:
         known -= backend.count(Spec(terms=spec.terms, within=spec.excluded), tier)
     return known
+
+
+def _count(backend, spec: Spec, tier: str) -> int:
+    """The exact number of matches: kept (``_kept_count``), or counted."""
+    known = _kept_count(backend, spec, tier)
+    return backend.count(spec, tier) if known is None else known
+
+
+def _count_and_page(backend, spec: Spec, tier: str, *, limit: int,
+                    offset: int) -> tuple[int, list[int]]:
+    """(number of matches of ``tier``, keys of the page at ``offset``). A kept count
+    chooses how the page is read (PostgreSQL walks the key order for a share of the
+    index); otherwise one scan of the matches gives both (``count_and_keys``)."""
+    known = _kept_count(backend, spec, tier)
+    if known is None:
+        return backend.count_and_keys(spec, tier, limit=limit, offset=offset)
+    if offset >= known:
+        return known, []
+    return known, backend.keys(spec, tier, limit=limit, offset=offset, expected=known)
 
 
 # An estimated total (issue 20, part 3). Several words, or a phrase longer than MAX_GRAM,
@@ -634,11 +651,8 @@ def _page_keys(backend, spec: Spec, query: SearchQuery, offset: int, limit: int,
     if query.order == "date":
         return total, [(key, None) for key in backend.keys(
             spec, "all", limit=limit, offset=offset, expected=total)]
-    titled = _count(backend, spec, "title")
-    keys: list[tuple[int, bool | None]] = []
-    if offset < titled:
-        keys += [(k, True) for k in backend.keys(
-            spec, "title", limit=limit, offset=offset, expected=titled)]
+    titled, title_keys = _count_and_page(backend, spec, "title", limit=limit, offset=offset)
+    keys: list[tuple[int, bool | None]] = [(k, True) for k in title_keys]
     if len(keys) < limit and (titled < total or estimated):
         rest_offset = max(0, offset - titled)
         keys += [

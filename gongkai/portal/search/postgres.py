@@ -357,6 +357,23 @@ def keys(spec: Spec, tier: Tier, *, limit: int, offset: int,
         return [row[0] for row in cursor.fetchall()]
 
 
+def count_and_keys(spec: Spec, tier: Tier, *, limit: int, offset: int) -> tuple[int, list[int]]:
+    """``count`` and one page of ``keys`` from one scan of the matches: their keys are
+    kept once (a materialised CTE), counted, and the page sorted from them. Where no kept
+    count answers, a relevance page asked the title tier's count and then its page, two
+    GIN scans of the same matches (17-56 ms each for a filtered search at a million
+    items); a page past the last match is empty and still gives the count."""
+    sql, params = _source(spec, tier)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH m AS MATERIALIZED ({sql}) SELECT (SELECT count(*) FROM m), "  # noqa: S608
+            "ARRAY(SELECT sort_key FROM m ORDER BY sort_key DESC LIMIT %s OFFSET %s)",
+            [*params, limit, offset],
+        )
+        total, page = cursor.fetchone()
+    return total, list(page)
+
+
 def count_many(specs: list[Spec]) -> list[int]:
     """``count`` of each spec ("all" tier) in one statement (the facets)."""
     parts, params = [], []

@@ -177,6 +177,13 @@ def keys(spec: Spec, tier: Tier, *, limit: int, offset: int,
         return [row[0] for row in cursor.fetchall()]
 
 
+def count_and_keys(spec: Spec, tier: Tier, *, limit: int, offset: int) -> tuple[int, list[int]]:
+    """``count`` and one page of ``keys``: two statements here (FTS5 reads a page in rowid
+    order and stops at it, so one statement for both would read every match twice)."""
+    total = count(spec, tier)
+    return total, keys(spec, tier, limit=limit, offset=offset) if offset < total else []
+
+
 def count_many(specs: list[Spec]) -> list[int]:
     """``count`` of each spec ("all" tier) in one statement (the facets)."""
     parts, params = [], []

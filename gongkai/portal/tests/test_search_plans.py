@@ -186,12 +186,18 @@ def test_every_statement_of_a_search_reads_publications_by_primary_key_only(
         "api": (API, {"q": "抽检"}, 7),
         "api, agency and column": (API, {"q": "抽检", "agency": bureau.code, "column": column.pk}, 7),
     }
+    # On PostgreSQL the title tier's count and page of a relevance search are one statement
+    # when no kept count answers (``postgres.count_and_keys``): one fewer.
+    one_scan = 1 if connection.vendor == "postgresql" else 0
     counts = {}
     for name, (url, params, _) in searches.items():
         statements = statements_of(lambda url=url, params=params: get_ok(client, url, params))
         assert_publications_read_by_primary_key(statements)
         counts[name] = len(statements)
-    assert counts == {name: n for name, (_, _, n) in searches.items()}
+    assert counts == {
+        name: n - (0 if params.get("order") == "date" else one_scan)
+        for name, (_, params, n) in searches.items()
+    }
 
 
 def test_the_engine_alone_reads_publications_by_primary_key_only(site, inactive, bureau):
