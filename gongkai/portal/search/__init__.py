@@ -556,14 +556,16 @@ def _count_and_page(backend, spec: Spec, tier: str, *, limit: int,
 
 # An estimated total (issue 20, part 3). Several words, or a phrase longer than MAX_GRAM,
 # have no kept count: their exact total walks every match's positions, tens of
-# milliseconds past ~50,000 matches at a million documents. When a search of the whole
+# milliseconds past ~20,000 matches at a million documents (two words bounded by 14,000-
+# 48,000 matches took up to 54 ms on SQLite and 50-214 ms on PostgreSQL, each counted
+# exactly while the threshold was 50,000; bench/README.md). When a search of the whole
 # site (no filter, no year) could match more than ESTIMATE_ABOVE documents — the smallest
 # kept count of the strings every match holds bounds it — its total is estimated from the
 # newest ESTIMATE_SAMPLE documents and shown as "约 N 条"; with fewer than
 # ESTIMATE_MIN_MATCHES matches among them (a sampling error above ~3 %), it is counted. A
 # filtered search, or one that cannot reach the threshold, has its exact total, and the
 # results of a page are never estimated: only how many there are.
-ESTIMATE_ABOVE = 50_000
+ESTIMATE_ABOVE = 20_000
 ESTIMATE_SAMPLE = 100_000
 ESTIMATE_MIN_MATCHES = 1_000
 ESTIMATE_DIGITS = 3  # significant digits an estimate is shown with
