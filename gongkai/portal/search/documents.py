@@ -87,6 +87,15 @@ def filter_token(kind: str, pk: int) -> str:
     return f"{FILTER}{kind}{int(pk)}"
 
 
+_OWNER = f"{FILTER}ow"
+
+
+def owner_of(token: str) -> int | None:
+    """The agency of an owner filter token (``filter_token("ow", pk)``), else None."""
+    rest = token[len(_OWNER):] if token.startswith(_OWNER) else ""
+    return int(rest) if rest.isdigit() else None
+
+
 def sort_key(published_on: dt.date | None, pk: int) -> int:
     day = published_on.toordinal() if published_on else 0
     return day * KEY_STRIDE + pk

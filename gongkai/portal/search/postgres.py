@@ -21,7 +21,14 @@ from operator import add
 from django.db import connection
 
 from gongkai.portal.search import query
-from gongkai.portal.search.documents import CODES, HEADLINE, ID_STRIDE, Document, kind_token
+from gongkai.portal.search.documents import (
+    CODES,
+    HEADLINE,
+    ID_STRIDE,
+    Document,
+    filter_token,
+    kind_token,
+)
 from gongkai.portal.search.query import Spec, Tier
 
 TABLE = "portal_search_pg"
@@ -162,6 +169,29 @@ def optimise() -> None:
 # Shared with the other backend: the entry table is the same.
 indexed = query.indexed
 all_tokens = query.all_tokens
+
+
+def owned_tokens(agency_ids: list[int]) -> list[str]:
+    """The indexed token strings of the documents of these agencies (their own, not their
+    subtrees'), found by their owner tokens through the GIN indexes."""
+    if not agency_ids:
+        return []
+    owners = " | ".join(f"'{filter_token('ow', pk)}'" for pk in sorted(agency_ids))
+    # Each partial GIN index by its own condition (no index serves "vec @@" alone).
+    return list(query.token_strings(
+        f"SELECT tokens FROM {ENTRY} WHERE publication_id IN ("  # noqa: S608
+        f"SELECT publication_id FROM {TABLE} WHERE NOT multi AND vec @@ %s::tsquery "
+        f"UNION SELECT publication_id FROM {TABLE} WHERE multi AND vec @@ %s::tsquery)",
+        [owners, owners]))
+
+
+def hold_writers() -> None:
+    """Make writers to the index wait until the transaction ends (``SHARE`` lock: a
+    search still reads), so what is counted from it stays true until the commit. A
+    writer changes the index's rows before the kept counts (``_index``), so it either
+    waits here or has committed already."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {TABLE} IN SHARE MODE")
 
 
 def newest_key(offset: int) -> int | None:

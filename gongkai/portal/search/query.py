@@ -60,8 +60,13 @@ def newest_key(offset: int) -> int | None:
 
 def all_tokens():
     """Every indexed token string (for recounting), streamed."""
+    yield from token_strings(f"SELECT tokens FROM {ENTRY}", [])  # noqa: S608
+
+
+def token_strings(sql: str, params: list):
+    """The token strings of the entry rows ``sql`` selects (their ``tokens``), streamed."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT tokens FROM {ENTRY}")  # noqa: S608
+        cursor.execute(sql, params)
         while rows := cursor.fetchmany(2000):
             for row in rows:
                 # bytes on SQLite, memoryview on PostgreSQL

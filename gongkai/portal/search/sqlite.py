@@ -20,7 +20,7 @@ import zlib
 from django.db import connection
 
 from gongkai.portal.search import query
-from gongkai.portal.search.documents import HEADLINE, Document
+from gongkai.portal.search.documents import HEADLINE, Document, filter_token
 from gongkai.portal.search.query import Spec, Tier, insert_rows
 
 FTS = "portal_search_fts"
@@ -161,6 +161,24 @@ def count(spec: Spec, tier: Tier) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {FTS} WHERE {where}", params)  # noqa: S608
         return cursor.fetchone()[0]
+
+
+def owned_tokens(agency_ids: list[int]) -> list[str]:
+    """The indexed token strings of the documents of these agencies (their own, not their
+    subtrees'), found by their owner tokens in the index."""
+    if not agency_ids:
+        return []
+    owners = " OR ".join(f'"{filter_token("ow", pk)}"' for pk in sorted(agency_ids))
+    return list(query.token_strings(
+        f"SELECT tokens FROM {ENTRY} WHERE key IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s)",  # noqa: S608
+        [owners]))
+
+
+def hold_writers() -> None:
+    """Take the database's one write lock now (a write that changes nothing), so that no
+    other writer commits between what the transaction reads next and what it writes."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {ENTRY} WHERE 0")  # noqa: S608
 
 
 def keys(spec: Spec, tier: Tier, *, limit: int, offset: int,

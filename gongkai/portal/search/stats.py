@@ -57,6 +57,21 @@ CREATE_EXPIRY = [
 ]
 DROP_EXPIRY = [f"DROP TABLE IF EXISTS {EXPIRY}"]
 
+# The inactive agencies' share of the kept counts (issue 20). A search leaves their
+# documents out, so a kept count answers only less the string's matches among them: one
+# intersection of the string's doclist with the agencies' (13-57 ms on PostgreSQL at a
+# million items, for each of a search's two tiers, bench/README.md). So the same table
+# keeps, under ``EXCLUDED``, each tracked string's count among the documents of the
+# agencies listed in ``EXCLUDED_FOR`` — those inactive with documents when the counts
+# were made (``replace_excluded``). They change with the index like the other counts
+# (``apply``), and answer only while that list is the search's own list of inactive
+# agencies (``excluded_frequency``): an agency switched off or on since is counted in the
+# index until a worker makes them again (``search.refresh_excluded``).
+EXCLUDED = FILTER + "ex"
+EXCLUDED_FOR = "portal_search_excluded"
+CREATE_EXCLUDED = [f"CREATE TABLE IF NOT EXISTS {EXCLUDED_FOR} (agency_id bigint PRIMARY KEY)"]
+DROP_EXCLUDED = [f"DROP TABLE IF EXISTS {EXCLUDED_FOR}"]
+
 CREATE = [
     f"CREATE TABLE IF NOT EXISTS {TABLE} (gram varchar(40) PRIMARY KEY, df bigint NOT NULL)",
     # A new database's index is empty: its counts per agency are complete from the start.
@@ -137,10 +152,17 @@ def apply(added: Iterable, removed: Iterable[str]) -> None:
     """Count the items of ``added`` (documents, or token strings) in, those of
     ``removed`` (token strings) out; tracked strings and the agencies' counts only."""
     delta: Counter[str] = Counter()
+    owners = excluded_owners()  # the documents whose strings count under EXCLUDED too
     for item in added:
-        delta.update(grams(item) if isinstance(item, str) else document_grams(item))
+        found = grams(item) if isinstance(item, str) else document_grams(item)
+        delta.update(found)
+        if owners and not owners.isdisjoint(found):
+            delta.update(_excluded_grams(found))
     for tokens in removed:
-        delta.subtract(grams(tokens))
+        found = grams(tokens)
+        delta.subtract(found)
+        if owners and not owners.isdisjoint(found):
+            delta.subtract(_excluded_grams(found))
     by_change: dict[int, list[str]] = {}
     agencies: list[tuple[str, int]] = []
     for gram, n in delta.items():
@@ -180,6 +202,65 @@ def apply(added: Iterable, removed: Iterable[str]) -> None:
                     "WHERE gram IN (SELECT value FROM json_each(%s))",
                     [change, json.dumps(strings, ensure_ascii=False)],
                 )
+
+
+def _excluded_grams(found: Iterable[str]) -> list[str]:
+    return [EXCLUDED + gram for gram in found if not gram.startswith(FILTER)]
+
+
+def excluded_agencies() -> list[int]:
+    """The agencies the EXCLUDED counts were made for."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT agency_id FROM {EXCLUDED_FOR} ORDER BY agency_id")  # noqa: S608
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def excluded_owners() -> set[str]:
+    return {OWNERS + str(pk) for pk in excluded_agencies()}
+
+
+def replace_excluded(agencies: list[int], counts: Frequencies) -> int:
+    """Keep ``counts`` (``tally`` of the documents of ``agencies``) under EXCLUDED for every
+    tracked string, 0 included (so that ``apply`` updates a row that exists), and the
+    agencies they are for. The caller holds off the index's writers (``refresh_excluded``
+    in the search package). Returns the number of strings."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE} WHERE gram LIKE %s", [EXCLUDED + "%"])  # noqa: S608
+        cursor.execute(f"DELETE FROM {EXCLUDED_FOR}")  # noqa: S608
+        cursor.execute(f"SELECT gram FROM {TABLE} WHERE gram NOT LIKE %s", [FILTER + "%"])  # noqa: S608
+        rows = [(EXCLUDED + gram, counts.get(gram)) for (gram,) in cursor.fetchall()]
+        cursor.executemany(f"INSERT INTO {TABLE} (gram, df) VALUES (%s, %s)", rows)  # noqa: S608
+        cursor.executemany(
+            f"INSERT INTO {EXCLUDED_FOR} (agency_id) VALUES (%s)", [(pk,) for pk in agencies]  # noqa: S608
+        )
+    return len(rows)
+
+
+def excluded_frequency(gram: str, agencies: list[int]) -> int | None:
+    """The number of documents of ``agencies`` (the inactive agencies a search leaves out,
+    ``exclusions``) containing the tracked ``gram``, when the EXCLUDED counts were made for
+    exactly these agencies; else None (count them in the index). One statement, so the
+    count and the list it is for are read from the same state."""
+    if not agencies:
+        return None
+    listed = ", ".join(["%s"] * len(agencies))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT df FROM {TABLE} WHERE gram = %s), "  # noqa: S608
+            f"(SELECT count(*) FROM {EXCLUDED_FOR}), "
+            f"(SELECT count(*) FROM {EXCLUDED_FOR} WHERE agency_id IN ({listed}))",
+            [EXCLUDED + gram, *agencies],
+        )
+        df, made_for, listed_found = cursor.fetchone()
+    return df if made_for == listed_found == len(set(agencies)) else None
+
+
+def excluded_out_of_date(agencies: Mapping[int, bool]) -> bool:
+    """Whether the EXCLUDED counts need making again after these agencies (id → active
+    now) changed: one switched off that they were not made for, or one switched on that
+    they were made for."""
+    made_for = set(excluded_agencies())
+    return any((pk in made_for) == active for pk, active in agencies.items())
 
 
 def count_all(items: Iterable, into: Counter | None = None) -> Counter:
@@ -233,6 +314,7 @@ def replace(counts: Mapping[str, int]) -> int:
 def clear() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
+        cursor.execute(f"DELETE FROM {EXCLUDED_FOR}")  # noqa: S608
 
 
 def frequency(gram: str) -> int | None:
@@ -346,6 +428,18 @@ def expired_docs(today) -> list[int]:
 def wrong_counts(recount: Frequencies) -> list[str]:
     """The kept counts that differ from ``recount`` (``tally`` of the indexed token
     strings): a tracked string's, an agency's, or a missing ``OWNERS`` row (never rebuilt)."""
-    kept = tracked()
+    kept = {gram: n for gram, n in tracked().items() if not gram.startswith(EXCLUDED)}
     owners = set(recount.others()) | {OWNERS}
     return sorted(gram for gram in set(kept) | owners if kept.get(gram) != recount.get(gram))
+
+
+def wrong_excluded_counts(recount: Frequencies) -> list[str]:
+    """The EXCLUDED counts that differ from ``recount`` (``tally`` of the documents of the
+    agencies they were made for), or whose string is no longer tracked or has none."""
+    kept = tracked()
+    strings = {gram for gram in kept if not gram.startswith(FILTER)}
+    excluded = {gram[len(EXCLUDED):]: n for gram, n in kept.items() if gram.startswith(EXCLUDED)}
+    if not excluded and not excluded_agencies():
+        return []  # never made (or nothing was inactive): searches count in the index
+    return sorted(EXCLUDED + gram for gram in strings | set(excluded)
+                  if gram not in strings or excluded.get(gram) != recount.get(gram))
