@@ -554,6 +554,14 @@ def _kind_spec(spec: Spec, kind: str, context: _Context) -> Spec:
                 excluded=spec.excluded, key_range=spec.key_range)
 
 
+def _known_total(spec: Spec, mark: str) -> int | None:
+    """The number of indexed documents that match, from the tracked counts, when the query
+    is one run of 1 to MAX_GRAM characters with no filter and the string is tracked (else
+    None: count the matches). Excluded documents are in it (see ``_kept_count``)."""
+    run = _one_short_run(spec)
+    return None if run is None else stats.frequency(mark + run)
+
+
 def _one_short_run(spec: Spec) -> str | None:
     """The query's one run when it is one run of 1 to MAX_GRAM characters and nothing
     else (no filter, no year): a string whose count may be kept."""
@@ -569,13 +577,10 @@ def _kept_count(backend, spec: Spec, tier: str) -> int | None:
     """The exact number of matches from the tracked counts: the tracked count less the
     matches within the excluded agencies and kinds (``_excluded_matches``); None when the
     string's count is not kept."""
-    run = _one_short_run(spec)
-    if run is None:
-        return None
-    gram = (documents.HEADLINE if tier == "title" else "") + run
-    known = stats.frequency(gram)
+    mark = documents.HEADLINE if tier == "title" else ""
+    known = _known_total(spec, mark)
     if known is not None and spec.excluded:
-        known -= _excluded_matches(backend, spec, tier, gram)
+        known -= _excluded_matches(backend, spec, tier, mark + _one_short_run(spec))
     return known
 
 

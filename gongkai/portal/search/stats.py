@@ -222,11 +222,14 @@ def excluded_owners() -> set[str]:
 def replace_excluded(agencies: list[int], counts: Frequencies) -> int:
     """Keep ``counts`` (``tally`` of the documents of ``agencies``) under EXCLUDED for every
     tracked string, 0 included (so that ``apply`` updates a row that exists), and the
-    agencies they are for. The caller holds off the index's writers (``refresh_excluded``
-    in the search package). Returns the number of strings."""
+    agencies they are for; none without agencies (no search then leaves an agency out).
+    The caller holds off the index's writers (``refresh_excluded`` in the search
+    package). Returns the number of strings."""
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TABLE} WHERE gram LIKE %s", [EXCLUDED + "%"])  # noqa: S608
         cursor.execute(f"DELETE FROM {EXCLUDED_FOR}")  # noqa: S608
+        if not agencies:
+            return 0
         cursor.execute(f"SELECT gram FROM {TABLE} WHERE gram NOT LIKE %s", [FILTER + "%"])  # noqa: S608
         rows = [(EXCLUDED + gram, counts.get(gram)) for (gram,) in cursor.fetchall()]
         cursor.executemany(f"INSERT INTO {TABLE} (gram, df) VALUES (%s, %s)", rows)  # noqa: S608
