@@ -202,8 +202,8 @@ def _on_public_object(objects, visible: bool | None = None) -> None:
         index_publications(Publication.objects.filter(pk__in=items).order_by("pk"))
     for model, pks in by_model.items():
         index_objects(model, pks)
-    agencies = {obj.pk: obj.is_active for obj in objects if type(obj).__name__ == "Agency"}
-    if agencies and stats.excluded_out_of_date(agencies):
+    # An agency switched off or on (with documents): its counts are made again.
+    if any(type(obj).__name__ == "Agency" for obj in objects) and not excluded_in_step():
         refresh_excluded_later()
 
 

@@ -258,14 +258,6 @@ def excluded_frequency(gram: str, agencies: list[int]) -> int | None:
     return df if made_for == listed_found == len(set(agencies)) else None
 
 
-def excluded_out_of_date(agencies: Mapping[int, bool]) -> bool:
-    """Whether the EXCLUDED counts need making again after these agencies (id → active
-    now) changed: one switched off that they were not made for, or one switched on that
-    they were made for."""
-    made_for = set(excluded_agencies())
-    return any((pk in made_for) == active for pk, active in agencies.items())
-
-
 def count_all(items: Iterable, into: Counter | None = None) -> Counter:
     """Items per string over documents or token strings, one item at a time (what
     ``apply`` does; ``tally`` counts the same in bulk)."""

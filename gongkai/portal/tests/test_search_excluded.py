@@ -122,11 +122,16 @@ def test_switching_an_agency_off_or_on_queues_the_counts_again(
         assert search.excluded_in_step()
     done = OutboxTask.objects.filter(name=search.REFRESH_EXCLUDED)
     assert [task.state for task in done] == [OutboxState.DONE] * 2
-    # A change that switches nothing queues nothing.
+    # A change that switches nothing queues nothing; nor does switching off an agency whose
+    # only document, its guide, leaves the index with it.
     with django_capture_on_commit_callbacks(execute=True):
         agencies.agency_update(actor=platform_admin, agency=tree["other"], name="测试县市场监管局",
                                reason="更名")
+        agencies.agency_update(actor=platform_admin, agency=tree["county"], is_active=False,
+                               reason="撤销")
     assert done.count() == 2
+    assert search.excluded_in_step()
+    assert totals() == expected()
 
 
 def test_documents_of_an_inactive_agency_indexed_or_removed_keep_its_counts(
