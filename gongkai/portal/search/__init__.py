@@ -247,10 +247,11 @@ def excluded_in_step() -> bool:
 def sync_decisions(*, today: dt.date | None = None) -> tuple[int, int]:
     """Take out the decisions whose publication period is over and put in those that
     became public without an event (published with a later date); ``gongkai search
-    sync`` runs it (daily), and counts the inactive agencies' documents again where
-    their counts are out of step with the agencies inactive now (an agency switched off
-    behind the services' back, or an inactive agency's first document). Returns (added,
-    removed)."""
+    sync`` runs it (daily), and has the inactive agencies' documents counted again after
+    its commit where their counts are out of step with the agencies inactive now (an
+    agency switched off behind the services' back, or an inactive agency's first
+    document): not in this transaction, whose writes to the index would otherwise come
+    before the lock the counting takes. Returns (added, removed)."""
     wanted = {documents.doc_id(sources.DECISION, d.pk) for d, _ in sources.public_decisions(today=today)}
     low = documents.doc_id(sources.DECISION, 0)
     indexed = {pk for pk in _backend().indexed() if low <= pk < low + documents.ID_STRIDE}
@@ -261,7 +262,7 @@ def sync_decisions(*, today: dt.date | None = None) -> tuple[int, int]:
     if added:
         index_objects(sources.DECISION, [documents.split_doc_id(pk)[1] for pk in added])
     if not excluded_in_step():
-        refresh_excluded()
+        refresh_excluded_later()
     return len(added), len(removed)
 
 

@@ -186,12 +186,12 @@ def owned_tokens(agency_ids: list[int]) -> list[str]:
 
 
 def hold_writers() -> None:
-    """Make writers to the index wait until the transaction ends (``SHARE`` lock: a
-    search still reads), so what is counted from it stays true until the commit. A
-    writer changes the index's rows before the kept counts (``_index``), so it either
-    waits here or has committed already."""
+    """Make writers to the index, and another caller of this, wait until the transaction
+    ends (``SHARE ROW EXCLUSIVE``: searches still read), so what is counted from it stays
+    true until the commit. A writer changes the index's rows before the kept counts
+    (``_index``), so it either waits here or has committed already."""
     with connection.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {TABLE} IN SHARE MODE")
+        cursor.execute(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE")
 
 
 def newest_key(offset: int) -> int | None:

@@ -69,8 +69,7 @@ DROP_EXPIRY = [f"DROP TABLE IF EXISTS {EXPIRY}"]
 # index until a worker makes them again (``search.refresh_excluded``).
 EXCLUDED = FILTER + "ex"
 EXCLUDED_FOR = "portal_search_excluded"
-CREATE_EXCLUDED = [f"CREATE TABLE IF NOT EXISTS {EXCLUDED_FOR} (agency_id bigint PRIMARY KEY)"]
-DROP_EXCLUDED = [f"DROP TABLE IF EXISTS {EXCLUDED_FOR}"]
+# (created by the migration portal 0003)
 
 CREATE = [
     f"CREATE TABLE IF NOT EXISTS {TABLE} (gram varchar(40) PRIMARY KEY, df bigint NOT NULL)",
@@ -255,7 +254,7 @@ def excluded_frequency(gram: str, agencies: list[int]) -> int | None:
             [EXCLUDED + gram, *agencies],
         )
         df, made_for, listed_found = cursor.fetchone()
-    return df if made_for == listed_found == len(set(agencies)) else None
+    return df if df is not None and made_for == listed_found == len(set(agencies)) else None
 
 
 def count_all(items: Iterable, into: Counter | None = None) -> Counter:
