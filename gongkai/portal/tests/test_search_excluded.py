@@ -35,7 +35,7 @@ def corpus(tree, office, monkeypatch):
 
 def counted(text: str, tier: str = "all") -> int:
     """The matches counted within the index, the inactive agencies left out in the query
-    itself (no kept count, no copy)."""
+    itself (no kept count)."""
     spec = search._spec(SearchQuery(text=text), t.parse_query(text))
     return search._backend().count(spec, tier)
 
@@ -84,6 +84,28 @@ def test_the_totals_leave_an_agency_switched_off_out(corpus, tree, platform_admi
     assert answers and None not in answers  # kept, made by the task
     assert sum(answers) > 0
     assert search.verify_index().ok
+
+
+def test_a_search_of_every_kind_takes_its_total_from_the_kept_counts_alone(
+        corpus, tree, platform_admin, django_capture_on_commit_callbacks, monkeypatch):
+    """``search`` (every kind) leaves out only the inactive agencies here (no decision has
+    ended): its total is the kept count less theirs, with nothing counted in the index."""
+    with django_capture_on_commit_callbacks(execute=True):
+        agencies.agency_update(actor=platform_admin, agency=tree["other"], is_active=False,
+                               reason="机构改革撤销")
+    backend = search._backend()
+    answers = kept_answers(monkeypatch)
+    counts = []
+    real_count = backend.count
+    monkeypatch.setattr(backend, "count", lambda spec, tier: counts.append(tier) or real_count(spec, tier))
+    for text in QUERIES:
+        total = search.search(SearchQuery(text=text)).total
+        counts_before = len(counts)
+        spec = search._spec(SearchQuery(text=text), t.parse_query(text), items_only=False)
+        assert total == real_count(spec, "all"), text
+        assert len(counts) == counts_before  # the check above is not a search's count
+    assert answers and None not in answers
+    assert "all" not in counts  # no total was counted in the index
 
 
 def test_an_agency_switched_without_the_task_is_counted_in_the_index(
