@@ -87,12 +87,12 @@ def filter_token(kind: str, pk: int) -> str:
     return f"{FILTER}{kind}{int(pk)}"
 
 
-_OWNER = f"{FILTER}ow"
+OWNER_MARK = f"{FILTER}ow"  # an item's own agency: ``filter_token("ow", pk)``
 
 
 def owner_of(token: str) -> int | None:
     """The agency of an owner filter token (``filter_token("ow", pk)``), else None."""
-    rest = token[len(_OWNER):] if token.startswith(_OWNER) else ""
+    rest = token[len(OWNER_MARK):] if token.startswith(OWNER_MARK) else ""
     return int(rest) if rest.isdigit() else None
 
 

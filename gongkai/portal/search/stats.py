@@ -33,7 +33,14 @@ from django.db import connection
 
 from gongkai.core.models import Agency
 from gongkai.portal.search import frequencies
-from gongkai.portal.search.documents import FIELD_SEPARATOR, FILTER, HEADLINE, KINDS, kind_token
+from gongkai.portal.search.documents import (
+    FIELD_SEPARATOR,
+    FILTER,
+    HEADLINE,
+    KINDS,
+    OWNER_MARK,
+    kind_token,
+)
 from gongkai.portal.search.frequencies import Frequencies
 
 TABLE = "portal_search_df"
@@ -41,7 +48,7 @@ MAX_GRAM = frequencies.MAX_GRAM  # grams_of_runs is written out for 1 to 4
 TRACK_AT = 1000  # items a string must be in, at the last rebuild, to have its count kept
 
 # Every item's own agency is the filter token "§ow" + id (``documents.filter_token``).
-OWNERS = FILTER + "ow"
+OWNERS = OWNER_MARK
 # Every document but an ordinary item carries its kind's token (``documents.kind_token``):
 # kept like an agency's count, so a search knows which kinds the index holds.
 KIND_MARK = FILTER + "kd"
