@@ -444,6 +444,10 @@ def generate(*, agencies: int = 3000, years: int = 10, publications: int = 1_000
         through.objects.bulk_create([through(publication_id=p.pk, column_id=c.pk)
                                      for p, (_, c) in zip(saved, chunk, strict=True)], batch_size=BATCH)
     counts["publications"] = made + len(recent)
+    # Each column's newest public item, which the bulk writes above did not keep.
+    from gongkai.publishing import column_dates
+
+    column_dates.repair()
 
     # Normative documents (1 per agency-year), 90 % interpreted within 3 days.
     docs, n = [], 0

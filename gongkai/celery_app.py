@@ -87,6 +87,19 @@ def search_verify() -> None:
             f"{len(drift.wrong_counts)} wrong counts")
 
 
+@handler("schedule.column_dates")
+def column_dates() -> None:
+    """`gongkai publishing column-dates --repair`: each column's kept newest date checked
+    against its items and put right where it differs (logged: a write path missed it)."""
+    import logging
+
+    from gongkai.publishing import column_dates
+
+    wrong = column_dates.repair()
+    if wrong:
+        logging.getLogger(__name__).warning("column dates out of step, repaired: %d column(s)", len(wrong))
+
+
 @handler("schedule.idempotency_purge")
 def idempotency_purge() -> None:
     """`gongkai idempotency purge`."""
@@ -123,6 +136,7 @@ SCHEDULE = {
                              crontab(hour=8, minute=15, day_of_week="mon-fri")),
     "search-sync": _job("schedule.search_sync", crontab(hour=1, minute=0)),
     "search-verify": _job("schedule.search_verify", crontab(hour=4, minute=0)),
+    "publishing-column-dates": _job("schedule.column_dates", crontab(hour=4, minute=30)),
     "idempotency-purge": _job("schedule.idempotency_purge", crontab(hour=2, minute=0)),
     "site-check": _job("schedule.site_check", crontab(hour=3, minute=0)),
     "tasks-purge": _job("tasks.purge", crontab(hour=2, minute=30)),

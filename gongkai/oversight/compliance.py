@@ -12,7 +12,8 @@ once per distinct start date (memoised), never a query per agency:
 - normative documents in force without an interpretation past the agency's limit
   (``publishing.selectors.normative.interpretation_status``);
 - decisions published after their limit (``decisions.rules.publication_due_on``);
-- stale and blank columns (``publishing.selectors.freshness.freshness_report``);
+- stale and blank columns (``publishing.selectors.freshness.freshness_report``), from the
+  newest public date each column keeps (``publishing.column_dates``);
 - the annual report's state and Art. 49 deadline (``reports.rules.report_deadline``);
 - messages finished (办结) and unanswered over three months (``interaction.rules``);
 - random-inspection tasks whose results were not all published within 20 working days of
@@ -30,8 +31,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from typing import NamedTuple
 
-from django.db import connection
-from django.db.models import Case, Count, Exists, F, JSONField, Max, OuterRef, Q, When
+from django.db.models import Case, Count, Exists, F, JSONField, OuterRef, Q, When
 from django.utils import timezone
 
 from gongkai.core import clock
@@ -398,65 +398,17 @@ class _Column(NamedTuple):
     own_last_on: dt.date | None
 
 
-# One index probe per column, stopping at the first public item: PostgreSQL's planner
-# would otherwise hash the whole of both tables for an EXISTS or an IN.
-_EVER_PUBLISHED_PG = (
-    "SELECT c.id FROM unnest(%s::bigint[]) AS c(id) CROSS JOIN LATERAL ("
-    " SELECT 1 FROM publishing_publication_columns pc"
-    " JOIN publishing_publication p ON p.id = pc.publication_id"
-    " WHERE pc.column_id = c.id AND p.status = %s LIMIT 1) AS hit")
-
-
-def _ever_published(column_ids: list[int]) -> set[int]:
-    """Which of these columns have ever listed a public item."""
-    if not column_ids:
-        return set()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_EVER_PUBLISHED_PG, [column_ids, PublicationStatus.PUBLISHED.value])
-            return {row[0] for row in cursor.fetchall()}
-    through = Publication.columns.through
-    ever: set[int] = set()
-    for i in range(0, len(column_ids), 500):
-        ever.update(through.objects.filter(publication__status=PublicationStatus.PUBLISHED,
-                                           column_id__in=column_ids[i:i + 500])
-                    .values_list("column_id", flat=True).distinct().order_by())
-    return ever
-
-
-# Longer than the longest update cycle of any column kind (STALE_AFTER_DAYS: a year).
-_RECENT_DAYS = 400
-
-
-def columns_of_subtree(path: str, *, today: dt.date, agency_id: int | None = None,
-                       exact: bool = False) -> dict[int, list[_Column]]:
+def columns_of_subtree(path: str, *, agency_id: int | None = None) -> dict[int, list[_Column]]:
     """Every column of the subtree (or of one agency) with its newest public item
     (``own_last_on``, as ``publishing.selectors.catalogue.columns_with_counts`` annotates
-    it), per agency: three queries.
-
-    Only the last ``_RECENT_DAYS`` days' items are read for the date (an index range, not
-    every item of ten years); a column whose newest item is older gets a date just past
-    that window unless ``exact``: stale for every kind that can be (all cycles are
-    shorter), and not blank, exactly as its real date would make it."""
-    through = Publication.columns.through
+    it), per agency: one query, the date being the one each column keeps
+    (``publishing.column_dates``) rather than a join of every item with its columns."""
     scope = {"agency__path__startswith": path} if agency_id is None else {"agency_id": agency_id}
-    published = Q(publication__status=PublicationStatus.PUBLISHED)
-    recent = through.objects.filter(published, **{f"column__{k}": v for k, v in scope.items()})
-    if not exact:
-        recent = recent.filter(publication__published_on__gte=today - dt.timedelta(days=_RECENT_DAYS))
-    last = dict(recent.values("column_id").annotate(last=Max("publication__published_on"))
-                .values_list("column_id", "last").order_by())
-    rows = list(Column.objects.filter(**scope).order_by("agency_id", "sort_order", "id")
-                .values_list("pk", "agency_id", "parent_id", "name", "kind", "is_active"))
-    # Columns with nothing recent: which have ever had a public item (an index probe each,
-    # for these only; most columns were updated within the window).
-    quiet = [row[0] for row in rows if row[0] not in last]
-    ever = _ever_published(quiet)
-    old = today - dt.timedelta(days=_RECENT_DAYS + 1)
     grouped: dict[int, list[_Column]] = defaultdict(list)
-    for pk, agency, parent_id, name, kind, is_active in rows:
-        own_last_on = last.get(pk) or (old if pk in ever else None)
-        grouped[agency].append(_Column(pk, agency, parent_id, name, kind, is_active, own_last_on))
+    rows = (Column.objects.filter(**scope).order_by("agency_id", "sort_order", "id")
+            .values_list("pk", "agency_id", "parent_id", "name", "kind", "is_active", "newest_public_on"))
+    for row in rows:
+        grouped[row[1]].append(_Column(*row))
     return grouped
 
 
@@ -465,7 +417,7 @@ def column_figures(c: Compliance) -> None:
     the subtree (a column's parent is in its own agency's catalogue, so each column's
     stale/blank verdict is the one its agency's own report gives; one call instead of one
     per agency), then counted per agency."""
-    columns = [col for cols in columns_of_subtree(c.root.path, today=c.as_of).values() for col in cols]
+    columns = [col for cols in columns_of_subtree(c.root.path).values() for col in cols]
     figures = c.figures
     for row in freshness_report(columns, today=c.as_of).columns:
         if row.stale or row.blank:

@@ -140,7 +140,7 @@ def _columns(agency: Agency, subtree: bool, as_of: dt.date, names, *, stale: boo
     key = "columns_stale" if stale else "columns_blank"
     title = "未按期更新的栏目" if stale else "空白栏目（从未发布信息）"
     d = Drilldown(key, title, rules.BY_KEY[key].basis, ["机关", "栏目", "栏目类型", "最近发布", "距今天数", "更新周期（天）"])
-    grouped = compliance.columns_of_subtree(path, today=as_of, agency_id=None if subtree else agency.pk, exact=True)
+    grouped = compliance.columns_of_subtree(path, agency_id=None if subtree else agency.pk)
     for agency_id, columns in sorted(grouped.items()):
         if not _keep(ids, agency_id):
             continue

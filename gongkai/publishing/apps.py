@@ -9,8 +9,11 @@ class PublishingConfig(AppConfig):
     def ready(self):
         from gongkai.core import desk as core_desk
         from gongkai.publishing import (
+            column_dates,
             desk,
             navigation_entries,  # noqa: F401  (registers the nav entry)
         )
+
+        column_dates.connect()
 
         core_desk.register("publishing", desk.queues, order=20)

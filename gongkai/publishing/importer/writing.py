@@ -12,6 +12,7 @@ from django.db.models import OuterRef, Subquery
 
 from gongkai.core import audit, clock
 from gongkai.core.models import Agency, SequenceCounter
+from gongkai.publishing import column_dates
 from gongkai.publishing.importer.reading import Reader
 from gongkai.publishing.importer.report import ImportFileError, ImportReport, RowError
 from gongkai.publishing.importer.validation import Plan, series_scope
@@ -188,6 +189,13 @@ class Writer:
                 for column_id in item["column_ids"]
             ]
         )
+        # The columns' newest public items (bulk writes send no signals).
+        newest: dict[int, object] = {}
+        for item in items:
+            for column_id in item["column_ids"]:
+                if column_id not in newest or newest[column_id] < item["published_on"]:
+                    newest[column_id] = item["published_on"]
+        column_dates.raise_dates(newest)
         self.report.imported += len(publications)
         if self.listeners:  # whatever mirrors the public set (search) learns of each item
             for publication, revision in zip(publications, revisions, strict=True):

@@ -35,6 +35,9 @@ class Column(models.Model):
     kind = models.CharField("栏目类型", max_length=20, choices=ColumnKind.choices)
     sort_order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
+    # The newest publication date of the public items listed in this column itself (not
+    # its sub-columns), kept by publishing.column_dates for the oversight table.
+    newest_public_on = models.DateField("最新公开信息日期", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "栏目"

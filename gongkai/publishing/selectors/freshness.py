@@ -76,7 +76,8 @@ def freshness_report(columns: list[Column], *, today: dt.date) -> FreshnessRepor
         if not c.is_active:
             continue
         last = subtree_last.get(c.pk)
-        limit = STALE_AFTER_DAYS.get(ColumnKind(c.kind))
+        # ColumnKind members are their values (str): no enum made per column.
+        limit = STALE_AFTER_DAYS.get(c.kind)
         days = (today - last).days if last else None
         rows.append(
             ColumnFreshness(

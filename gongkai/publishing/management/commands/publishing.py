@@ -5,9 +5,14 @@ gongkai publishing release-due [--dry-run]
     transaction and only while it is still scheduled, so running it again (or twice at
     once) publishes nothing twice; --dry-run lists what is due and changes nothing.
     Run it every few minutes.
+
+gongkai publishing column-dates [--repair]
+    check each column's kept newest public item (``publishing.column_dates``, read by the
+    oversight table) against its items; --repair writes the ones that differ. Exit 1 when
+    some differ and were not repaired. The scheduler repairs them every night.
 """
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from gongkai.core import clock
@@ -22,10 +27,28 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         due = sub.add_parser("release-due", help="publish scheduled items whose time has come")
         due.add_argument("--dry-run", action="store_true", help="list what is due, publish nothing")
+        dates = sub.add_parser("column-dates", help="check (and --repair) each column's newest public date")
+        dates.add_argument("--repair", action="store_true", help="write the dates that differ")
 
     def handle(self, *args, action, **options):
         if action == "release-due":
             self._release_due(dry_run=options["dry_run"])
+        elif action == "column-dates":
+            self._column_dates(repair=options["repair"])
+
+    def _column_dates(self, *, repair: bool):
+        from gongkai.publishing import column_dates
+
+        wrong = column_dates.repair() if repair else column_dates.out_of_step()
+        for pk, (kept, counted) in sorted(wrong.items()):
+            self.stdout.write(f"column {pk}: kept {kept or '-'}, items {counted or '-'}")
+        if not wrong:
+            self.stdout.write("column-dates: every column's date matches its items")
+        elif repair:
+            self.stdout.write(f"column-dates: {len(wrong)} column(s) repaired")
+        else:
+            raise CommandError(f"column-dates: {len(wrong)} column(s) out of step; run with --repair",
+                               returncode=1)
 
     def _line(self, publication) -> str:
         at = (
