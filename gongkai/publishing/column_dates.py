@@ -15,13 +15,16 @@ How it stays exact:
   been their newest: a withdrawal); a draft never published costs nothing;
 - a public item added to a column through the ORM raises it; items taken out of a
   column (``columns.set``, ``remove``, ``clear``, either side) and deleted items count
-  their columns again, each column locked first (``count_again``), so that a publish into
-  it at the same moment is never lost;
+  their columns again;
+- every change locks its columns first, in key order, and decides afterwards (see
+  ``_lock``), so that two writers at once (a publish and a withdrawal, two withdrawals)
+  never lose each other's change; an edit of the column itself never writes the date
+  back (``Column.save``);
 - bulk writes that bypass the ORM's signals say what they wrote (``raise_dates``: the
   import of an old system's items);
 - ``out_of_step`` compares every kept date with the items (the nightly job
   ``schedule.column_dates``, ``gongkai publishing column-dates [--repair]``), and
-  ``repair`` writes the ones that differ. A public item's publication date is set when it
+  ``repair`` counts those again under their locks. A public item's publication date is set when it
   goes public and not changed afterwards; were it changed behind the services' back, the
   night's repair would put the date right.
 """
@@ -50,27 +53,49 @@ def _newest_of_column():
     )
 
 
-@transaction.atomic
+def _lock(column_ids: list[int]) -> None:
+    """Lock these columns' rows, in key order (every writer of the dates takes them in the
+    same order, so two never wait for each other)."""
+    for start in range(0, len(column_ids), 500):
+        list(Column.objects.select_for_update().filter(pk__in=column_ids[start:start + 500])
+             .order_by("pk").values_list("pk", flat=True))
+
+
+# Every change below locks its columns first and reads them afterwards, in statements of
+# their own: on PostgreSQL a statement that waited for a lock would otherwise decide on
+# what was committed before it started (a raise skipped, a count missing an item that
+# committed meanwhile); after the lock, each new statement sees what committed.
+
+
+@transaction.atomic(savepoint=False)
 def count_again(column_ids: Iterable[int]) -> None:
-    """Count these columns' dates again from their items. The columns are locked first (in
-    key order) and counted in a statement of its own: on PostgreSQL a publish into one of
-    them that committed while this waited for the lock is then seen, where a count in the
-    locking statement itself would read the items as they were before it and could write
-    a date older than that item's."""
+    """Count these columns' dates again from their items."""
     ids = sorted(set(column_ids))
+    _lock(ids)
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        list(Column.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk", flat=True))
-        Column.objects.filter(pk__in=chunk).update(newest_public_on=_newest_of_column())
+        Column.objects.filter(pk__in=ids[start:start + 500]).update(newest_public_on=_newest_of_column())
 
 
+@transaction.atomic(savepoint=False)
 def raise_dates(newest: dict[int, dt.date]) -> None:
     """Public items were added to these columns, the newest of them on these dates: a
     column's date becomes the later of its own and that one."""
+    _lock(sorted(newest))
+    by_date: dict[dt.date, list[int]] = {}
     for column_id, on in newest.items():
-        Column.objects.filter(
-            Q(newest_public_on__isnull=True) | Q(newest_public_on__lt=on), pk=column_id
-        ).update(newest_public_on=on)
+        by_date.setdefault(on, []).append(column_id)
+    for on, ids in by_date.items():
+        Column.objects.filter(Q(newest_public_on__isnull=True) | Q(newest_public_on__lt=on), pk__in=ids).update(
+            newest_public_on=on)
+
+
+@transaction.atomic(savepoint=False)
+def _left_the_site(column_ids: list[int], on: dt.date) -> None:
+    """An item public on ``on`` is not any more: the columns whose newest it may have been
+    are counted again."""
+    ids = sorted(set(column_ids))
+    _lock(ids)
+    count_again(Column.objects.filter(pk__in=ids, newest_public_on=on).values_list("pk", flat=True))
 
 
 def newest_from_items() -> dict[int, dt.date]:
@@ -97,29 +122,30 @@ def out_of_step() -> dict[int, tuple[dt.date | None, dt.date | None]]:
 def repair() -> dict[int, tuple[dt.date | None, dt.date | None]]:
     """Write the items' date where the kept one differs; what was wrong."""
     wrong = out_of_step()
-    Column.objects.bulk_update([Column(pk=pk, newest_public_on=counted) for pk, (_, counted) in wrong.items()],
-                               ["newest_public_on"], batch_size=1000)
+    # Counted again under the columns' locks, not written from the check's figures: an
+    # item published since the check must not be undone.
+    count_again(wrong)
     return wrong
 
 
 # --- kept in step with the ORM's writes ---------------------------------------------------------
 
 
-def _columns_of(publication_id: int):
-    return _THROUGH.objects.filter(publication_id=publication_id).values("column_id")
+def _columns_of(publication_id: int) -> list[int]:
+    return list(_THROUGH.objects.filter(publication_id=publication_id).values_list("column_id", flat=True))
 
 
 def _publication_saved(sender, instance: Publication, raw=False, **kwargs) -> None:
     if raw or instance.published_on is None:
         return  # a fixture being loaded, or an item that has never been public
-    columns = Column.objects.filter(pk__in=_columns_of(instance.pk))
+    columns = _columns_of(instance.pk)
+    if not columns:
+        return
     if instance.status == PublicationStatus.PUBLISHED:
-        on = instance.published_on
-        columns.filter(Q(newest_public_on__isnull=True) | Q(newest_public_on__lt=on)).update(
-            newest_public_on=on)
+        raise_dates(dict.fromkeys(columns, instance.published_on))
     else:
         # Not public (withdrawn, reopened): where it was the newest, count again.
-        count_again(columns.filter(newest_public_on=instance.published_on).values_list("pk", flat=True))
+        _left_the_site(columns, instance.published_on)
 
 
 _CLEARED = "_gongkai_columns_cleared"
@@ -132,7 +158,7 @@ def _columns_changed(sender, instance, action: str, reverse: bool, pk_set, **kwa
             count_again([instance.pk])
         return
     if action == "pre_clear":
-        setattr(instance, _CLEARED, list(_columns_of(instance.pk).values_list("column_id", flat=True)))
+        setattr(instance, _CLEARED, _columns_of(instance.pk))
     elif action == "post_clear":
         count_again(getattr(instance, _CLEARED, []))
     elif action == "post_remove" and instance.published_on is not None:
@@ -144,7 +170,7 @@ def _columns_changed(sender, instance, action: str, reverse: bool, pk_set, **kwa
 
 def _publication_deleting(sender, instance: Publication, **kwargs) -> None:
     if instance.published_on is not None:
-        setattr(instance, _DELETED, list(_columns_of(instance.pk).values_list("column_id", flat=True)))
+        setattr(instance, _DELETED, _columns_of(instance.pk))
 
 
 def _publication_deleted(sender, instance: Publication, **kwargs) -> None:

@@ -39,6 +39,8 @@ class Writer:
         self.next_sequence: dict[int, int] = {}
         self.through = Publication.columns.through
         self.now = clock.now()
+        self.newest: dict[int, object] = {}  # column -> newest publication date written
+        self.raise_each_batch = False
         # Same limit bulk_create assumes; the IN list of the published_revision update.
         self.in_chunk = max(1, (connection.features.max_query_params or 10000) - 1)
         from gongkai.publishing.services.publications import visibility_listeners
@@ -49,10 +51,13 @@ class Writer:
         self.reserve_series()
         for batch in self.batches(reader):
             self.write_batch(batch)
+        # The columns are locked from here to the commit: not for the whole import.
+        column_dates.raise_dates(self.newest)
         self.record()
 
     def write_in_batches(self, reader: Reader) -> None:
         """Each batch commits on its own; the audit entry goes with the last one."""
+        self.raise_each_batch = True
         with transaction.atomic():
             self.reserve_series()
         committed = 0
@@ -189,13 +194,15 @@ class Writer:
                 for column_id in item["column_ids"]
             ]
         )
-        # The columns' newest public items (bulk writes send no signals).
-        newest: dict[int, object] = {}
+        # The columns' newest public items (bulk writes send no signals): raised with the
+        # batch when batches commit on their own, else once at the end (see write_all).
         for item in items:
             for column_id in item["column_ids"]:
-                if column_id not in newest or newest[column_id] < item["published_on"]:
-                    newest[column_id] = item["published_on"]
-        column_dates.raise_dates(newest)
+                if column_id not in self.newest or self.newest[column_id] < item["published_on"]:
+                    self.newest[column_id] = item["published_on"]
+        if self.raise_each_batch:
+            column_dates.raise_dates(self.newest)
+            self.newest = {}
         self.report.imported += len(publications)
         if self.listeners:  # whatever mirrors the public set (search) learns of each item
             for publication, revision in zip(publications, revisions, strict=True):

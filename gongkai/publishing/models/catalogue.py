@@ -50,6 +50,16 @@ class Column(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        # newest_public_on is written only by publishing.column_dates, under the column's
+        # row lock: an edit of a column loaded earlier must not write back its old copy.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "newest_public_on"
+            ]
+        super().save(*args, **kwargs)
+
 
 class Topic(models.Model):
     """Topic classification (主题分类), a facet shared by the whole platform."""

@@ -114,6 +114,11 @@ def test_an_import_raises_the_dates_of_its_columns(office, bureau, columns):
     older = [item(bureau, index_number=f"{bureau.code}/2018-1", written_on="2018-01-01", published_on="2018-01-02")]
     assert run(office, bureau, older).imported == 1
     assert kept(columns["recalls"]) == [D(2021, 1, 5)]  # an older item leaves the newest
+    # Batches committing on their own raise the dates with each batch.
+    newer = [item(bureau, index_number=f"{bureau.code}/2022-{n}", written_on="2022-01-01",
+                  published_on=f"2022-01-0{n}") for n in (2, 3, 4)]
+    assert run(office, bureau, newer, batch_commit=True, batch_size=2).imported == 3
+    assert kept(columns["recalls"], columns["news"]) == [D(2022, 1, 4)] * 2
     assert column_dates.out_of_step() == {}
 
 
@@ -148,70 +153,118 @@ def test_the_command_reports_the_wrong_dates_fails_and_repairs_them(people, colu
     assert kept(columns["news"]) == [D(2025, 4, 7)]
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
-def test_a_withdrawal_racing_a_publish_in_the_same_column_keeps_the_new_item(bureau, officer, columns):
-    """One writer makes a newer item public and has not committed; another takes the
-    column's newest item off the site meanwhile. The withdrawal waits for the column and
-    then counts the items as they are: the newer item's date is kept, not the date of what
-    was public before it."""
+def _race(first, second) -> list:
+    """``first`` writes in a transaction and holds it open until ``second``, started
+    meanwhile, is waiting for a lock; then both finish. The errors either raised."""
     import threading
 
     from django.db import connection, connections, transaction
 
-    news = columns["news"]
+    wrote, errors = threading.Event(), []
 
-    def item(n, on, status="published"):
-        made = Publication.objects.create(
-            agency=bureau, index_number=f"{bureau.code}-{n}", title=f"政府信息{n}", status=status,
-            issuing_agency=bureau.name, written_on=on, published_on=on if status == "published" else None,
-            disclosure_attribute="proactive", created_by=officer)
-        made.columns.add(news)
-        return made
-
-    item(1, D(2025, 3, 3))
-    old_newest = item(2, D(2025, 4, 7))
-    pending = item(3, D(2025, 4, 7), status="approved")
-    raised, withdrawn, errors = threading.Event(), threading.Event(), []
-
-    def publish():
+    def hold():
         try:
             with transaction.atomic():
-                mine = Publication.objects.get(pk=pending.pk)
-                mine.status, mine.published_on = "published", D(2025, 5, 5)
-                mine.save()  # raises the column to 5 May, uncommitted
-                raised.set()
-                withdrawn.wait(timeout=10)
-                # Commit only once the withdrawal is waiting for the column's row lock.
+                first()
+                wrote.set()
+                # Commit only once the other writer is waiting for a row lock.
                 with connection.cursor() as cursor:
                     for _ in range(1000):
                         cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
                         if cursor.fetchone()[0]:
                             break
-                        withdrawn.wait(timeout=0.01)
-        except Exception as exc:  # surfaced below
+                        threading.Event().wait(0.01)
+        except Exception as exc:  # surfaced by the caller
             errors.append(exc)
         finally:
             connections.close_all()
 
-    def withdraw():
+    def follow():
         try:
-            raised.wait(timeout=10)
+            wrote.wait(timeout=10)
             with transaction.atomic():
-                gone = Publication.objects.get(pk=old_newest.pk)
-                gone.status = "withdrawn"
-                withdrawn.set()
-                gone.save()  # 7 Apr was the column's newest: counted again
-        except Exception as exc:  # surfaced below
+                second()
+        except Exception as exc:  # surfaced by the caller
             errors.append(exc)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=publish), threading.Thread(target=withdraw)]
+    threads = [threading.Thread(target=hold), threading.Thread(target=follow)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return errors
+
+
+@pytest.fixture
+def raw_item(bureau, officer, columns):
+    """An item written straight to the table, in 新闻动态, public on ``on`` (else approved)."""
+    def make(n, on, status="published"):
+        made = Publication.objects.create(
+            agency=bureau, index_number=f"{bureau.code}-{n}", title=f"政府信息{n}", status=status,
+            issuing_agency=bureau.name, written_on=on, published_on=on if status == "published" else None,
+            disclosure_attribute="proactive", created_by=officer)
+        made.columns.add(columns["news"])
+        return made
+    return make
+
+
+def _set(pk, **fields):
+    item = Publication.objects.get(pk=pk)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    item.save()
+
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql",
+                                   reason="concurrent writers need PostgreSQL")
+
+
+@pytest.mark.django_db(transaction=True)
+@on_postgresql
+@pytest.mark.parametrize("newer", [D(2025, 5, 5), D(2025, 4, 7)], ids=["later", "same-day"])
+def test_a_publish_racing_the_withdrawal_of_the_newest_is_kept_either_way(raw_item, columns, newer):
+    """A newer item (or one of the same day) goes public while the column's newest item is
+    taken off the site, whichever of the two holds the column first: the new item's date
+    is kept."""
+    news = columns["news"]
+    for publish_first in (True, False):
+        Publication.objects.all().delete()
+        Column.objects.filter(pk=news.pk).update(newest_public_on=None)
+        raw_item(1, D(2025, 3, 3))
+        old_newest = raw_item(2, D(2025, 4, 7))
+        pending = raw_item(3, D(2025, 4, 7), status="approved")
+
+        def publish(pk=pending.pk):
+            _set(pk, status="published", published_on=newer)
+
+        def withdraw(pk=old_newest.pk):
+            _set(pk, status="withdrawn")
+
+        errors = _race(publish, withdraw) if publish_first else _race(withdraw, publish)
+        assert errors == []
+        assert kept(news) == [newer], f"publish first: {publish_first}"
+        assert column_dates.out_of_step() == {}
+
+
+@pytest.mark.django_db(transaction=True)
+@on_postgresql
+def test_two_withdrawals_at_once_leave_the_item_still_public(raw_item, columns):
+    raw_item(1, D(2025, 3, 3))
+    second = raw_item(2, D(2025, 4, 7))
+    newest = raw_item(3, D(2025, 5, 5))
+    errors = _race(lambda: _set(newest.pk, status="withdrawn"), lambda: _set(second.pk, status="withdrawn"))
     assert errors == []
-    assert kept(news) == [D(2025, 5, 5)]
+    assert kept(columns["news"]) == [D(2025, 3, 3)]
     assert column_dates.out_of_step() == {}
+
+
+def test_an_edit_of_a_column_loaded_earlier_does_not_write_its_date_back(people, columns):
+    stale_copy = Column.objects.get(pk=columns["news"].pk)
+    assert stale_copy.newest_public_on is None
+    published(D(2025, 4, 7), **people)
+    stale_copy.name = "新闻动态（更名）"
+    stale_copy.save()
+    assert kept(columns["news"]) == [D(2025, 4, 7)]
+    assert Column.objects.get(pk=columns["news"].pk).name == "新闻动态（更名）"
