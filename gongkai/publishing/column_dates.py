@@ -24,9 +24,9 @@ How it stays exact:
   import of an old system's items);
 - ``out_of_step`` compares every kept date with the items (the nightly job
   ``schedule.column_dates``, ``gongkai publishing column-dates [--repair]``), and
-  ``repair`` counts those again under their locks. A public item's publication date is set when it
-  goes public and not changed afterwards; were it changed behind the services' back, the
-  night's repair would put the date right.
+  ``repair`` counts those again under their locks. A public item's publication date is
+  set when it goes public and not changed afterwards; were it changed behind the
+  services' back, the night's repair would put the date right.
 """
 
 from __future__ import annotations
