@@ -67,13 +67,18 @@ def _lock(column_ids: list[int]) -> None:
 # committed meanwhile); after the lock, each new statement sees what committed.
 
 
+def _count(column_ids: list[int]) -> None:
+    """Count these (locked) columns' dates again from their items."""
+    for start in range(0, len(column_ids), 500):
+        Column.objects.filter(pk__in=column_ids[start:start + 500]).update(newest_public_on=_newest_of_column())
+
+
 @transaction.atomic(savepoint=False)
 def count_again(column_ids: Iterable[int]) -> None:
     """Count these columns' dates again from their items."""
     ids = sorted(set(column_ids))
     _lock(ids)
-    for start in range(0, len(ids), 500):
-        Column.objects.filter(pk__in=ids[start:start + 500]).update(newest_public_on=_newest_of_column())
+    _count(ids)
 
 
 @transaction.atomic(savepoint=False)
@@ -95,7 +100,7 @@ def _left_the_site(column_ids: list[int], on: dt.date) -> None:
     are counted again."""
     ids = sorted(set(column_ids))
     _lock(ids)
-    count_again(Column.objects.filter(pk__in=ids, newest_public_on=on).values_list("pk", flat=True))
+    _count(list(Column.objects.filter(pk__in=ids, newest_public_on=on).values_list("pk", flat=True)))
 
 
 def newest_from_items() -> dict[int, dt.date]:

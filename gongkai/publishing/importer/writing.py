@@ -39,8 +39,7 @@ class Writer:
         self.next_sequence: dict[int, int] = {}
         self.through = Publication.columns.through
         self.now = clock.now()
-        self.newest: dict[int, object] = {}  # column -> newest publication date written
-        self.raise_each_batch = False
+        self.newest: dict[int, object] = {}  # column -> newest publication date not yet raised
         # Same limit bulk_create assumes; the IN list of the published_revision update.
         self.in_chunk = max(1, (connection.features.max_query_params or 10000) - 1)
         from gongkai.publishing.services.publications import visibility_listeners
@@ -57,7 +56,6 @@ class Writer:
 
     def write_in_batches(self, reader: Reader) -> None:
         """Each batch commits on its own; the audit entry goes with the last one."""
-        self.raise_each_batch = True
         with transaction.atomic():
             self.reserve_series()
         committed = 0
@@ -65,6 +63,8 @@ class Writer:
             for batch in self.batches(reader):
                 with transaction.atomic():
                     self.write_batch(batch)
+                    column_dates.raise_dates(self.newest)
+                    self.newest = {}
                     if self.report.imported == self.report.valid_rows:
                         self.record()
                 committed = self.report.imported
@@ -194,15 +194,12 @@ class Writer:
                 for column_id in item["column_ids"]
             ]
         )
-        # The columns' newest public items (bulk writes send no signals): raised with the
-        # batch when batches commit on their own, else once at the end (see write_all).
+        # The columns' newest public items (bulk writes send no signals): raised by the
+        # caller, with each batch when batches commit on their own, else once at the end.
         for item in items:
             for column_id in item["column_ids"]:
                 if column_id not in self.newest or self.newest[column_id] < item["published_on"]:
                     self.newest[column_id] = item["published_on"]
-        if self.raise_each_batch:
-            column_dates.raise_dates(self.newest)
-            self.newest = {}
         self.report.imported += len(publications)
         if self.listeners:  # whatever mirrors the public set (search) learns of each item
             for publication, revision in zip(publications, revisions, strict=True):
